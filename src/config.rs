@@ -1,0 +1,133 @@
+//! The site config file (`inkproof.yaml` at the site root), with sane defaults
+//! when it is absent so a bare `content/` folder builds.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use serde::Deserialize;
+
+use crate::diag::{Diagnostic, Location};
+use crate::strip::StripRules;
+use crate::yaml;
+
+/// File names tried, in order, at the site root.
+pub const CONFIG_FILES: &[&str] = &["inkproof.yaml", "inkproof.yml"];
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Site title, shown in the header and feeds.
+    pub title: String,
+    /// Absolute URL the site is served from, without a trailing slash
+    /// (`https://guides.example.org`). Used for canonical URLs, feeds and sitemaps.
+    pub base_url: String,
+    /// `lang` of every page.
+    pub language: String,
+    pub author: Option<String>,
+    /// Default meta description for pages that have none.
+    pub description: String,
+    /// How many articles the Atom feed lists.
+    pub feed_limit: usize,
+    /// Ad and affiliate stripping rules.
+    pub strip: StripRules,
+    /// Folders, relative to the site root.
+    pub content_dir: PathBuf,
+    pub templates_dir: PathBuf,
+    pub static_dir: PathBuf,
+    pub output_dir: PathBuf,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "inkproof site".into(),
+            base_url: "http://127.0.0.1:1111".into(),
+            language: "en".into(),
+            author: None,
+            description: String::new(),
+            feed_limit: 20,
+            strip: StripRules::default(),
+            content_dir: "content".into(),
+            templates_dir: "templates".into(),
+            static_dir: "static".into(),
+            output_dir: "public".into(),
+        }
+    }
+}
+
+impl Config {
+    /// The base URL's path part (`/docs` for `https://x.org/docs`), prefixed to
+    /// every site-relative link so a site can live below a sub-path.
+    pub fn base_path(&self) -> &str {
+        let rest = self.base_url.split_once("://").map_or(self.base_url.as_str(), |(_, r)| r);
+        match rest.find('/') {
+            Some(i) => rest[i..].trim_end_matches('/'),
+            None => "",
+        }
+    }
+
+    /// Absolute URL of a site-relative path (`/slug/`).
+    pub fn permalink(&self, path: &str) -> String {
+        let origin = self.base_url.trim_end_matches('/');
+        let base_path = self.base_path();
+        let origin = &origin[..origin.len() - base_path.len()];
+        format!("{origin}{path}")
+    }
+}
+
+/// Reads the config at `root`. A missing file gives the defaults; a file with
+/// errors gives the defaults plus located diagnostics (the build then fails with
+/// exit 1 but still reports every other problem).
+pub fn load(root: &Path, diags: &mut Vec<Diagnostic>) -> anyhow::Result<Config> {
+    for name in CONFIG_FILES {
+        let path = root.join(name);
+        if !path.exists() {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read `{}`", path.display()))?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        if text.trim().is_empty() {
+            return Ok(Config::default());
+        }
+        return Ok(match yaml::from_str::<Config>(text) {
+            Ok(config) => config,
+            Err(e) => {
+                let col = (e.col > 0).then_some(e.col);
+                diags.push(Diagnostic::error(
+                    "config/invalid",
+                    Location::new(*name, e.line, col),
+                    e.message,
+                ));
+                Config::default()
+            }
+        });
+    }
+    Ok(Config::default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_path_and_permalink() {
+        let c = Config { base_url: "https://x.org/docs/".into(), ..Config::default() };
+        assert_eq!(c.base_path(), "/docs");
+        assert_eq!(c.permalink("/docs/a/"), "https://x.org/docs/a/");
+        let c = Config { base_url: "https://x.org".into(), ..Config::default() };
+        assert_eq!(c.base_path(), "");
+        assert_eq!(c.permalink("/a/"), "https://x.org/a/");
+    }
+
+    #[test]
+    fn unknown_key_is_a_located_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("inkproof.yaml"), "title: T\ntitel: oops\n").unwrap();
+        let mut diags = Vec::new();
+        load(dir.path(), &mut diags).unwrap();
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].code, "config/invalid");
+        assert_eq!(diags[0].location.line, 2);
+    }
+}

@@ -1,0 +1,34 @@
+//! inkproof: a static site generator for how-to guides that proofs as you write.
+//!
+//! Modules are listed in pipeline order, so an article can be followed from
+//! `content/` to `public/` by reading their names top to bottom:
+//! `load → front_matter → strip → markdown (+ highlight, snippet) → render → write → check`.
+//! [`pipeline::build`] calls them in that order.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+// Shared types and plumbing.
+pub mod config;
+pub mod diag;
+pub mod model;
+pub mod yaml;
+
+// The pipeline, in order.
+pub mod load;
+pub mod front_matter;
+pub mod strip;
+pub mod markdown;
+pub mod highlight;
+pub mod snippet;
+pub mod slug;
+pub mod render;
+pub mod write;
+pub mod check;
+
+// Drivers.
+pub mod cli;
+pub mod corpus;
+pub mod init;
+pub mod pipeline;
+pub mod report;
+
+pub use pipeline::{build, BuildOptions};
