@@ -1,1 +1,348 @@
-//! TODO
+//! Stage 2–3 (parse, transform): Markdown body → article HTML.
+//!
+//! One pass over pulldown-cmark's event stream, with offsets, does everything
+//! that needs to know where a thing was written:
+//! 1. headings get unique ids, a self-link and a table-of-contents entry;
+//! 2. fenced code goes to [`highlight`](crate::highlight), or to
+//!    [`snippet`](crate::snippet) when its info string is a snippet directive;
+//! 3. links and images are recorded with their file line and column (for the
+//!    checks), links to another article's `.md` file are rewritten to its URL,
+//!    and images get `loading="lazy"`;
+//! 4. raw HTML gets a line sentinel so [`strip`](crate::strip) can say which
+//!    line an ad element came from.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+
+use crate::diag::{Diagnostic, LineIndex};
+use crate::model::{Link, OffsetMap, PublishedSnippet, TocEntry};
+use crate::slug::{slugify, UniqueIds};
+use crate::snippet::{self, SnippetContext};
+use crate::{highlight, load, strip};
+
+/// The Markdown extensions inkproof enables (also used by `strip` to find code).
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// What the renderer needs to know about the article and the site.
+pub struct MdContext<'a> {
+    /// The article file, relative to the site root.
+    pub path: &'a Path,
+    /// Line index of the whole file (front matter included).
+    pub index: &'a LineIndex<'a>,
+    /// Where the body starts in the file.
+    pub body_offset: usize,
+    /// Maps offsets of the (ad-stripped) body back to the original body.
+    pub map: &'a OffsetMap,
+    /// Every article's file (relative to the site root) → its URL, for `.md` links.
+    pub urls: &'a HashMap<PathBuf, String>,
+    pub content_dir: &'a Path,
+    pub snippet: SnippetContext<'a>,
+}
+
+impl MdContext<'_> {
+    fn line_col(&self, body_pos: usize) -> (usize, usize) {
+        self.index.line_col(self.body_offset + self.map.original(body_pos))
+    }
+}
+
+/// An article body rendered to HTML, with what was found on the way.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub toc: Vec<TocEntry>,
+    pub links: Vec<Link>,
+    pub snippets: Vec<PublishedSnippet>,
+    /// Plain text of the first paragraph, for summaries.
+    pub first_paragraph: String,
+    pub word_count: usize,
+}
+
+/// Renders `body` (already stripped of marker blocks).
+pub fn render(body: &str, ctx: &MdContext<'_>, diags: &mut Vec<Diagnostic>) -> Rendered {
+    let mut r = Rendered::default();
+    let mut ids = UniqueIds::default();
+    let mut events: Vec<Event<'_>> = Vec::new();
+    let mut parser = Parser::new_ext(body, options()).into_offset_iter();
+    let mut para_depth = 0usize;
+    let mut first_para_done = false;
+
+    while let Some((event, range)) = parser.next() {
+        match event {
+            Event::Start(Tag::Heading { level, id, classes, attrs: _ }) => {
+                let mut inner = Vec::new();
+                let mut text = String::new();
+                for (e, _) in parser.by_ref() {
+                    match &e {
+                        Event::End(TagEnd::Heading(_)) => break,
+                        Event::Text(t) | Event::Code(t) => text.push_str(t),
+                        _ => {}
+                    }
+                    inner.push(e);
+                }
+                r.word_count += text.split_whitespace().count();
+                let base = id.map_or_else(|| slugify(&text), |i| slugify(&i));
+                let id = ids.unique(&base);
+                let mut inner_html = String::new();
+                pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
+                let level_n = level as u8;
+                let class = if classes.is_empty() {
+                    String::new()
+                } else {
+                    let joined: Vec<&str> = classes.iter().map(|c| c.as_ref()).collect();
+                    format!(" class=\"{}\"", escape_attr(&joined.join(" ")))
+                };
+                r.toc.push(TocEntry { level: level_n, id: id.clone(), title: text.trim().to_string() });
+                events.push(Event::Html(CowStr::from(format!(
+                    "<h{level_n} id=\"{id}\"{class}>{inner_html} <a class=\"heading-link\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></h{level_n}>\n"
+                ))));
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let mut code = String::new();
+                for (e, _) in parser.by_ref() {
+                    match e {
+                        Event::End(TagEnd::CodeBlock) => break,
+                        Event::Text(t) => code.push_str(&t),
+                        _ => {}
+                    }
+                }
+                let info = match &kind {
+                    CodeBlockKind::Fenced(info) => info.as_ref(),
+                    CodeBlockKind::Indented => "",
+                };
+                let html = if snippet::is_directive(info) {
+                    let (line, _) = ctx.line_col(range.start);
+                    match snippet::render(info, &code, line, &ctx.snippet, diags) {
+                        Some((html, published)) => {
+                            r.snippets.push(published);
+                            html
+                        }
+                        None => String::new(),
+                    }
+                } else {
+                    highlight::code_block(fence_lang(info), &code)
+                };
+                events.push(Event::Html(CowStr::from(html)));
+            }
+            Event::Start(Tag::Image { dest_url, title, .. }) => {
+                let mut alt = String::new();
+                for (e, _) in parser.by_ref() {
+                    match e {
+                        Event::End(TagEnd::Image) => break,
+                        Event::Text(t) | Event::Code(t) => alt.push_str(&t),
+                        _ => {}
+                    }
+                }
+                let (line, col) = ctx.line_col(range.start);
+                r.links.push(Link { href: dest_url.to_string(), line, col, is_image: true });
+                let mut html = format!(
+                    "<img src=\"{}\" alt=\"{}\"",
+                    escape_attr(&dest_url),
+                    escape_attr(&alt)
+                );
+                if !title.is_empty() {
+                    let _ = write!(html, " title=\"{}\"", escape_attr(&title));
+                }
+                html.push_str(" loading=\"lazy\">");
+                events.push(Event::Html(CowStr::from(html)));
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                let (line, col) = ctx.line_col(range.start);
+                let dest = if link_type == LinkType::Email {
+                    dest_url
+                } else {
+                    r.links.push(Link { href: dest_url.to_string(), line, col, is_image: false });
+                    match rewrite_md_link(&dest_url, ctx) {
+                        Ok(Some(url)) => CowStr::from(url),
+                        Ok(None) => dest_url,
+                        Err(()) => {
+                            diags.push(
+                                Diagnostic::warning(
+                                    "link/unknown-article",
+                                    ctx.index.location(ctx.path, ctx.body_offset + ctx.map.original(range.start)),
+                                    format!("link to `{dest_url}`: no article is built from that file"),
+                                )
+                                .with_help("check the path; it is relative to this article's folder"),
+                            );
+                            dest_url
+                        }
+                    }
+                };
+                events.push(Event::Start(Tag::Link { link_type, dest_url: dest, title, id }));
+            }
+            Event::Start(Tag::HtmlBlock) => {
+                let (line, _) = ctx.line_col(range.start);
+                events.push(Event::Html(CowStr::from(format!("{}{line}-->", strip::LINE_SENTINEL))));
+                events.push(Event::Start(Tag::HtmlBlock));
+            }
+            Event::InlineHtml(h) => {
+                if h.starts_with('<') && !h.starts_with("</") && !h.starts_with("<!") {
+                    let (line, _) = ctx.line_col(range.start);
+                    events.push(Event::InlineHtml(CowStr::from(format!("{}{line}-->", strip::LINE_SENTINEL))));
+                }
+                events.push(Event::InlineHtml(h));
+            }
+            Event::Start(Tag::Paragraph) => {
+                para_depth += 1;
+                events.push(Event::Start(Tag::Paragraph));
+            }
+            Event::End(TagEnd::Paragraph) => {
+                para_depth = para_depth.saturating_sub(1);
+                if !r.first_paragraph.trim().is_empty() {
+                    first_para_done = true;
+                }
+                events.push(Event::End(TagEnd::Paragraph));
+            }
+            Event::Text(t) => {
+                r.word_count += t.split_whitespace().count();
+                if para_depth > 0 && !first_para_done {
+                    r.first_paragraph.push_str(&t);
+                }
+                events.push(Event::Text(t));
+            }
+            Event::Code(t) => {
+                r.word_count += 1;
+                if para_depth > 0 && !first_para_done {
+                    r.first_paragraph.push_str(&t);
+                }
+                events.push(Event::Code(t));
+            }
+            Event::SoftBreak | Event::HardBreak if para_depth > 0 && !first_para_done => {
+                r.first_paragraph.push(' ');
+                events.push(event);
+            }
+            other => events.push(other),
+        }
+    }
+    r.html.reserve(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut r.html, events.into_iter());
+    r.first_paragraph = r.first_paragraph.split_whitespace().collect::<Vec<_>>().join(" ");
+    r
+}
+
+/// The language token of a fence info string: ```` ```powershell {.x} ```` → `powershell`.
+fn fence_lang(info: &str) -> Option<&str> {
+    let token = info.split(|c: char| c.is_whitespace() || c == ',' || c == '{').next()?.trim();
+    (!token.is_empty()).then_some(token)
+}
+
+/// `Ok(Some(url))` for a link to another article's `.md` file, `Ok(None)` for any
+/// other link, `Err(())` for a `.md` link that names no article.
+fn rewrite_md_link(dest: &str, ctx: &MdContext<'_>) -> Result<Option<String>, ()> {
+    if dest.contains("://") || dest.starts_with("mailto:") || dest.starts_with('#') {
+        return Ok(None);
+    }
+    let (path_part, fragment) = match dest.find('#') {
+        Some(i) => (&dest[..i], &dest[i..]),
+        None => (dest, ""),
+    };
+    let path_part = path_part.split('?').next().unwrap_or(path_part);
+    if !path_part.to_ascii_lowercase().ends_with(".md") {
+        return Ok(None);
+    }
+    let decoded = path_part.replace("%20", " ");
+    let joined = if let Some(abs) = decoded.strip_prefix('/') {
+        ctx.content_dir.join(abs)
+    } else {
+        ctx.path.parent().unwrap_or(Path::new("")).join(&decoded)
+    };
+    let target = load::normalize_within(&joined).ok_or(())?;
+    ctx.urls.get(&target).map(|url| Some(format!("{url}{fragment}"))).ok_or(())
+}
+
+/// Escapes text for an HTML attribute value or text node.
+pub fn escape_attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render_str(body: &str, urls: &HashMap<PathBuf, String>) -> (Rendered, Vec<Diagnostic>) {
+        let index = LineIndex::new(body);
+        let map = OffsetMap::default();
+        let root = Path::new("/nonexistent");
+        let ctx = MdContext {
+            path: Path::new("content/guide/index.md"),
+            index: &index,
+            body_offset: 0,
+            map: &map,
+            urls,
+            content_dir: Path::new("content"),
+            snippet: SnippetContext {
+                site_root: root,
+                content_dir: Path::new("content"),
+                article: Path::new("content/guide/index.md"),
+                bundle_dir: Some(Path::new("content/guide")),
+                out_dir: Path::new("guide"),
+                base_path: "",
+            },
+        };
+        let mut diags = Vec::new();
+        let r = render(body, &ctx, &mut diags);
+        (r, diags)
+    }
+
+    #[test]
+    fn headings_get_unique_ids_self_links_and_toc() {
+        let (r, _) = render_str("## Setup\n\ntext\n\n## Setup\n\n### Custom {#mine}\n", &HashMap::new());
+        assert!(r.html.contains("<h2 id=\"setup\">Setup <a class=\"heading-link\" href=\"#setup\""), "{}", r.html);
+        assert!(r.html.contains("<h2 id=\"setup-1\">"));
+        assert!(r.html.contains("<h3 id=\"mine\">"));
+        let ids: Vec<_> = r.toc.iter().map(|t| (t.level, t.id.as_str())).collect();
+        assert_eq!(ids, [(2, "setup"), (2, "setup-1"), (3, "mine")]);
+    }
+
+    #[test]
+    fn images_are_lazy_and_keep_alt() {
+        let (r, _) = render_str("text\n\n![A *settings* window](shot.svg \"Title\")\n", &HashMap::new());
+        assert!(r.html.contains("<img src=\"shot.svg\" alt=\"A settings window\" title=\"Title\" loading=\"lazy\">"), "{}", r.html);
+        assert_eq!(r.links[0], Link { href: "shot.svg".into(), line: 3, col: 1, is_image: true });
+    }
+
+    #[test]
+    fn md_links_are_rewritten_and_unknown_ones_warned() {
+        let mut urls = HashMap::new();
+        urls.insert(PathBuf::from("content/other.md"), "/other/".to_string());
+        let (r, diags) = render_str("See [x](../other.md#step-2) and [y](missing.md).\n", &urls);
+        assert!(r.html.contains("href=\"/other/#step-2\""), "{}", r.html);
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].code, "link/unknown-article");
+        assert_eq!((diags[0].location.line, diags[0].location.col), (1, Some(33)));
+    }
+
+    #[test]
+    fn raw_html_gets_line_sentinels() {
+        let (r, _) = render_str("para\n\n<div>x</div>\n\ntext <ins class=\"a\"></ins>\n", &HashMap::new());
+        assert!(r.html.contains("<!--inkproof:L3--><div>"), "{}", r.html);
+        assert!(r.html.contains("<!--inkproof:L5--><ins"), "{}", r.html);
+    }
+
+    #[test]
+    fn first_paragraph_and_word_count() {
+        let (r, _) = render_str("# T\n\nHello *big*\nworld.\n\nSecond.\n", &HashMap::new());
+        assert_eq!(r.first_paragraph, "Hello big world.");
+        assert_eq!(r.word_count, 1 + 3 + 1);
+    }
+}
