@@ -1,1 +1,78 @@
-//! TODO
+//! Command-line interface (clap derive). The binary maps these to library calls.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "inkproof", version, about = "Static site generator for how-to guides that proofs as you write")]
+pub struct Cli {
+    /// Site root: the folder holding content/, templates/, static/ and inkproof.yaml.
+    #[arg(long, short = 'r', global = true, default_value = ".")]
+    pub root: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into the output folder (default: public/).
+    Build(BuildArgs),
+    /// Build in memory and report problems without writing anything.
+    Check(CheckArgs),
+    /// Scaffold a new site that builds as is.
+    Init {
+        /// Folder to create (must be empty or absent).
+        dir: PathBuf,
+    },
+    /// Write a deterministic benchmark corpus of generated guide articles.
+    GenCorpus {
+        /// Number of articles.
+        #[arg(long, short = 'n', default_value_t = 1000)]
+        n: usize,
+        /// Site folder to create (content/ is filled with the articles).
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// Output folder (default: `output_dir` from the config, `public`).
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+    /// Include drafts.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Override `base_url` from the config.
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// List what was stripped from each article, with line numbers.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+    /// Print only problems and the summary; no progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Include drafts.
+    #[arg(long)]
+    pub drafts: bool,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Treat warnings as errors (exit 1).
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
