@@ -1,1 +1,8 @@
+//! The one integration-test binary (one link of the whole crate, not one per file).
+mod harness;
 
+mod ads;
+mod build;
+mod cli;
+mod front_matter;
+mod real_articles;

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole test suite: Rust unit + integration tests, then the browser tests
+# (headless Chromium driven by playwright-core against the built demo guide,
+# served on 127.0.0.1). Installs what it needs on a fresh Debian machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+echo "== cargo test"
+cargo test --all-targets
+
+if [ -f tests/browser/package.json ]; then
+  echo "== browser tests"
+  cargo build --release --quiet
+  (cd tests/browser && npm install --no-audit --no-fund --silent)
+  node --test tests/browser/
+fi

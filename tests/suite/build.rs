@@ -1,0 +1,192 @@
+//! Whole builds: the demo guide, site-wide pages, and errors collected.
+
+use std::path::Path;
+
+use crate::harness::{attrs, count, repo_root, texts, TestSite};
+
+fn demo() -> crate::harness::Built {
+    let site = TestSite::empty();
+    for dir in ["content", "templates", "static"] {
+        let from = repo_root().join(dir);
+        for entry in walkdir::WalkDir::new(&from) {
+            let entry = entry.unwrap();
+            let dest = site.root.join(dir).join(entry.path().strip_prefix(&from).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&dest).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &dest).unwrap();
+            }
+        }
+    }
+    std::fs::copy(repo_root().join("inkproof.yaml"), site.root.join("inkproof.yaml")).unwrap();
+    site.build()
+}
+
+const GUIDE: &str = "content/link-windows-license-to-microsoft-account/index.md";
+
+/// Headings, list items and images written in the guide's Markdown outside ad blocks.
+fn real_content(md: &str) -> (Vec<String>, usize, usize) {
+    let mut headings = Vec::new();
+    let (mut items, mut images) = (0, 0);
+    let mut in_ad = false;
+    let mut in_code = false;
+    let body = md.splitn(3, "---\n").nth(2).unwrap();
+    for line in body.lines() {
+        let t = line.trim();
+        if t.starts_with("```") {
+            in_code = !in_code;
+            continue;
+        }
+        if in_code {
+            continue;
+        }
+        if t.contains("affiliate ads begin") {
+            in_ad = true;
+        }
+        if !in_ad {
+            if let Some(h) = t.strip_prefix("## ") {
+                headings.push(h.trim().to_string());
+            }
+            let b = t.as_bytes();
+            if !b.is_empty() && b[0].is_ascii_digit() && t.contains(". ") && t.split_once(". ").unwrap().0.chars().all(|c| c.is_ascii_digit()) {
+                items += 1;
+            }
+            images += t.matches("![").count();
+        }
+        if t.contains("affiliate ads end") {
+            in_ad = false;
+        }
+    }
+    (headings, items, images)
+}
+
+#[test]
+fn demo_guide_builds_without_ads_and_keeps_every_real_block() {
+    let b = demo();
+    b.assert_clean();
+    let md = std::fs::read_to_string(repo_root().join(GUIDE)).unwrap();
+    assert!(md.matches("<!-- affiliate ads begin -->").count() >= 2, "the demo guide has two affiliate blocks");
+    assert!(md.contains("adsbygoogle"), "the demo guide has an adsbygoogle slot");
+    let (headings, items, images) = real_content(&md);
+    let page = b.page("link-windows-license-to-microsoft-account/index.html");
+    let html = b.text("link-windows-license-to-microsoft-account/index.html");
+    for needle in ["affiliate ads", "adsbygoogle", "visibility:hidden", "inkproof:L"] {
+        assert!(!html.contains(needle), "`{needle}` left in the page");
+    }
+    let h2: Vec<String> =
+        texts(&page, "main .content h2").into_iter().map(|t| t.trim_end_matches('#').trim().to_string()).collect();
+    let plain = |s: &str| s.replace(['*', '`'], "");
+    for h in &headings {
+        assert!(h2.iter().any(|x| *x == plain(h)), "heading `{h}` lost; have {h2:?}");
+    }
+    assert!(count(&page, "main .content ol > li") >= items, "list items lost");
+    assert_eq!(count(&page, "main .content img"), images, "images lost or ad images kept");
+    for src in attrs(&page, "main .content img", "src") {
+        assert!(!src.contains("://"), "demo images must be local: {src}");
+        let published = format!("link-windows-license-to-microsoft-account/{src}");
+        assert!(b.bytes(&published).is_some(), "image {published} not published");
+    }
+    assert!(attrs(&page, "main .content img", "loading").iter().all(|l| l == "lazy"));
+    assert!(b.build.stats.stripped_blocks >= 2 && b.build.stats.stripped_elements >= 1);
+}
+
+#[test]
+fn demo_site_makes_no_third_party_requests() {
+    let b = demo();
+    for path in b.paths() {
+        if !path.ends_with(".html") {
+            continue;
+        }
+        let page = b.page(&path);
+        for (sel, attr) in [("script[src]", "src"), ("link[rel=stylesheet]", "href"), ("img", "src"), ("iframe", "src")] {
+            for url in attrs(&page, sel, attr) {
+                assert!(!url.contains("://") && !url.starts_with("//"), "{path}: third-party request to {url}");
+            }
+        }
+    }
+}
+
+#[test]
+fn site_pages_exist_and_are_well_formed() {
+    let b = demo();
+    for p in ["index.html", "404.html", "tags/index.html", "categories/index.html", "atom.xml", "sitemap.xml", "robots.txt", "syntax.css"] {
+        assert!(b.bytes(p).is_some(), "missing {p}");
+    }
+    let tags = b.page("tags/index.html");
+    let links = attrs(&tags, "main a[href^='/tags/']", "href");
+    assert!(links.len() >= 2, "{links:?}");
+    for l in &links {
+        let path = format!("{}index.html", l.trim_start_matches('/'));
+        assert!(b.bytes(&path).is_some(), "term page {path} missing");
+    }
+    let feed = b.text("atom.xml");
+    assert!(feed.starts_with("<?xml") && feed.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\""));
+    assert_eq!(feed.matches("<entry>").count(), b.build.articles.iter().filter(|a| a.is_dated()).count().min(20));
+    assert!(b.text("robots.txt").contains("Sitemap: https://"));
+    let home = b.page("index.html");
+    assert!(count(&home, "main time") >= 3);
+}
+
+#[test]
+fn md_links_between_articles_are_rewritten() {
+    let b = demo();
+    let page = b.page("link-windows-license-to-microsoft-account/index.html");
+    let hrefs = attrs(&page, "main .content a[href]", "href");
+    assert!(hrefs.iter().all(|h| !h.ends_with(".md") && !h.contains(".md#")), "{hrefs:?}");
+    assert!(hrefs.iter().any(|h| h.starts_with("/find-your-windows-product-key/")), "{hrefs:?}");
+    assert!(!b.codes().iter().any(|c| c.starts_with("link/")), "{:#?}", b.build.diagnostics);
+}
+
+#[test]
+fn every_error_of_a_build_is_reported_with_its_location() {
+    let b = TestSite::fixture("broken").build();
+    let found: Vec<(String, &str, usize)> = b
+        .errors()
+        .iter()
+        .map(|d| (d.location.path.to_string_lossy().into_owned(), d.code, d.location.line))
+        .collect();
+    let has = |path: &str, code: &str| found.iter().any(|(p, c, l)| p == path && *c == code && *l > 0);
+    assert!(has("content/bad-yaml.md", "front-matter/invalid-yaml"), "{found:?}");
+    assert!(has("content/missing-title.md", "front-matter/missing-title") || found.iter().any(|(p, c, _)| p == "content/missing-title.md" && *c == "front-matter/missing-title"), "{found:?}");
+    assert!(has("content/missing-title.md", "front-matter/bad-date"), "{found:?}");
+    assert!(has("content/unclosed.md", "ads/unclosed-marker"), "{found:?}");
+    assert!(has("content/stray-end.md", "ads/stray-end-marker"), "{found:?}");
+    // the YAML error points into the article, inside the front matter lines
+    let yaml = b.errors().into_iter().find(|d| d.code == "front-matter/invalid-yaml").unwrap();
+    assert!((2..=4).contains(&yaml.location.line), "{yaml:?}");
+    // the good article still rendered
+    assert!(b.build.articles.iter().any(|a| a.slug == "fine"));
+}
+
+#[test]
+fn two_articles_at_one_url_is_an_error_naming_both() {
+    let b = TestSite::fixture("collision").build();
+    let d = b.errors().into_iter().find(|d| d.code == "slug/collision").expect("collision reported");
+    assert!(d.message.contains("content/a/same-name.md") && d.message.contains("content/b/same-name.md"), "{}", d.message);
+}
+
+#[test]
+fn template_output_is_escaped() {
+    let site = TestSite::empty();
+    site.write("content/x.md", "---\ntitle: \"<script>alert(1)</script> & co\"\ndate: 2024-01-01\ntags: [\"<b>\"]\n---\nBody.\n");
+    let b = site.build();
+    b.assert_clean();
+    let html = b.text("x/index.html");
+    assert!(!html.contains("<script>alert(1)"), "title not escaped");
+    assert!(!html.contains("<b>"), "tag not escaped");
+    let page = b.page("x/index.html");
+    assert_eq!(texts(&page, "main h1"), ["<script>alert(1)</script> & co"]);
+}
+
+#[test]
+fn slugs_from_content_cannot_escape_the_output() {
+    let site = TestSite::empty();
+    site.write("content/a.md", "---\ntitle: A\ndate: 2024-01-01\nslug: ../../../etc/evil\naliases: [\"../../outside\"]\n---\nBody.\n");
+    let b = site.build();
+    for p in b.paths() {
+        assert!(!p.contains(".."), "output path escapes: {p}");
+        assert!(!Path::new(&p).is_absolute());
+    }
+    assert!(b.bytes("etc-evil/index.html").is_some(), "{:?}", b.paths());
+    assert!(b.codes().contains(&"front-matter/bad-alias"));
+}
