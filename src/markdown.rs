@@ -160,10 +160,16 @@ pub fn render(body: &str, ctx: &MdContext<'_>, diags: &mut Vec<Diagnostic>) -> R
                 let dest = if link_type == LinkType::Email {
                     dest_url
                 } else {
-                    r.links.push(Link { href: dest_url.to_string(), line, col, is_image: false });
+                    // Checks see the link as published (rewritten), so they agree with the page.
                     match rewrite_md_link(&dest_url, ctx) {
-                        Ok(Some(url)) => CowStr::from(url),
-                        Ok(None) => dest_url,
+                        Ok(Some(url)) => {
+                            r.links.push(Link { href: url.clone(), line, col, is_image: false });
+                            CowStr::from(url)
+                        }
+                        Ok(None) => {
+                            r.links.push(Link { href: dest_url.to_string(), line, col, is_image: false });
+                            dest_url
+                        }
                         Err(()) => {
                             diags.push(
                                 Diagnostic::warning(
