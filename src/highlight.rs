@@ -1,18 +1,571 @@
 //! Stage 3 (transform): syntax highlighting of code into CSS classes.
 //!
-//! STUB: the interface is fixed; the implementation is being written.
+//! Input: a fence's language token and the code. Output: a `<pre class="code">`
+//! block whose tokens are `<span class="hl-…">`s, plus [`css()`], one stylesheet
+//! that colours those classes for light and dark pages.
+//!
+//! What a reader of this module must know:
+//! 1. Classes, never inline styles, so one page serves both colour schemes and
+//!    the reader's theme switch works without re-rendering.
+//! 2. The grammars (two-face's set: syntect's defaults plus bat's extras such as
+//!    PowerShell and Batch File) are deserialised once, lazily, on the first block
+//!    that needs a grammar. A site without code never pays for them, and parallel
+//!    workers share the same immutable set (regexes compile once, inside it).
+//! 3. A language we don't know is not an error: the block is escaped plain text
+//!    with the author's token kept in `data-lang`.
 
-/// A whole highlighted block: `<pre class="code" data-lang="…"><code>…</code></pre>`.
-/// Unknown or missing languages give escaped plain text in the same markup.
+use std::fmt::Write as _;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use syntect::html::{css_for_theme_with_class_style, line_tokens_to_classed_spans, ClassStyle};
+use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet};
+use syntect::util::LinesWithEndings;
+use two_face::theme::EmbeddedThemeName;
+
+/// The class prefix keeps syntect's scope names (`string`, `comment`, `code`)
+/// from colliding with the theme's own classes such as `pre.code`.
+const STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+
+/// Lines longer than this are shown unhighlighted: the regex engine can take
+/// quadratic time on a minified one-line file, and colour adds nothing there.
+const MAX_LINE_BYTES: usize = 16 * 1024;
+
+/// Light colours, used unless the page is dark. Coldark was picked because every
+/// token colour meets WCAG AA contrast (4.5:1) on its background, comments
+/// included, and the light and dark variants style exactly the same scopes, so
+/// no light colour can leak into the dark page.
+const LIGHT_THEME: EmbeddedThemeName = EmbeddedThemeName::ColdarkCold;
+const DARK_THEME: EmbeddedThemeName = EmbeddedThemeName::ColdarkDark;
+
+static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(two_face::syntax::extra_newlines);
+
+/// Fence tokens people actually write, mapped to one canonical token (what
+/// `data-lang` shows) and the grammar's name in the syntax set. `None` means
+/// "show as plain text": no grammar exists or colour would mislead (`mermaid`
+/// is diagram source that a script may pick up by its class).
+const ALIASES: &[(&[&str], &str, Option<&str>)] = &[
+    (
+        &["powershell", "ps1", "ps", "pwsh", "posh", "psm1", "psd1"],
+        "powershell",
+        Some("PowerShell"),
+    ),
+    (&["batch", "cmd", "bat", "batchfile", "dos"], "batch", Some("Batch File")),
+    (
+        &["bash", "sh", "shell", "zsh", "console", "shell-session", "terminal"],
+        "bash",
+        Some("Bourne Again Shell (bash)"),
+    ),
+    (&["python", "py", "python3", "py3"], "python", Some("Python")),
+    (&["json", "jsonc", "json5"], "json", Some("JSON")),
+    (&["yaml", "yml"], "yaml", Some("YAML")),
+    (&["toml"], "toml", Some("TOML")),
+    (&["rust", "rs"], "rust", Some("Rust")),
+    (&["html", "htm", "xhtml"], "html", Some("HTML")),
+    (&["css"], "css", Some("CSS")),
+    (&["javascript", "js", "mjs", "cjs", "jsx"], "javascript", Some("JavaScript (Babel)")),
+    (&["typescript", "ts", "mts", "cts"], "typescript", Some("TypeScript")),
+    (&["c", "h"], "c", Some("C")),
+    (&["cpp", "c++", "cxx", "cc", "hpp"], "cpp", Some("C++")),
+    (&["go", "golang"], "go", Some("Go")),
+    (&["diff", "patch"], "diff", Some("Diff")),
+    (&["sql"], "sql", Some("SQL")),
+    (&["xml", "xaml", "xsd", "svg"], "xml", Some("XML")),
+    (&["ini", "cfg", "conf", "inf"], "ini", Some("INI")),
+    // Windows registry exports look like INI files; keep the author's name for them.
+    (&["reg", "regedit"], "reg", Some("INI")),
+    (&["dockerfile", "docker", "containerfile"], "dockerfile", Some("Dockerfile")),
+    (&["markdown", "md"], "markdown", Some("Markdown")),
+    (&["text", "txt", "plain", "plaintext", "none", "output", "nohighlight"], "text", None),
+    (&["mermaid"], "mermaid", None),
+];
+
+/// A fence's language after alias mapping.
+struct Lang {
+    /// Lowercase canonical token for `data-lang` and `language-…`.
+    token: String,
+    /// `None`: show escaped plain text.
+    syntax: Option<&'static SyntaxReference>,
+}
+
+/// A whole highlighted block: `<pre class="code" data-lang="LANG"><code
+/// class="language-LANG">…</code></pre>`. Unknown or missing languages give
+/// escaped plain text in the same markup, so the theme styles every block alike.
 pub fn code_block(lang: Option<&str>, code: &str) -> String {
-    format!("<pre class=\"code\" data-lang=\"{}\"><code>{}</code></pre>", lang.unwrap_or("text"), escape(code))
+    block(lang, code, None, None)
 }
 
-/// The stylesheet for the highlight classes, light and dark.
+/// [`code_block`] with the knobs snippets need: only the 0-based line range
+/// `shown` of `code` is emitted (highlighted with the whole file as context, so
+/// a range that starts inside a here-string still colours correctly), and the
+/// `<code>` element gets `code_id` so a copy button can point at it.
+pub(crate) fn block(
+    lang: Option<&str>,
+    code: &str,
+    shown: Option<Range<usize>>,
+    code_id: Option<&str>,
+) -> String {
+    let lang = resolve(lang);
+    let normalised;
+    let code = if code.contains('\r') {
+        normalised = code.replace("\r\n", "\n");
+        normalised.as_str()
+    } else {
+        code
+    };
+    let shown = shown.unwrap_or(0..usize::MAX);
+    let body = lang
+        .syntax
+        .and_then(|syntax| highlight_lines(syntax, code, shown.clone()))
+        .unwrap_or_else(|| plain_lines(code, shown));
+
+    let token = escape(&lang.token);
+    let mut out = String::with_capacity(body.len() + 96);
+    let _ = write!(out, "<pre class=\"code\" data-lang=\"{token}\"><code");
+    if let Some(id) = code_id {
+        let _ = write!(out, " id=\"{}\"", escape(id));
+    }
+    let _ = write!(out, " class=\"language-{token}\">{body}</code></pre>");
+    out
+}
+
+/// The canonical token for a fence token or file extension (`ps1` → `powershell`,
+/// `yml` → `yaml`); unknown tokens come back lowercased. No grammar is loaded.
+pub(crate) fn canonical_token(token: &str) -> String {
+    let lower = first_word(token).to_ascii_lowercase();
+    match ALIASES.iter().find(|(names, _, _)| names.contains(&lower.as_str())) {
+        Some((_, canonical, _)) => (*canonical).to_string(),
+        None if lower.is_empty() => "text".to_string(),
+        None => lower,
+    }
+}
+
+/// The info string may carry more than the language (`rust,ignore`,
+/// `python {.numberLines}`); only the first word names the language.
+fn first_word(token: &str) -> &str {
+    token.trim().split(|c: char| c.is_whitespace() || c == ',' || c == '{').next().unwrap_or("")
+}
+
+fn resolve(lang: Option<&str>) -> Lang {
+    let Some(raw) = lang.map(first_word).filter(|t| !t.is_empty()) else {
+        return Lang { token: "text".to_string(), syntax: None };
+    };
+    let lower = raw.to_ascii_lowercase();
+    if let Some((_, canonical, grammar)) =
+        ALIASES.iter().find(|(names, _, _)| names.contains(&lower.as_str()))
+    {
+        // Only here, for a block that needs colour, are the grammars loaded.
+        let syntax = grammar.and_then(|name| SYNTAXES.find_syntax_by_name(name));
+        return Lang { token: (*canonical).to_string(), syntax };
+    }
+    // Not in the table: give the grammar set a chance by extension, then by name.
+    let set: &'static SyntaxSet = &SYNTAXES;
+    let syntax = set
+        .find_syntax_by_extension(raw)
+        .or_else(|| set.syntaxes().iter().find(|s| s.name.eq_ignore_ascii_case(raw)))
+        .filter(|s| s.name != "Plain Text");
+    Lang { token: lower, syntax }
+}
+
+/// Highlights the lines of `code` in `shown`; `None` when the grammar fails or a
+/// line is too long, and the caller falls back to plain text.
+fn highlight_lines(syntax: &SyntaxReference, code: &str, shown: Range<usize>) -> Option<String> {
+    let set: &SyntaxSet = &SYNTAXES;
+    let mut state = ParseState::new(syntax);
+    let mut stack = ScopeStack::new();
+    let mut html = String::with_capacity(code.len() * 3);
+    // Spans open in `html`; syntect counts them the same way.
+    let mut open: isize = 0;
+    for (i, line) in LinesWithEndings::from(code).enumerate() {
+        if i >= shown.end {
+            break;
+        }
+        if line.len() > MAX_LINE_BYTES {
+            return None;
+        }
+        let ops = state.parse_line(line, set).ok()?;
+        if i < shown.start {
+            // Lines before the shown range only move the parser and the scope
+            // stack along, so the first shown line starts in the right context.
+            for (_, op) in &ops {
+                stack.apply(op).ok()?;
+            }
+            continue;
+        }
+        if i == shown.start {
+            for scope in stack.as_slice() {
+                open_span(&mut html, *scope);
+                open += 1;
+            }
+        }
+        let (line_html, delta) =
+            line_tokens_to_classed_spans(line, &ops, STYLE, &mut stack).ok()?;
+        html.push_str(&line_html);
+        open += delta;
+    }
+    for _ in 0..open.max(0) {
+        html.push_str("</span>");
+    }
+    Some(html)
+}
+
+/// The same class list syntect writes for a scope (`keyword.control.ps1` →
+/// `hl-keyword hl-control hl-ps1`), for spans re-opened at a range start.
+fn open_span(html: &mut String, scope: Scope) {
+    html.push_str("<span class=\"");
+    for (i, atom) in scope.build_string().split('.').enumerate() {
+        if i > 0 {
+            html.push(' ');
+        }
+        html.push_str("hl-");
+        html.push_str(atom);
+    }
+    html.push_str("\">");
+}
+
+fn plain_lines(code: &str, shown: Range<usize>) -> String {
+    let mut out = String::with_capacity(code.len() + code.len() / 8);
+    for line in
+        LinesWithEndings::from(code).skip(shown.start).take(shown.end.saturating_sub(shown.start))
+    {
+        out.push_str(&escape(line));
+    }
+    out
+}
+
+/// Escapes text for element content and double-quoted attribute values.
+pub(crate) fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 16);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The stylesheet for the `hl-` classes: light colours by default, dark colours
+/// when the page says `data-theme="dark"`, or when the reader's system prefers
+/// dark and the page has not been switched to light.
+///
+/// Only colour, weight, style and decoration are set: the block's background
+/// belongs to the site theme (`--code-bg`), which should stay close to the
+/// themes' own backgrounds (`#e3eaf2` light, `#111b27` dark) for the contrast
+/// to hold.
 pub fn css() -> String {
-    String::new()
+    let themes = two_face::theme::extra();
+    let light = theme_rules(themes.get(LIGHT_THEME));
+    let dark = theme_rules(themes.get(DARK_THEME));
+
+    let mut out = String::with_capacity(32 * 1024);
+    out.push_str(
+        "/* Syntax highlighting for inkproof code blocks (classes hl-*).\n \
+         * Colours: the Coldark themes by Armand Philippot (MIT licence), via syntect and two-face. */\n",
+    );
+    out.push_str("\n/* Light: the default. */\n");
+    write_rules(&mut out, &light, "");
+
+    let dark = with_resets(&light, dark);
+    out.push_str("\n/* Dark: chosen on the page. */\n");
+    write_rules(&mut out, &dark, ":root[data-theme=\"dark\"] ");
+    out.push_str("\n/* Dark: the system's preference, unless the page was switched to light. */\n");
+    out.push_str("@media (prefers-color-scheme: dark) {\n");
+    write_rules(&mut out, &dark, ":root:not([data-theme=\"light\"]) ");
+    out.push_str("}\n");
+    out
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+/// One CSS rule: its selectors (one per scope selector) and declarations.
+#[derive(Debug, Clone, PartialEq)]
+struct Rule {
+    selectors: Vec<String>,
+    decls: Vec<(String, String)>,
+}
+
+const KEPT_PROPERTIES: &[&str] = &["color", "font-style", "font-weight", "text-decoration"];
+
+/// syntect's stylesheet for a theme, reduced to the properties we keep. Its
+/// `.hl-code` rule (whole-block colours) becomes a zero-specificity rule for the
+/// outermost token span, so a theme rule for a scope always wins over it and
+/// the block's background is left to the site theme.
+fn theme_rules(theme: &syntect::highlighting::Theme) -> Vec<Rule> {
+    let Ok(css) = css_for_theme_with_class_style(theme, STYLE) else {
+        return Vec::new();
+    };
+    // Drop the leading `/* theme … generated by syntect */` comment.
+    let css = css.find("*/").map_or(css.as_str(), |end| &css[end + 2..]);
+    let mut rules = Vec::new();
+    for chunk in css.split('}') {
+        let Some((sel, body)) = chunk.split_once('{') else { continue };
+        let mut selectors: Vec<String> =
+            sel.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+        if selectors == [".hl-code"] {
+            selectors = vec![":where(pre.code > code > span)".to_string()];
+        }
+        let decls: Vec<(String, String)> = body
+            .split(';')
+            .filter_map(|d| d.split_once(':'))
+            .map(|(p, v)| (p.trim().to_string(), v.trim().to_string()))
+            .filter(|(p, _)| KEPT_PROPERTIES.contains(&p.as_str()))
+            .collect();
+        if !selectors.is_empty() && !decls.is_empty() {
+            rules.push(Rule { selectors, decls });
+        }
+    }
+    rules
+}
+
+/// A light rule that sets, say, `font-style` for a selector the dark theme leaves
+/// alone would keep applying on dark pages (the dark rules only override what
+/// they set). Reset such properties first; the dark theme's own rules follow and
+/// win on equal specificity.
+fn with_resets(light: &[Rule], dark: Vec<Rule>) -> Vec<Rule> {
+    let props_of = |rules: &[Rule], sel: &str| -> Vec<String> {
+        rules
+            .iter()
+            .filter(|r| r.selectors.iter().any(|s| s == sel))
+            .flat_map(|r| r.decls.iter().map(|(p, _)| p.clone()))
+            .collect()
+    };
+    let mut resets: Vec<Rule> = Vec::new();
+    for rule in light {
+        for sel in &rule.selectors {
+            let dark_props = props_of(&dark, sel);
+            for (prop, _) in &rule.decls {
+                if dark_props.contains(prop) {
+                    continue;
+                }
+                let value = match prop.as_str() {
+                    "color" => "inherit",
+                    "text-decoration" => "none",
+                    _ => "normal",
+                };
+                let decl = (prop.clone(), value.to_string());
+                match resets.iter_mut().find(|r| r.selectors[0] == *sel) {
+                    Some(r) if !r.decls.contains(&decl) => r.decls.push(decl),
+                    Some(_) => {}
+                    None => resets.push(Rule { selectors: vec![sel.clone()], decls: vec![decl] }),
+                }
+            }
+        }
+    }
+    resets.extend(dark);
+    resets
+}
+
+fn write_rules(out: &mut String, rules: &[Rule], prefix: &str) {
+    for rule in rules {
+        for (i, sel) in rule.selectors.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(prefix);
+            out.push_str(sel);
+        }
+        out.push_str(" { ");
+        for (i, (prop, value)) in rule.decls.iter().enumerate() {
+            if i > 0 {
+                out.push_str("; ");
+            }
+            let _ = write!(out, "{prop}: {value}");
+        }
+        out.push_str(" }\n");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The classes on the innermost span around `needle` in `html`.
+    fn classes_around(html: &str, needle: &str) -> String {
+        let at = html.find(needle).unwrap_or_else(|| panic!("{needle:?} not in {html}"));
+        let open = html[..at]
+            .rfind("<span class=\"")
+            .unwrap_or_else(|| panic!("no span before {needle:?}"));
+        let rest = &html[open + 13..];
+        rest[..rest.find('"').unwrap()].to_string()
+    }
+
+    #[test]
+    fn powershell_keywords_variables_and_strings_get_classes() {
+        let code = "foreach ($x in $items) {\n    if ($x -gt 1) { Write-Output \"big $x\" }\n}\n";
+        let html = code_block(Some("powershell"), code);
+        assert!(html.starts_with(
+            "<pre class=\"code\" data-lang=\"powershell\"><code class=\"language-powershell\">"
+        ));
+        assert!(html.ends_with("</code></pre>"));
+        assert!(classes_around(&html, "foreach").contains("hl-keyword"), "{html}");
+        assert!(classes_around(&html, ">if<").contains("hl-keyword"), "{html}");
+        assert!(classes_around(&html, "x</span>").contains("hl-variable"), "{html}");
+        assert!(classes_around(&html, "big ").contains("hl-string"), "{html}");
+        assert!(!html.contains("style="), "classes only, never inline styles");
+    }
+
+    #[test]
+    fn fence_aliases_map_to_one_token() {
+        for (token, canonical) in [
+            ("ps1", "powershell"),
+            ("PWSH", "powershell"),
+            ("ps", "powershell"),
+            ("cmd", "batch"),
+            ("bat", "batch"),
+            ("sh", "bash"),
+            ("console", "bash"),
+            ("zsh", "bash"),
+            ("py", "python"),
+            ("yml", "yaml"),
+            ("rs", "rust"),
+            ("js", "javascript"),
+            ("ts", "typescript"),
+            ("rust,ignore", "rust"),
+            ("mermaid", "mermaid"),
+            ("txt", "text"),
+        ] {
+            let html = code_block(Some(token), "x\n");
+            assert!(
+                html.starts_with(&format!("<pre class=\"code\" data-lang=\"{canonical}\"><code class=\"language-{canonical}\">")),
+                "{token}: {html}"
+            );
+        }
+    }
+
+    #[test]
+    fn common_languages_highlight() {
+        for (lang, code) in [
+            ("rust", "fn main() { let x = 1; }\n"),
+            ("bash", "if [ -f \"$HOME/x\" ]; then echo hi; fi\n"),
+            ("json", "{\"key\": [1, true, null]}\n"),
+            ("yaml", "title: Hello\ntags: [a, b]\n"),
+            ("toml", "[package]\nname = \"x\"\n"),
+            ("cmd", "@echo off\nset X=1\nif exist C:\\x echo %X%\n"),
+            ("python", "def f(x):\n    return \"y\"\n"),
+            ("diff", "-old\n+new\n"),
+            ("dockerfile", "FROM alpine\nRUN echo hi\n"),
+            ("lua", "local x = 1\n"), // not in the table: found by extension
+        ] {
+            let html = code_block(Some(lang), code);
+            assert!(html.contains("<span class=\"hl-"), "{lang}: {html}");
+            assert_eq!(
+                html.matches("<span").count(),
+                html.matches("</span>").count(),
+                "{lang}: {html}"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_and_missing_languages_are_escaped_plain_text() {
+        let html = code_block(Some("no-such-lang"), "a < b && c > \"d\"\n");
+        assert_eq!(
+            html,
+            "<pre class=\"code\" data-lang=\"no-such-lang\"><code class=\"language-no-such-lang\">\
+             a &lt; b &amp;&amp; c &gt; &quot;d&quot;\n</code></pre>"
+        );
+        let html = code_block(None, "<script>\n");
+        assert_eq!(html, "<pre class=\"code\" data-lang=\"text\"><code class=\"language-text\">&lt;script&gt;\n</code></pre>");
+        let html = code_block(Some("  "), "x");
+        assert!(html.contains("data-lang=\"text\""));
+        // A hostile token can't break out of the attribute.
+        let html = code_block(Some("x\"onmouseover=\"y"), "z");
+        assert!(html.contains("data-lang=\"x&quot;onmouseover=&quot;y\""), "{html}");
+    }
+
+    #[test]
+    fn highlighted_code_escapes_markup() {
+        let html = code_block(Some("html"), "<p class=\"a\">x & y</p>\n");
+        assert!(!html.contains("<p class"), "{html}");
+        assert!(html.contains("&lt;"), "{html}");
+        assert!(html.contains("&amp;"), "{html}");
+    }
+
+    #[test]
+    fn crlf_input_highlights_like_lf() {
+        let lf = code_block(Some("powershell"), "$a = 1\n# note\n");
+        let crlf = code_block(Some("powershell"), "$a = 1\r\n# note\r\n");
+        assert_eq!(lf, crlf);
+    }
+
+    #[test]
+    fn a_shown_range_keeps_the_context_of_earlier_lines() {
+        // Line 3 is inside a here-string opened on line 1.
+        let code = "$s = @\"\nfirst\nsecond line\n\"@\n$t = 2\n";
+        let html = block(Some("powershell"), code, Some(2..3), Some("c1"));
+        assert!(html.starts_with("<pre class=\"code\" data-lang=\"powershell\"><code id=\"c1\" class=\"language-powershell\">"));
+        assert!(!html.contains("first"), "{html}");
+        assert!(!html.contains("$t"), "{html}");
+        assert!(classes_around(&html, "second line").contains("hl-string"), "{html}");
+        assert_eq!(html.matches("<span").count(), html.matches("</span>").count(), "{html}");
+        // Plain text ranges too.
+        let html = block(Some("text"), "a\nb\nc\n", Some(1..2), None);
+        assert!(html.contains(">b\n</code>"), "{html}");
+    }
+
+    #[test]
+    fn overlong_lines_fall_back_to_plain_text() {
+        let code = format!("{{\"a\": \"{}\"}}\n", "x".repeat(MAX_LINE_BYTES + 1));
+        let html = code_block(Some("json"), &code);
+        assert!(!html.contains("<span"));
+        assert!(html.contains("data-lang=\"json\""));
+    }
+
+    #[test]
+    fn css_has_light_defaults_and_both_dark_scopes() {
+        let css = css();
+        assert!(css.contains("\n.hl-comment { color: #"), "light rules apply unprefixed");
+        assert!(css.contains(":root[data-theme=\"dark\"] .hl-comment { color: #"));
+        let media = &css[css.find("@media (prefers-color-scheme: dark) {").expect("media block")..];
+        assert!(media.contains(":root:not([data-theme=\"light\"]) .hl-comment { color: #"));
+        // Every dark selector is prefixed, in both places.
+        let dark_part = &css[css.find("/* Dark: chosen").unwrap()..css.find("@media").unwrap()];
+        for line in dark_part.lines().filter(|l| l.contains('{')) {
+            for sel in line[..line.find('{').unwrap()].split(", ") {
+                assert!(sel.starts_with(":root[data-theme=\"dark\"] "), "{sel}");
+            }
+        }
+        assert!(!css.contains("background"), "the site theme owns the code background");
+        assert!(!css.contains(".hl-code {"), "whole-block colours become the :where() rule");
+        assert!(css.contains(":where(pre.code > code > span) { color: #"));
+        assert_eq!(css.matches('{').count(), css.matches('}').count());
+    }
+
+    #[test]
+    fn dark_theme_covers_every_light_selector() {
+        // If the themes ever change, a light-only colour would show on dark pages.
+        let themes = two_face::theme::extra();
+        let light = theme_rules(themes.get(LIGHT_THEME));
+        let dark = theme_rules(themes.get(DARK_THEME));
+        assert!(light.len() > 20);
+        for rule in &light {
+            for sel in &rule.selectors {
+                assert!(dark.iter().any(|r| r.selectors.contains(sel)), "{sel} has no dark colour");
+            }
+        }
+    }
+
+    #[test]
+    fn resets_cover_properties_only_light_sets() {
+        let light = vec![Rule {
+            selectors: vec![".hl-a".into()],
+            decls: vec![("color".into(), "#111".into()), ("font-style".into(), "italic".into())],
+        }];
+        let dark = vec![Rule {
+            selectors: vec![".hl-a".into()],
+            decls: vec![("color".into(), "#eee".into())],
+        }];
+        let all = with_resets(&light, dark.clone());
+        assert_eq!(
+            all[0],
+            Rule {
+                selectors: vec![".hl-a".into()],
+                decls: vec![("font-style".into(), "normal".into())]
+            }
+        );
+        assert_eq!(all[1..], dark[..]);
+    }
 }
