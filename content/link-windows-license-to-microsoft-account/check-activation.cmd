@@ -3,7 +3,7 @@ REM check-activation.cmd - read-only activation check for Command Prompt.
 REM
 REM Companion to the guide "How to Link Your Windows License to a Microsoft
 REM Account". Use it where PowerShell scripts are blocked. It only asks the
-REM built-in Software Licensing Manager (slmgr.vbs) to display information:
+REM built-in Software Licensing Manager, slmgr.vbs, to display information:
 REM   /dli  license name, channel, last five key characters, status
 REM   /xpr  whether activation is permanent or when it expires
 REM Nothing is installed, removed or changed. No administrator rights needed.
