@@ -16,7 +16,7 @@ use crate::config::Config;
 use crate::diag::{Diagnostic, Location};
 use crate::model::{Article, Output, Timestamp};
 use crate::slug::slugify;
-use crate::{highlight, load};
+use crate::{highlight, load, snippet};
 
 /// The default theme, built into the binary: a site without a `templates/`
 /// folder (or missing one of these) still builds, and `init` writes them out.
@@ -227,7 +227,7 @@ pub fn site(
     for a in articles {
         for s in &a.snippets {
             if published.insert(s.out_path.clone(), &s.source).is_none() {
-                let _ = writeln!(headers, "{base}/{}\n  Content-Type: {}", url_path(&s.out_path), "text/plain; charset=utf-8");
+                let _ = writeln!(headers, "{base}/{}\n  Content-Type: {}", url_path(&s.out_path), snippet::mime_type(&s.out_path));
                 outputs.push(Output::Bytes { path: s.out_path.clone(), bytes: s.bytes.clone() });
             }
         }
