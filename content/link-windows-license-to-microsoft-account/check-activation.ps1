@@ -113,7 +113,7 @@ function Get-WindowsLicense {
     #  * Volume channels are activated by an organization and are never digital
     #    licenses in this sense.
     $digital = $false
-    $how = 'product key'
+    $how = if ($status -eq 1) { 'product key' } else { 'nothing yet (not activated)' }
     if ($status -eq 1) {
         if ($channel -eq 'OEM:DM') {
             $digital = $true
