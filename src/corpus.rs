@@ -12,9 +12,10 @@
 //! dominates as it does on real sites), affiliate marker blocks and AdSense
 //! slots to strip.
 //!
-//! Article `i` depends only on `(seed, i)`: the same seed always gives the same
-//! bytes, and a small corpus is a prefix of a larger one with the same seed
-//! (apart from link targets, which stay below `n`).
+//! Article `i` depends only on `(seed, i, n)`: the same seed always gives the
+//! same bytes, and a smaller corpus holds the same articles as a larger one with
+//! the same seed except for the numbers of the articles they link to (links
+//! stay below `n`), so timings at different sizes compare like with like.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -693,7 +694,7 @@ mod tests {
                 "an image and external links"
             );
             let fences = body.matches("\n```").count();
-            assert!(fences == 2 || fences == 4, "1-2 code blocks, got {} fences", fences);
+            assert!(fences == 2 || fences == 4, "1-2 code blocks, got {fences} fences");
             assert!(a.ends_with("\n") && !a.ends_with("\n\n"));
             code += fences / 2;
             words += body.split_whitespace().count();
@@ -714,6 +715,25 @@ mod tests {
         );
         for lang in ["```powershell", "```bash", "```rust"] {
             assert!(all.contains(lang), "{lang} appears in the corpus");
+        }
+    }
+
+    #[test]
+    fn corpus_size_changes_only_link_targets() {
+        let mask = |a: String| {
+            let mut out = String::new();
+            let mut rest = a.as_str();
+            while let Some(k) = rest.find("](article-") {
+                out.push_str(&rest[..k + 10]);
+                out.push_str("NNNNN");
+                rest = &rest[k + 15..];
+            }
+            out + rest
+        };
+        for i in [0, 5, 99] {
+            let (small, big) = (article(42, i, 100), article(42, i, 10_000));
+            assert_ne!(small, big, "link targets spread over the whole corpus");
+            assert_eq!(mask(small), mask(big));
         }
     }
 

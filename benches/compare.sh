@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Times inkproof against Hugo on the same generated articles, in one call, with
+# the runs of the two tools alternating so that machine load hits both alike.
+#
+#   benches/compare.sh                     # N=1000 and N=10000, 3 runs each
+#   SIZES=1000 RUNS=5 benches/compare.sh
+#
+# The corpus comes from ../shared/bench/gen_corpus.py (seed 42, the corpus the
+# peer figures in ../shared/bench/ANCHORS.md were measured on). Its `raw/posts`
+# articles are copied into an inkproof site, so both tools build the same
+# Markdown. Every timed run is a full clean build, `sh -c 'rm -rf OUT && exec
+# TOOL ...'`, with the rm inside the timed region (as ANCHORS.md does): 1
+# warm-up per tool, then RUNS counted runs, median quoted. Peak RSS comes from
+# GNU time (/usr/bin/time) when it is installed.
+#
+# Knobs (environment):
+#   SIZES="1000 10000"  corpus sizes            RUNS=3   counted runs per tool
+#   CORPUS_ROOT=/tmp/inkproof-compare           corpora and results (never the repo)
+#   HUGO_BIN=hugo       Hugo binary (Debian: apt-get install -y hugo, 0.111)
+#   GEN=../shared/bench/gen_corpus.py           corpus generator
+#   SEED=42
+set -euo pipefail
+
+REPO="$(cd "$(dirname "$0")/.." && pwd)"
+SIZES="${SIZES:-1000 10000}"
+RUNS="${RUNS:-3}"
+SEED="${SEED:-42}"
+CORPUS_ROOT="${CORPUS_ROOT:-/tmp/inkproof-compare}"
+GEN="${GEN:-$REPO/../shared/bench/gen_corpus.py}"
+TIME=/usr/bin/time
+
+mkdir -p "$CORPUS_ROOT"
+CORPUS_ROOT="$(cd "$CORPUS_ROOT" && pwd)"
+case "$CORPUS_ROOT/" in
+  "$REPO"/*) echo "CORPUS_ROOT must be outside the repository ($REPO)" >&2; exit 2 ;;
+esac
+[ -f "$GEN" ] || { echo "corpus generator not found: $GEN (is shared/ beside the repo?)" >&2; exit 2; }
+
+# Tools: install what is missing when we may (Debian, root), else go on without.
+if ! command -v hugo >/dev/null 2>&1 || [ ! -x "$TIME" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get install -y hugo time >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y hugo time >/dev/null 2>&1; } || true
+  fi
+fi
+HUGO_BIN="${HUGO_BIN:-$(command -v hugo || true)}"
+[ -x "$TIME" ] || { TIME=""; echo "note: GNU time missing, no peak RSS (apt-get install -y time)"; }
+[ -n "$HUGO_BIN" ] || echo "note: hugo not found, timing inkproof alone (apt-get install -y hugo)"
+
+echo "building inkproof (release)..."
+cargo build --release --quiet --manifest-path "$REPO/Cargo.toml"
+INKPROOF="${CARGO_TARGET_DIR:-$REPO/target}/release/inkproof"
+[ -x "$INKPROOF" ] || INKPROOF="$(cd "$REPO" && cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/inkproof"
+
+RESULTS="$CORPUS_ROOT/compare.tsv"
+[ -f "$RESULTS" ] || printf 'date\ttool\tversion\tn\thtml_files\twall_med_s\twall_min_s\twall_max_s\tcpu_med_s\trss_med_mib\tpages_per_s\truns\n' > "$RESULTS"
+
+median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "nan"; else print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+minmax() { sort -g | awk 'NR==1{lo=$1} {hi=$1} END {printf "%s %s", lo, hi}'; }
+
+# run_once SITE OUT CMD... -> prints "wall cpu rss_kib" (rss "-" without GNU time)
+run_once() {
+  local site="$1" out="$2"; shift 2
+  local q; q="$(printf '%q ' "$@")"
+  local script="rm -rf '$out' && exec $q"
+  if [ -n "$TIME" ]; then
+    local log; log="$(mktemp)"
+    ( cd "$site" && "$TIME" -f '%e %U %S %M' -o "$log" sh -c "$script" >/dev/null 2>&1 ) \
+      || { echo "!! failed: $* (in $site)" >&2; rm -f "$log"; return 1; }
+    awk '{printf "%s %.2f %s\n", $1, $2 + $3, $4}' "$log"
+    rm -f "$log"
+  else
+    local t0 t1
+    t0="$(date +%s.%N)"
+    ( cd "$site" && sh -c "$script" >/dev/null 2>&1 ) || { echo "!! failed: $* (in $site)" >&2; return 1; }
+    t1="$(date +%s.%N)"
+    awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f - -\n", b - a}'
+  fi
+}
+
+for N in $SIZES; do
+  C="$CORPUS_ROOT/n$N-s$SEED"
+  if [ ! -f "$C/.done" ]; then
+    echo "generating N=$N with $(basename "$GEN")..."
+    rm -rf "$C"
+    python3 "$GEN" --n "$N" --out "$C" --seed "$SEED" --tools raw,hugo >/dev/null
+    # The same articles as an inkproof site. gen_corpus links articles as Hugo
+    # URLs (/posts/article-00042/); inkproof authors link the Markdown file
+    # instead (article-00042.md), which inkproof rewrites to the page URL. Only
+    # those link targets change, so both tools get the same work.
+    mkdir -p "$C/inkproof/content"
+    cp -R "$C/raw/posts" "$C/inkproof/content/posts"
+    find "$C/inkproof/content/posts" -name '*.md' -print0 \
+      | xargs -0 sed -i -E 's#\]\(/posts/(article-[0-9]+)/\)#](\1.md)#g'
+    printf 'title: "Bench"\nbase_url: "https://example.org"\n' > "$C/inkproof/inkproof.yaml"
+    touch "$C/.done"
+  fi
+
+  tools=(inkproof)
+  [ -n "$HUGO_BIN" ] && tools=(hugo inkproof)
+  declare -A walls=() cpus=() rsss=()
+  for round in $(seq 0 "$RUNS"); do
+    for tool in "${tools[@]}"; do
+      case "$tool" in
+        hugo) r="$(run_once "$C/hugo" public "$HUGO_BIN" --quiet)" ;;
+        inkproof) r="$(run_once "$C/inkproof" public "$INKPROOF" --root . build --quiet)" ;;
+      esac
+      [ "$round" = 0 ] && continue   # warm-up
+      read -r w c m <<<"$r"
+      walls[$tool]+="$w "; cpus[$tool]+="$c "; rsss[$tool]+="$m "
+      echo "  N=$N run $round $tool: ${w}s wall, ${c}s cpu, $m KiB"
+    done
+  done
+
+  declare -A wmed=() cmed=() rmed=()
+  printf '\n| tool | version | N | html files | median wall s (min..max) | cpu s | peak RSS MiB | pages/s |\n|---|---|---:|---:|---:|---:|---:|---:|\n'
+  for tool in "${tools[@]}"; do
+    case "$tool" in
+      hugo) site="$C/hugo"; ver="$("$HUGO_BIN" version | grep -o 'v[0-9.]*' | head -1)" ;;
+      inkproof) site="$C/inkproof"; ver="$("$INKPROOF" --version | awk '{print $2}')" ;;
+    esac
+    html="$(find "$site/public" -name '*.html' | wc -l)"
+    wmed[$tool]="$(tr ' ' '\n' <<<"${walls[$tool]}" | grep . | median)"
+    cmed[$tool]="$(tr ' ' '\n' <<<"${cpus[$tool]}" | grep . | median)"
+    rmed[$tool]="$(tr ' ' '\n' <<<"${rsss[$tool]}" | grep -v '^-$' | grep . | median)"
+    read -r lo hi <<<"$(tr ' ' '\n' <<<"${walls[$tool]}" | grep . | minmax)"
+    rss_mib="$(awk -v k="${rmed[$tool]}" 'BEGIN {if (k == "nan") print "-"; else printf "%.0f", k / 1024}')"
+    pps="$(awk -v n="$N" -v w="${wmed[$tool]}" 'BEGIN {printf "%.0f", (n + 1) / w}')"
+    printf '| %s | %s | %s | %s | %s (%s..%s) | %s | %s | %s |\n' "$tool" "$ver" "$N" "$html" "${wmed[$tool]}" "$lo" "$hi" "${cmed[$tool]}" "$rss_mib" "$pps"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$tool" "$ver" "$N" "$html" "${wmed[$tool]}" "$lo" "$hi" "${cmed[$tool]}" "$rss_mib" "$pps" "${walls[$tool]% }" >> "$RESULTS"
+  done
+  if [ -n "$HUGO_BIN" ]; then
+    awk -v hw="${wmed[hugo]}" -v iw="${wmed[inkproof]}" -v hc="${cmed[hugo]}" -v ic="${cmed[inkproof]}" \
+        -v hr="${rmed[hugo]}" -v ir="${rmed[inkproof]}" -v n="$N" 'BEGIN {
+      printf "\nN=%s ratios hugo/inkproof: wall %.2fx, cpu %.2fx", n, hw / iw, hc / ic
+      if (hr != "nan" && ir != "nan" && ir > 0) printf ", peak RSS %.2fx", hr / ir
+      printf " (above 1 means inkproof is faster / smaller)\n\n"
+    }'
+  fi
+  unset walls cpus rsss wmed cmed rmed
+done
+echo "results appended to $RESULTS"
