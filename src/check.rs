@@ -28,11 +28,17 @@ pub fn run(config: &Config, articles: &[Article], outputs: &[Output]) -> Vec<Dia
         for link in &a.links {
             let loc = Location::new(&a.source, link.line, Some(link.col));
             if link.is_image && link.href.is_empty() {
-                diags.push(Diagnostic::warning("image/missing", loc.clone(), "image has no source"));
+                diags.push(Diagnostic::warning(
+                    "image/missing",
+                    loc.clone(),
+                    "image has no source",
+                ));
                 continue;
             }
             let Some((target, fragment)) = resolve(base, &a.url, &link.href) else { continue };
-            let page = if target.as_os_str().is_empty() || link.href.split('#').next().is_some_and(|p| p.ends_with('/')) {
+            let page = if target.as_os_str().is_empty()
+                || link.href.split('#').next().is_some_and(|p| p.ends_with('/'))
+            {
                 target.join("index.html")
             } else if files.contains(target.as_path()) {
                 target.clone()
@@ -40,15 +46,27 @@ pub fn run(config: &Config, articles: &[Article], outputs: &[Output]) -> Vec<Dia
                 target.join("index.html")
             };
             if !files.contains(page.as_path()) {
-                let (code, what) = if link.is_image { ("image/missing", "image") } else { ("link/broken", "link") };
-                diags.push(Diagnostic::warning(code, loc, format!("{what} `{}`: nothing is published at `{}`", link.href, page.display())));
+                let (code, what) = if link.is_image {
+                    ("image/missing", "image")
+                } else {
+                    ("link/broken", "link")
+                };
+                diags.push(Diagnostic::warning(
+                    code,
+                    loc,
+                    format!("{what} `{}`: nothing is published at `{}`", link.href, page.display()),
+                ));
                 continue;
             }
             if let (Some(frag), Some(ids)) = (fragment, anchors.get(&page)) {
                 if !frag.is_empty() && !ids.contains(frag) {
                     diags.push(
-                        Diagnostic::warning("link/broken-anchor", loc, format!("link `{}`: the page has no `#{frag}`", link.href))
-                            .with_help("heading ids are the heading text, lowercased, with dashes"),
+                        Diagnostic::warning(
+                            "link/broken-anchor",
+                            loc,
+                            format!("link `{}`: the page has no `#{frag}`", link.href),
+                        )
+                        .with_help("heading ids are the heading text, lowercased, with dashes"),
                     );
                 }
             }
@@ -61,7 +79,10 @@ pub fn run(config: &Config, articles: &[Article], outputs: &[Output]) -> Vec<Dia
 /// Resolves an internal link to (output path without `index.html`, fragment).
 /// `None` for external links and schemes that are not pages.
 fn resolve<'h>(base: &str, page_url: &str, href: &'h str) -> Option<(PathBuf, Option<&'h str>)> {
-    if href.contains("://") || href.starts_with("//") || href.contains(':') && !href.starts_with('/') && !href.starts_with('.') {
+    if href.contains("://")
+        || href.starts_with("//")
+        || href.contains(':') && !href.starts_with('/') && !href.starts_with('.')
+    {
         return None; // http(s), mailto:, tel:, data:, javascript:
     }
     let (path, fragment) = match href.find('#') {
@@ -98,11 +119,17 @@ fn ids(html: &str) -> HashSet<&str> {
 
 fn leftover_ads(a: &Article, diags: &mut Vec<Diagnostic>) {
     // Inside code, markup is escaped (`&lt;ins`), so a literal match is real markup.
-    for needle in ["<ins class=\"adsbygoogle\"", "<!-- affiliate ads begin", "<!-- affiliate ads end"] {
+    for needle in
+        ["<ins class=\"adsbygoogle\"", "<!-- affiliate ads begin", "<!-- affiliate ads end"]
+    {
         if a.html.contains(needle) {
             diags.push(
-                Diagnostic::warning("ads/leftover", Location::file(&a.source), format!("ad markup `{needle}` is still in the page"))
-                    .with_help("add a strip rule (marker pair or selector) in inkproof.yaml"),
+                Diagnostic::warning(
+                    "ads/leftover",
+                    Location::file(&a.source),
+                    format!("ad markup `{needle}` is still in the page"),
+                )
+                .with_help("add a strip rule (marker pair or selector) in inkproof.yaml"),
             );
         }
     }
@@ -114,7 +141,10 @@ mod tests {
 
     #[test]
     fn resolves_relative_absolute_and_external() {
-        assert_eq!(resolve("", "/guide/", "shot.svg"), Some((PathBuf::from("guide/shot.svg"), None)));
+        assert_eq!(
+            resolve("", "/guide/", "shot.svg"),
+            Some((PathBuf::from("guide/shot.svg"), None))
+        );
         assert_eq!(resolve("", "/guide/", "/other/#x"), Some((PathBuf::from("other"), Some("x"))));
         assert_eq!(resolve("", "/guide/", "#step"), Some((PathBuf::from("guide"), Some("step"))));
         assert_eq!(resolve("/docs", "/docs/guide/", "/docs/a/"), Some((PathBuf::from("a"), None)));

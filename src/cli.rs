@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "inkproof", version, about = "Static site generator for how-to guides that proofs as you write")]
+#[command(
+    name = "inkproof",
+    version,
+    about = "Static site generator for how-to guides that proofs as you write"
+)]
 pub struct Cli {
     /// Site root: the folder holding content/, templates/, static/ and inkproof.yaml.
     #[arg(long, short = 'r', global = true, default_value = ".")]

@@ -63,11 +63,23 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(code: &'static str, location: Location, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Error, code, location, message: message.into(), help: None }
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            location,
+            message: message.into(),
+            help: None,
+        }
     }
 
     pub fn warning(code: &'static str, location: Location, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, code, location, message: message.into(), help: None }
+        Diagnostic {
+            severity: Severity::Warning,
+            code,
+            location,
+            message: message.into(),
+            help: None,
+        }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
@@ -150,8 +162,15 @@ mod tests {
 
     #[test]
     fn display_is_editor_friendly() {
-        let d = Diagnostic::error("front-matter/bad-date", Location::new("content/a.md", 3, Some(7)), "bad")
-            .with_help("use RFC 3339");
-        assert_eq!(d.to_string(), "content/a.md:3:7: error[front-matter/bad-date]: bad\n  = help: use RFC 3339");
+        let d = Diagnostic::error(
+            "front-matter/bad-date",
+            Location::new("content/a.md", 3, Some(7)),
+            "bad",
+        )
+        .with_help("use RFC 3339");
+        assert_eq!(
+            d.to_string(),
+            "content/a.md:3:7: error[front-matter/bad-date]: bad\n  = help: use RFC 3339"
+        );
     }
 }

@@ -45,7 +45,8 @@ Run `inkproof build` and open `public/index.html`.
 /// Writes a starter site into `dir`, which must be absent or empty.
 pub fn scaffold(dir: &Path) -> anyhow::Result<()> {
     if dir.exists() {
-        let mut entries = std::fs::read_dir(dir).with_context(|| format!("cannot read `{}`", dir.display()))?;
+        let mut entries =
+            std::fs::read_dir(dir).with_context(|| format!("cannot read `{}`", dir.display()))?;
         if entries.next().is_some() {
             bail!("`{}` is not empty; init only writes into a new or empty folder", dir.display());
         }
@@ -59,9 +60,11 @@ pub fn scaffold(dir: &Path) -> anyhow::Result<()> {
     for (rel, text) in files {
         let path = dir.join(&rel);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).with_context(|| format!("cannot create `{}`", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create `{}`", parent.display()))?;
         }
-        std::fs::write(&path, text).with_context(|| format!("cannot write `{}`", path.display()))?;
+        std::fs::write(&path, text)
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
     }
     Ok(())
 }

@@ -28,7 +28,11 @@ pub struct Loaded {
 
 /// Reads every article under `root/content_dir`. Problems with single files are
 /// diagnostics; an unreadable content folder is an error (exit 2).
-pub fn sources(root: &Path, content_dir: &Path, diags: &mut Vec<Diagnostic>) -> anyhow::Result<Loaded> {
+pub fn sources(
+    root: &Path,
+    content_dir: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> anyhow::Result<Loaded> {
     let content_abs = root.join(content_dir);
     let meta = std::fs::metadata(&content_abs)
         .with_context(|| format!("cannot read the content folder `{}`", content_abs.display()))?;
@@ -45,8 +49,13 @@ pub fn sources(root: &Path, content_dir: &Path, diags: &mut Vec<Diagnostic>) -> 
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let path = e.path().map(|p| rel_to(root, p)).unwrap_or_else(|| content_dir.to_path_buf());
-                diags.push(Diagnostic::error("load/unreadable", Location::file(path), e.to_string()));
+                let path =
+                    e.path().map(|p| rel_to(root, p)).unwrap_or_else(|| content_dir.to_path_buf());
+                diags.push(Diagnostic::error(
+                    "load/unreadable",
+                    Location::file(path),
+                    e.to_string(),
+                ));
                 continue;
             }
         };
@@ -89,7 +98,9 @@ pub fn sources(root: &Path, content_dir: &Path, diags: &mut Vec<Diagnostic>) -> 
         .filter(|p| p.file_name().is_some_and(|n| n == "index.md"))
         .filter_map(|p| p.parent().filter(|d| !d.as_os_str().is_empty()).map(Path::to_path_buf))
         .collect();
-    let bundle_of = |p: &Path| -> Option<PathBuf> { p.ancestors().skip(1).find(|a| bundles.contains(*a)).map(Path::to_path_buf) };
+    let bundle_of = |p: &Path| -> Option<PathBuf> {
+        p.ancestors().skip(1).find(|a| bundles.contains(*a)).map(Path::to_path_buf)
+    };
 
     let mut articles: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
     let mut assets: std::collections::BTreeMap<PathBuf, Vec<PathBuf>> = Default::default();
@@ -115,13 +126,17 @@ pub fn sources(root: &Path, content_dir: &Path, diags: &mut Vec<Diagnostic>) -> 
     let read = |rel: &PathBuf, bundle: Option<&PathBuf>| -> Result<Source, Diagnostic> {
         let abs = content_abs.join(rel);
         let path = content_dir.join(rel);
-        let bytes = std::fs::read(&abs)
-            .map_err(|e| Diagnostic::error("load/unreadable", Location::file(&path), e.to_string()))?;
+        let bytes = std::fs::read(&abs).map_err(|e| {
+            Diagnostic::error("load/unreadable", Location::file(&path), e.to_string())
+        })?;
         let mut text = String::from_utf8(bytes).map_err(|e| {
             Diagnostic::error(
                 "load/not-utf8",
                 Location::file(&path),
-                format!("file is not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+                format!(
+                    "file is not UTF-8 (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
             )
             .with_help("save the file as UTF-8")
         })?;
@@ -215,7 +230,8 @@ mod tests {
         let mut diags = Vec::new();
         let loaded = sources(dir.path(), Path::new("content"), &mut diags).unwrap();
         assert!(diags.is_empty(), "{diags:?}");
-        let paths: Vec<_> = loaded.sources.iter().map(|s| s.path.to_string_lossy().into_owned()).collect();
+        let paths: Vec<_> =
+            loaded.sources.iter().map(|s| s.path.to_string_lossy().into_owned()).collect();
         assert_eq!(paths, ["content/a.md", "content/guide/index.md"]);
         let guide = &loaded.sources[1];
         assert_eq!(guide.text, "guide", "BOM dropped");

@@ -37,7 +37,11 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> anyhow::Result<Exit> {
     match &cli.command {
         Command::Build(args) => {
-            let opts = BuildOptions { root: cli.root.clone(), drafts: args.drafts, base_url: args.base_url.clone() };
+            let opts = BuildOptions {
+                root: cli.root.clone(),
+                drafts: args.drafts,
+                base_url: args.base_url.clone(),
+            };
             let show_bar = !args.quiet && std::io::stderr().is_terminal();
             let (config, build) = with_progress(show_bar, |p| pipeline::build(&opts, p))?;
             let mut err = std::io::stderr().lock();
@@ -51,7 +55,10 @@ fn run(cli: &Cli) -> anyhow::Result<Exit> {
             }
             if build.has_errors() {
                 writeln!(err, "{}", report::summary("Failed:", &build.stats))?;
-                writeln!(err, "error: the build has errors; the previous output was left untouched")?;
+                writeln!(
+                    err,
+                    "error: the build has errors; the previous output was left untouched"
+                )?;
                 return Ok(Exit::SiteErrors);
             }
             let out = args.output.clone().unwrap_or_else(|| cli.root.join(&config.output_dir));
@@ -78,7 +85,11 @@ fn run(cli: &Cli) -> anyhow::Result<Exit> {
         }
         Command::Init { dir } => {
             inkproof::init::scaffold(dir)?;
-            eprintln!("Created a new site in {}; build it with: inkproof --root {} build", dir.display(), dir.display());
+            eprintln!(
+                "Created a new site in {}; build it with: inkproof --root {} build",
+                dir.display(),
+                dir.display()
+            );
             Ok(Exit::Ok)
         }
         Command::GenCorpus { n, out, seed } => {
@@ -91,10 +102,19 @@ fn run(cli: &Cli) -> anyhow::Result<Exit> {
 
 /// The output folder is replaced wholesale: refuse folders that hold the site's
 /// own sources.
-fn guard_output(root: &std::path::Path, config: &inkproof::config::Config, out: &std::path::Path) -> anyhow::Result<()> {
+fn guard_output(
+    root: &std::path::Path,
+    config: &inkproof::config::Config,
+    out: &std::path::Path,
+) -> anyhow::Result<()> {
     let canon = |p: &std::path::Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
     let out_c = canon(out);
-    for protected in [root.to_path_buf(), root.join(&config.content_dir), root.join(&config.templates_dir), root.join(&config.static_dir)] {
+    for protected in [
+        root.to_path_buf(),
+        root.join(&config.content_dir),
+        root.join(&config.templates_dir),
+        root.join(&config.static_dir),
+    ] {
         let p = canon(&protected);
         if out_c == p || p.starts_with(&out_c) {
             anyhow::bail!("refusing to replace `{}`: it holds the site's sources", out.display());
@@ -109,10 +129,13 @@ fn with_progress<T>(enabled: bool, f: impl FnOnce(&(dyn Fn(Progress) + Sync)) ->
     if !enabled {
         return f(&|_| {});
     }
-    let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden());
+    let bar =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden());
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} rendering {pos}/{len} articles {wide_bar} {elapsed}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template(
+            "{spinner} rendering {pos}/{len} articles {wide_bar} {elapsed}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let started = Instant::now();
     let shown = AtomicBool::new(false);
@@ -120,7 +143,10 @@ fn with_progress<T>(enabled: bool, f: impl FnOnce(&(dyn Fn(Progress) + Sync)) ->
         Progress::Start(n) => bar.set_length(n as u64),
         Progress::Article => {
             bar.inc(1);
-            if !shown.load(Ordering::Relaxed) && started.elapsed() > Duration::from_secs(1) && !shown.swap(true, Ordering::Relaxed) {
+            if !shown.load(Ordering::Relaxed)
+                && started.elapsed() > Duration::from_secs(1)
+                && !shown.swap(true, Ordering::Relaxed)
+            {
                 bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
             }
         }

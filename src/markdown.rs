@@ -101,7 +101,11 @@ pub fn render(body: &str, ctx: &MdContext<'_>, diags: &mut Vec<Diagnostic>) -> R
                     let joined: Vec<&str> = classes.iter().map(|c| c.as_ref()).collect();
                     format!(" class=\"{}\"", escape_attr(&joined.join(" ")))
                 };
-                r.toc.push(TocEntry { level: level_n, id: id.clone(), title: text.trim().to_string() });
+                r.toc.push(TocEntry {
+                    level: level_n,
+                    id: id.clone(),
+                    title: text.trim().to_string(),
+                });
                 events.push(Event::Html(CowStr::from(format!(
                     "<h{level_n} id=\"{id}\"{class}>{inner_html} <a class=\"heading-link\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></h{level_n}>\n"
                 ))));
@@ -167,17 +171,29 @@ pub fn render(body: &str, ctx: &MdContext<'_>, diags: &mut Vec<Diagnostic>) -> R
                             CowStr::from(url)
                         }
                         Ok(None) => {
-                            r.links.push(Link { href: dest_url.to_string(), line, col, is_image: false });
+                            r.links.push(Link {
+                                href: dest_url.to_string(),
+                                line,
+                                col,
+                                is_image: false,
+                            });
                             dest_url
                         }
                         Err(()) => {
                             diags.push(
                                 Diagnostic::warning(
                                     "link/unknown-article",
-                                    ctx.index.location(ctx.path, ctx.body_offset + ctx.map.original(range.start)),
-                                    format!("link to `{dest_url}`: no article is built from that file"),
+                                    ctx.index.location(
+                                        ctx.path,
+                                        ctx.body_offset + ctx.map.original(range.start),
+                                    ),
+                                    format!(
+                                        "link to `{dest_url}`: no article is built from that file"
+                                    ),
                                 )
-                                .with_help("check the path; it is relative to this article's folder"),
+                                .with_help(
+                                    "check the path; it is relative to this article's folder",
+                                ),
                             );
                             dest_url
                         }
@@ -187,13 +203,17 @@ pub fn render(body: &str, ctx: &MdContext<'_>, diags: &mut Vec<Diagnostic>) -> R
             }
             Event::Start(Tag::HtmlBlock) => {
                 let (line, _) = ctx.line_col(range.start);
-                events.push(Event::Html(CowStr::from(format!("{}{line}-->", strip::LINE_SENTINEL))));
+                events
+                    .push(Event::Html(CowStr::from(format!("{}{line}-->", strip::LINE_SENTINEL))));
                 events.push(Event::Start(Tag::HtmlBlock));
             }
             Event::InlineHtml(h) => {
                 if h.starts_with('<') && !h.starts_with("</") && !h.starts_with("<!") {
                     let (line, _) = ctx.line_col(range.start);
-                    events.push(Event::InlineHtml(CowStr::from(format!("{}{line}-->", strip::LINE_SENTINEL))));
+                    events.push(Event::InlineHtml(CowStr::from(format!(
+                        "{}{line}-->",
+                        strip::LINE_SENTINEL
+                    ))));
                 }
                 events.push(Event::InlineHtml(h));
             }
@@ -312,8 +332,13 @@ mod tests {
 
     #[test]
     fn headings_get_unique_ids_self_links_and_toc() {
-        let (r, _) = render_str("## Setup\n\ntext\n\n## Setup\n\n### Custom {#mine}\n", &HashMap::new());
-        assert!(r.html.contains("<h2 id=\"setup\">Setup <a class=\"heading-link\" href=\"#setup\""), "{}", r.html);
+        let (r, _) =
+            render_str("## Setup\n\ntext\n\n## Setup\n\n### Custom {#mine}\n", &HashMap::new());
+        assert!(
+            r.html.contains("<h2 id=\"setup\">Setup <a class=\"heading-link\" href=\"#setup\""),
+            "{}",
+            r.html
+        );
         assert!(r.html.contains("<h2 id=\"setup-1\">"));
         assert!(r.html.contains("<h3 id=\"mine\">"));
         let ids: Vec<_> = r.toc.iter().map(|t| (t.level, t.id.as_str())).collect();
@@ -322,8 +347,15 @@ mod tests {
 
     #[test]
     fn images_are_lazy_and_keep_alt() {
-        let (r, _) = render_str("text\n\n![A *settings* window](shot.svg \"Title\")\n", &HashMap::new());
-        assert!(r.html.contains("<img src=\"shot.svg\" alt=\"A settings window\" title=\"Title\" loading=\"lazy\">"), "{}", r.html);
+        let (r, _) =
+            render_str("text\n\n![A *settings* window](shot.svg \"Title\")\n", &HashMap::new());
+        assert!(
+            r.html.contains(
+                "<img src=\"shot.svg\" alt=\"A settings window\" title=\"Title\" loading=\"lazy\">"
+            ),
+            "{}",
+            r.html
+        );
         assert_eq!(r.links[0], Link { href: "shot.svg".into(), line: 3, col: 1, is_image: true });
     }
 
@@ -340,7 +372,8 @@ mod tests {
 
     #[test]
     fn raw_html_gets_line_sentinels() {
-        let (r, _) = render_str("para\n\n<div>x</div>\n\ntext <ins class=\"a\"></ins>\n", &HashMap::new());
+        let (r, _) =
+            render_str("para\n\n<div>x</div>\n\ntext <ins class=\"a\"></ins>\n", &HashMap::new());
         assert!(r.html.contains("<!--inkproof:L3--><div>"), "{}", r.html);
         assert!(r.html.contains("<!--inkproof:L5--><ins"), "{}", r.html);
     }

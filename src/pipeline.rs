@@ -42,7 +42,10 @@ pub enum Progress {
 
 /// Runs the whole pipeline. `Err` only when the tool can't go on (unreadable
 /// root); problems in the site are in `Build::diagnostics`.
-pub fn build(opts: &BuildOptions, progress: &(dyn Fn(Progress) + Sync)) -> anyhow::Result<(Config, Build)> {
+pub fn build(
+    opts: &BuildOptions,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> anyhow::Result<(Config, Build)> {
     let started = Instant::now();
     let root = opts.root.as_path();
     let mut diags: Vec<Diagnostic> = Vec::new();
@@ -86,7 +89,11 @@ pub fn build(opts: &BuildOptions, progress: &(dyn Fn(Progress) + Sync)) -> anyho
                 Diagnostic::error(
                     "slug/collision",
                     Location::file(&source.path),
-                    format!("`{}` and `{}` would both be written to `{slug}/index.html`", other.display(), source.path.display()),
+                    format!(
+                        "`{}` and `{}` would both be written to `{slug}/index.html`",
+                        other.display(),
+                        source.path.display()
+                    ),
                 )
                 .with_help("give one of them a different `slug:` in its front matter"),
             );
@@ -169,7 +176,8 @@ fn article_slug(source: &Source, meta: &FrontMatter) -> String {
         let name = name.map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         slugify(strip_date_prefix(&name))
     };
-    let slug = meta.slug.as_deref().map(slugify).filter(|s| !s.is_empty()).unwrap_or_else(from_name);
+    let slug =
+        meta.slug.as_deref().map(slugify).filter(|s| !s.is_empty()).unwrap_or_else(from_name);
     if slug.is_empty() {
         slugify(&meta.title)
     } else {
@@ -187,7 +195,8 @@ fn article(
     diags: &mut Vec<Diagnostic>,
 ) -> Article {
     let index = LineIndex::new(&source.text);
-    let stripped = strip::strip_markers(p.body, p.body_offset, &index, &source.path, &config.strip, diags);
+    let stripped =
+        strip::strip_markers(p.body, p.body_offset, &index, &source.path, &config.strip, diags);
     let out_dir = PathBuf::from(slug);
     let ctx = MdContext {
         path: &source.path,

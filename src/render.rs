@@ -20,16 +20,31 @@ use crate::{highlight, load, snippet};
 
 /// The default theme, built into the binary: a site without a `templates/`
 /// folder (or missing one of these) still builds, and `init` writes them out.
-pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[];
+pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
+    ("macros.html", include_str!("../templates/macros.html")),
+    ("base.html", include_str!("../templates/base.html")),
+    ("article.html", include_str!("../templates/article.html")),
+    ("index.html", include_str!("../templates/index.html")),
+    ("taxonomy.html", include_str!("../templates/taxonomy.html")),
+    ("term.html", include_str!("../templates/term.html")),
+    ("404.html", include_str!("../templates/404.html")),
+];
 
 /// Static files of the default theme, used when the site has no `static/` folder.
-pub const DEFAULT_STATIC: &[(&str, &str)] = &[];
+pub const DEFAULT_STATIC: &[(&str, &str)] = &[
+    ("style.css", include_str!("../static/style.css")),
+    ("inkproof.js", include_str!("../static/inkproof.js")),
+    ("favicon.svg", include_str!("../static/favicon.svg")),
+];
 
 /// Loads the site's templates over the built-in ones. Template syntax errors are
 /// diagnostics on the template file.
 pub fn templates(root: &Path, config: &Config, diags: &mut Vec<Diagnostic>) -> tera::Tera {
     let mut tera = tera::Tera::default();
     tera.autoescape_on(vec![".html", ".htm", ".xml"]);
+    // Tera's default escaper also escapes `/`, which makes every URL in the
+    // source read `&#x2F;`; quotes, `<`, `>` and `&` are all HTML needs.
+    tera.set_escape_fn(crate::markdown::escape_attr);
     let dir = root.join(&config.templates_dir);
     let mut files: Vec<(String, String)> =
         DEFAULT_TEMPLATES.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
@@ -38,7 +53,12 @@ pub fn templates(root: &Path, config: &Config, diags: &mut Vec<Diagnostic>) -> t
             if !entry.file_type().is_file() {
                 continue;
             }
-            let name = entry.path().strip_prefix(&dir).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
+            let name = entry
+                .path()
+                .strip_prefix(&dir)
+                .unwrap_or(entry.path())
+                .to_string_lossy()
+                .replace('\\', "/");
             match std::fs::read_to_string(entry.path()) {
                 Ok(text) => {
                     files.retain(|(n, _)| *n != name);
@@ -54,7 +74,11 @@ pub fn templates(root: &Path, config: &Config, diags: &mut Vec<Diagnostic>) -> t
     }
     if let Err(e) = tera.add_raw_templates(files.iter().map(|(n, t)| (n.as_str(), t.as_str()))) {
         // Tera reports which template failed in the message chain.
-        diags.push(Diagnostic::error("template/invalid", Location::file(&config.templates_dir), error_chain(&e)));
+        diags.push(Diagnostic::error(
+            "template/invalid",
+            Location::file(&config.templates_dir),
+            error_chain(&e),
+        ));
         let _ = tera.add_raw_templates(DEFAULT_TEMPLATES.iter().copied());
     }
     tera
@@ -98,9 +122,15 @@ pub fn site(
     // Dated articles, newest first; ties broken by title for stable output.
     let mut dated: Vec<&Article> = articles.iter().filter(|a| a.is_dated()).collect();
     dated.sort_by(|a, b| {
-        b.meta.date.as_ref().map(|d| d.value).cmp(&a.meta.date.as_ref().map(|d| d.value)).then(a.meta.title.cmp(&b.meta.title))
+        b.meta
+            .date
+            .as_ref()
+            .map(|d| d.value)
+            .cmp(&a.meta.date.as_ref().map(|d| d.value))
+            .then(a.meta.title.cmp(&b.meta.title))
     });
-    let position: HashMap<&str, usize> = dated.iter().enumerate().map(|(i, a)| (a.url.as_str(), i)).collect();
+    let position: HashMap<&str, usize> =
+        dated.iter().enumerate().map(|(i, a)| (a.url.as_str(), i)).collect();
 
     let mut outputs: Vec<Output> = Vec::new();
     let mut page_diags: Vec<Diagnostic> = Vec::new();
@@ -114,7 +144,10 @@ pub fn site(
             if let Some(&i) = position.get(a.url.as_str()) {
                 // newer = previous in the list; "prev" reads as "the one before this in time"
                 let prev = dated.get(i + 1).map(|p| json!({"title": p.meta.title, "url": p.url}));
-                let next = i.checked_sub(1).and_then(|j| dated.get(j)).map(|n| json!({"title": n.meta.title, "url": n.url}));
+                let next = i
+                    .checked_sub(1)
+                    .and_then(|j| dated.get(j))
+                    .map(|n| json!({"title": n.meta.title, "url": n.url}));
                 ctx.insert("prev", &prev);
                 ctx.insert("next", &next);
             } else {
@@ -126,7 +159,8 @@ pub fn site(
                 m.insert("is_page".into(), Value::Bool(!a.is_dated()));
             }
             ctx.insert("article", &value);
-            render_page(tera, "article.html", &ctx, &a.source).map(|bytes| Output::Bytes { path: page_path(base, &a.url), bytes })
+            render_page(tera, "article.html", &ctx, &a.source)
+                .map(|bytes| Output::Bytes { path: page_path(base, &a.url), bytes })
         })
         .collect();
     for r in rendered {
@@ -178,7 +212,14 @@ pub fn site(
         let mut ctx = common.context(meta(title, &tax_url));
         ctx.insert("taxonomy", &taxonomy);
         ctx.insert("terms", &term_list);
-        push_page(tera, "taxonomy.html", &ctx, PathBuf::from(kind).join("index.html"), &mut outputs, &mut page_diags);
+        push_page(
+            tera,
+            "taxonomy.html",
+            &ctx,
+            PathBuf::from(kind).join("index.html"),
+            &mut outputs,
+            &mut page_diags,
+        );
         for (term, (slug, (name, arts))) in term_list.iter().zip(&terms) {
             let url = format!("{tax_url}{slug}/");
             let mut ctx = common.context(meta(&format!("{title}: {name}"), &url));
@@ -186,7 +227,14 @@ pub fn site(
             ctx.insert("term", term);
             let list: Vec<Value> = arts.iter().map(|a| article_value(config, a, false)).collect();
             ctx.insert("articles", &list);
-            push_page(tera, "term.html", &ctx, PathBuf::from(kind).join(slug).join("index.html"), &mut outputs, &mut page_diags);
+            push_page(
+                tera,
+                "term.html",
+                &ctx,
+                PathBuf::from(kind).join(slug).join("index.html"),
+                &mut outputs,
+                &mut page_diags,
+            );
         }
     }
 
@@ -200,7 +248,11 @@ pub fn site(
         for alias in &a.meta.aliases {
             match load::normalize_within(Path::new(alias.trim_start_matches('/'))) {
                 Some(p) if !p.as_os_str().is_empty() => {
-                    let path = if p.extension().is_some_and(|e| e == "html") { p } else { p.join("index.html") };
+                    let path = if p.extension().is_some_and(|e| e == "html") {
+                        p
+                    } else {
+                        p.join("index.html")
+                    };
                     let target = xml_escape(&a.url);
                     let html = format!("<!doctype html><html><head><meta charset=\"utf-8\"><title>Redirect</title><link rel=\"canonical\" href=\"{target}\"><meta http-equiv=\"refresh\" content=\"0; url={target}\"></head><body><a href=\"{target}\">{target}</a></body></html>\n");
                     outputs.push(Output::Bytes { path, bytes: html.into_bytes() });
@@ -215,9 +267,16 @@ pub fn site(
     }
 
     // Feeds, sitemap, robots, highlight CSS.
-    outputs.push(Output::Bytes { path: "atom.xml".into(), bytes: atom(config, &dated).into_bytes() });
-    outputs.push(Output::Bytes { path: "sitemap.xml".into(), bytes: sitemap(config, articles, &dated).into_bytes() });
-    let robots = format!("User-agent: *\nAllow: /\nSitemap: {}\n", config.permalink(&format!("{base}/sitemap.xml")));
+    outputs
+        .push(Output::Bytes { path: "atom.xml".into(), bytes: atom(config, &dated).into_bytes() });
+    outputs.push(Output::Bytes {
+        path: "sitemap.xml".into(),
+        bytes: sitemap(config, articles, &dated).into_bytes(),
+    });
+    let robots = format!(
+        "User-agent: *\nAllow: /\nSitemap: {}\n",
+        config.permalink(&format!("{base}/sitemap.xml"))
+    );
     outputs.push(Output::Bytes { path: "robots.txt".into(), bytes: robots.into_bytes() });
     outputs.push(Output::Bytes { path: "syntax.css".into(), bytes: highlight::css().into_bytes() });
 
@@ -227,7 +286,12 @@ pub fn site(
     for a in articles {
         for s in &a.snippets {
             if published.insert(s.out_path.clone(), &s.source).is_none() {
-                let _ = writeln!(headers, "{base}/{}\n  Content-Type: {}", url_path(&s.out_path), snippet::mime_type(&s.out_path));
+                let _ = writeln!(
+                    headers,
+                    "{base}/{}\n  Content-Type: {}",
+                    url_path(&s.out_path),
+                    snippet::mime_type(&s.out_path)
+                );
                 outputs.push(Output::Bytes { path: s.out_path.clone(), bytes: s.bytes.clone() });
             }
         }
@@ -249,7 +313,8 @@ pub fn site(
     if static_dir.is_dir() {
         for entry in walkdir::WalkDir::new(&static_dir).sort_by_file_name().into_iter().flatten() {
             if entry.file_type().is_file() {
-                let rel = entry.path().strip_prefix(&static_dir).unwrap_or(entry.path()).to_path_buf();
+                let rel =
+                    entry.path().strip_prefix(&static_dir).unwrap_or(entry.path()).to_path_buf();
                 outputs.push(Output::Copy { path: rel, from: entry.path().to_path_buf() });
             }
         }
@@ -272,19 +337,25 @@ fn collisions(outputs: &[Output], articles: &[Article], diags: &mut Vec<Diagnost
     for (i, o) in outputs.iter().enumerate() {
         if let Some(prev) = seen.insert(o.path(), i) {
             let what = |p: &Path, idx: usize| {
-                owner.get(p).map(|s| s.display().to_string()).unwrap_or_else(|| match &outputs[idx] {
-                    Output::Copy { from, .. } => from.display().to_string(),
-                    Output::Bytes { .. } => "a generated page".to_string(),
+                owner.get(p).map(|s| s.display().to_string()).unwrap_or_else(|| {
+                    match &outputs[idx] {
+                        Output::Copy { from, .. } => from.display().to_string(),
+                        Output::Bytes { .. } => "a generated page".to_string(),
+                    }
                 })
             };
             let first = what(o.path(), prev);
             diags.push(Diagnostic::error(
                 "output/collision",
                 Location::file(owner.get(o.path()).copied().unwrap_or(o.path())),
-                format!("`{}` would be written twice: by {first} and by {}", o.path().display(), match o {
-                    Output::Copy { from, .. } => from.display().to_string(),
-                    Output::Bytes { .. } => "a generated page".to_string(),
-                }),
+                format!(
+                    "`{}` would be written twice: by {first} and by {}",
+                    o.path().display(),
+                    match o {
+                        Output::Copy { from, .. } => from.display().to_string(),
+                        Output::Bytes { .. } => "a generated page".to_string(),
+                    }
+                ),
             ));
         }
     }
@@ -313,9 +384,18 @@ impl Common<'_> {
     }
 }
 
-fn render_page(tera: &tera::Tera, template: &str, ctx: &tera::Context, source: &Path) -> Result<Vec<u8>, Diagnostic> {
+fn render_page(
+    tera: &tera::Tera,
+    template: &str,
+    ctx: &tera::Context,
+    source: &Path,
+) -> Result<Vec<u8>, Diagnostic> {
     tera.render(template, ctx).map(String::into_bytes).map_err(|e| {
-        Diagnostic::error("template/render", Location::file(source), format!("cannot render `{template}`: {}", error_chain(&e)))
+        Diagnostic::error(
+            "template/render",
+            Location::file(source),
+            format!("cannot render `{template}`: {}", error_chain(&e)),
+        )
     })
 }
 
@@ -414,7 +494,8 @@ pub fn article_value(config: &Config, a: &Article, full: bool) -> Value {
 
 fn page_meta(config: &Config, a: &Article) -> Value {
     let m = &a.meta;
-    let description = m.description.clone().or_else(|| m.excerpt.clone()).unwrap_or_else(|| a.summary.clone());
+    let description =
+        m.description.clone().or_else(|| m.excerpt.clone()).unwrap_or_else(|| a.summary.clone());
     json!({
         "title": m.title,
         "description": description,
@@ -428,7 +509,8 @@ fn page_meta(config: &Config, a: &Article) -> Value {
 }
 
 /// JSON-LD `Article`, serialised here so it is valid JSON whatever the theme does;
-/// `</` is escaped so a title can never close the script element.
+/// `<`, `>` and `&` are written as `\u003c`-style escapes so a title can never
+/// close the script element or open a comment inside it.
 fn json_ld(config: &Config, a: &Article) -> Option<String> {
     if !a.is_dated() {
         return None;
@@ -452,7 +534,7 @@ fn json_ld(config: &Config, a: &Article) -> Option<String> {
     if let Some(author) = &config.author {
         v["author"] = json!({"@type": "Person", "name": author});
     }
-    Some(v.to_string().replace("</", "<\\/"))
+    Some(v.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026"))
 }
 
 /// Escapes text for XML (feeds, sitemaps, redirect pages).
@@ -503,7 +585,10 @@ fn atom(config: &Config, dated: &[&Article]) -> String {
 fn sitemap(config: &Config, articles: &[Article], dated: &[&Article]) -> String {
     let base = config.base_path();
     let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    let newest = dated.iter().filter_map(|a| a.meta.updated.as_ref().or(a.meta.date.as_ref())).max_by_key(|t| t.value);
+    let newest = dated
+        .iter()
+        .filter_map(|a| a.meta.updated.as_ref().or(a.meta.date.as_ref()))
+        .max_by_key(|t| t.value);
     let mut url = |loc: String, lastmod: Option<&Timestamp>| {
         let _ = write!(x, "<url><loc>{}</loc>", xml_escape(&loc));
         if let Some(t) = lastmod {

@@ -67,7 +67,16 @@ mod tests {
 
     #[test]
     fn summary_reads_as_a_sentence() {
-        let stats = BuildStats { pages: 4, articles: 3, files_written: 20, stripped_blocks: 1, stripped_elements: 2, warnings: 1, elapsed_ms: 12, ..BuildStats::default() };
+        let stats = BuildStats {
+            pages: 4,
+            articles: 3,
+            files_written: 20,
+            stripped_blocks: 1,
+            stripped_elements: 2,
+            warnings: 1,
+            elapsed_ms: 12,
+            ..BuildStats::default()
+        };
         assert_eq!(
             summary("Built", &stats),
             "Built 4 pages (3 articles, 20 files) in 12 ms · stripped 1 ad block and 2 ad elements · 1 warning, 0 errors"

@@ -20,11 +20,14 @@ pub fn publish(outputs: &[Output], out_dir: &Path) -> anyhow::Result<usize> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    std::fs::create_dir_all(&parent).with_context(|| format!("cannot create `{}`", parent.display()))?;
-    let name = out_dir.file_name().map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
+    std::fs::create_dir_all(&parent)
+        .with_context(|| format!("cannot create `{}`", parent.display()))?;
+    let name =
+        out_dir.file_name().map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
     let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
     if staging.exists() {
-        std::fs::remove_dir_all(&staging).with_context(|| format!("cannot clear `{}`", staging.display()))?;
+        std::fs::remove_dir_all(&staging)
+            .with_context(|| format!("cannot clear `{}`", staging.display()))?;
     }
 
     let result = fill(outputs, &staging);
@@ -41,40 +44,46 @@ pub fn publish(outputs: &[Output], out_dir: &Path) -> anyhow::Result<usize> {
             let _ = std::fs::remove_dir_all(&staging);
             bail!("`{}` exists and is not a folder", out_dir.display());
         }
-        std::fs::rename(out_dir, &trash).with_context(|| format!("cannot move the old `{}` aside", out_dir.display()))?;
+        std::fs::rename(out_dir, &trash)
+            .with_context(|| format!("cannot move the old `{}` aside", out_dir.display()))?;
     }
     if let Err(e) = std::fs::rename(&staging, out_dir) {
         if had_old {
             let _ = std::fs::rename(&trash, out_dir);
         }
         let _ = std::fs::remove_dir_all(&staging);
-        return Err(e).with_context(|| format!("cannot move the new site into `{}`", out_dir.display()));
+        return Err(e)
+            .with_context(|| format!("cannot move the new site into `{}`", out_dir.display()));
     }
     if had_old {
-        std::fs::remove_dir_all(&trash).with_context(|| format!("cannot remove `{}`", trash.display()))?;
+        std::fs::remove_dir_all(&trash)
+            .with_context(|| format!("cannot remove `{}`", trash.display()))?;
     }
     Ok(outputs.len())
 }
 
 fn fill(outputs: &[Output], staging: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(staging).with_context(|| format!("cannot create `{}`", staging.display()))?;
+    std::fs::create_dir_all(staging)
+        .with_context(|| format!("cannot create `{}`", staging.display()))?;
     // Create every folder once, up front, so the parallel writes below only write.
     let dirs: BTreeSet<&Path> = outputs.iter().filter_map(|o| o.path().parent()).collect();
     for d in dirs {
         if !d.as_os_str().is_empty() {
             let p = staging.join(d);
-            std::fs::create_dir_all(&p).with_context(|| format!("cannot create `{}`", p.display()))?;
+            std::fs::create_dir_all(&p)
+                .with_context(|| format!("cannot create `{}`", p.display()))?;
         }
     }
     outputs.par_iter().try_for_each(|o| -> anyhow::Result<()> {
         let dest = staging.join(o.path());
         match o {
-            Output::Bytes { bytes, .. } => {
-                std::fs::write(&dest, bytes).with_context(|| format!("cannot write `{}`", dest.display()))
+            Output::Bytes { bytes, .. } => std::fs::write(&dest, bytes)
+                .with_context(|| format!("cannot write `{}`", dest.display())),
+            Output::Copy { from, .. } => {
+                std::fs::copy(from, &dest).map(|_| ()).with_context(|| {
+                    format!("cannot copy `{}` to `{}`", from.display(), dest.display())
+                })
             }
-            Output::Copy { from, .. } => std::fs::copy(from, &dest)
-                .map(|_| ())
-                .with_context(|| format!("cannot copy `{}` to `{}`", from.display(), dest.display())),
         }
     })
 }
@@ -99,8 +108,17 @@ mod tests {
             Output::Copy { path: "c.png".into(), from: dir.path().join("does-not-exist.png") },
         ];
         assert!(publish(&bad, &out).is_err());
-        assert_eq!(std::fs::read_to_string(out.join("a/index.html")).unwrap(), "new", "failed build keeps the last good site");
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
-        assert_eq!(leftovers, [std::ffi::OsString::from("public")], "no staging folder left behind");
+        assert_eq!(
+            std::fs::read_to_string(out.join("a/index.html")).unwrap(),
+            "new",
+            "failed build keeps the last good site"
+        );
+        let leftovers: Vec<_> =
+            std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert_eq!(
+            leftovers,
+            [std::ffi::OsString::from("public")],
+            "no staging folder left behind"
+        );
     }
 }

@@ -5,6 +5,12 @@ use std::path::Path;
 use crate::harness::{attrs, count, repo_root, texts, TestSite};
 
 fn demo() -> crate::harness::Built {
+    let (_site, built) = demo_site();
+    built
+}
+
+/// The repository's own site, copied to a temp dir (kept alive by the caller).
+fn demo_site() -> (TestSite, crate::harness::Built) {
     let site = TestSite::empty();
     for dir in ["content", "templates", "static"] {
         let from = repo_root().join(dir);
@@ -19,7 +25,8 @@ fn demo() -> crate::harness::Built {
         }
     }
     std::fs::copy(repo_root().join("inkproof.yaml"), site.root.join("inkproof.yaml")).unwrap();
-    site.build()
+    let built = site.build();
+    (site, built)
 }
 
 const GUIDE: &str = "content/link-windows-license-to-microsoft-account/index.md";
@@ -48,7 +55,11 @@ fn real_content(md: &str) -> (Vec<String>, usize, usize) {
                 headings.push(h.trim().to_string());
             }
             let b = t.as_bytes();
-            if !b.is_empty() && b[0].is_ascii_digit() && t.contains(". ") && t.split_once(". ").unwrap().0.chars().all(|c| c.is_ascii_digit()) {
+            if !b.is_empty()
+                && b[0].is_ascii_digit()
+                && t.contains(". ")
+                && t.split_once(". ").unwrap().0.chars().all(|c| c.is_ascii_digit())
+            {
                 items += 1;
             }
             images += t.matches("![").count();
@@ -62,10 +73,13 @@ fn real_content(md: &str) -> (Vec<String>, usize, usize) {
 
 #[test]
 fn demo_guide_builds_without_ads_and_keeps_every_real_block() {
-    let b = demo();
+    let (_site, b) = demo_site();
     b.assert_clean();
     let md = std::fs::read_to_string(repo_root().join(GUIDE)).unwrap();
-    assert!(md.matches("<!-- affiliate ads begin -->").count() >= 2, "the demo guide has two affiliate blocks");
+    assert!(
+        md.matches("<!-- affiliate ads begin -->").count() >= 2,
+        "the demo guide has two affiliate blocks"
+    );
     assert!(md.contains("adsbygoogle"), "the demo guide has an adsbygoogle slot");
     let (headings, items, images) = real_content(&md);
     let page = b.page("link-windows-license-to-microsoft-account/index.html");
@@ -73,8 +87,10 @@ fn demo_guide_builds_without_ads_and_keeps_every_real_block() {
     for needle in ["affiliate ads", "adsbygoogle", "visibility:hidden", "inkproof:L"] {
         assert!(!html.contains(needle), "`{needle}` left in the page");
     }
-    let h2: Vec<String> =
-        texts(&page, "main .content h2").into_iter().map(|t| t.trim_end_matches('#').trim().to_string()).collect();
+    let h2: Vec<String> = texts(&page, "main .content h2")
+        .into_iter()
+        .map(|t| t.trim_end_matches('#').trim().to_string())
+        .collect();
     let plain = |s: &str| s.replace(['*', '`'], "");
     for h in &headings {
         assert!(h2.iter().any(|x| *x == plain(h)), "heading `{h}` lost; have {h2:?}");
@@ -98,9 +114,17 @@ fn demo_site_makes_no_third_party_requests() {
             continue;
         }
         let page = b.page(&path);
-        for (sel, attr) in [("script[src]", "src"), ("link[rel=stylesheet]", "href"), ("img", "src"), ("iframe", "src")] {
+        for (sel, attr) in [
+            ("script[src]", "src"),
+            ("link[rel=stylesheet]", "href"),
+            ("img", "src"),
+            ("iframe", "src"),
+        ] {
             for url in attrs(&page, sel, attr) {
-                assert!(!url.contains("://") && !url.starts_with("//"), "{path}: third-party request to {url}");
+                assert!(
+                    !url.contains("://") && !url.starts_with("//"),
+                    "{path}: third-party request to {url}"
+                );
             }
         }
     }
@@ -109,7 +133,16 @@ fn demo_site_makes_no_third_party_requests() {
 #[test]
 fn site_pages_exist_and_are_well_formed() {
     let b = demo();
-    for p in ["index.html", "404.html", "tags/index.html", "categories/index.html", "atom.xml", "sitemap.xml", "robots.txt", "syntax.css"] {
+    for p in [
+        "index.html",
+        "404.html",
+        "tags/index.html",
+        "categories/index.html",
+        "atom.xml",
+        "sitemap.xml",
+        "robots.txt",
+        "syntax.css",
+    ] {
         assert!(b.bytes(p).is_some(), "missing {p}");
     }
     let tags = b.page("tags/index.html");
@@ -120,8 +153,13 @@ fn site_pages_exist_and_are_well_formed() {
         assert!(b.bytes(&path).is_some(), "term page {path} missing");
     }
     let feed = b.text("atom.xml");
-    assert!(feed.starts_with("<?xml") && feed.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\""));
-    assert_eq!(feed.matches("<entry>").count(), b.build.articles.iter().filter(|a| a.is_dated()).count().min(20));
+    assert!(
+        feed.starts_with("<?xml") && feed.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\"")
+    );
+    assert_eq!(
+        feed.matches("<entry>").count(),
+        b.build.articles.iter().filter(|a| a.is_dated()).count().min(20)
+    );
     assert!(b.text("robots.txt").contains("Sitemap: https://"));
     let home = b.page("index.html");
     assert!(count(&home, "main time") >= 3);
@@ -145,9 +183,17 @@ fn every_error_of_a_build_is_reported_with_its_location() {
         .iter()
         .map(|d| (d.location.path.to_string_lossy().into_owned(), d.code, d.location.line))
         .collect();
-    let has = |path: &str, code: &str| found.iter().any(|(p, c, l)| p == path && *c == code && *l > 0);
+    let has =
+        |path: &str, code: &str| found.iter().any(|(p, c, l)| p == path && *c == code && *l > 0);
     assert!(has("content/bad-yaml.md", "front-matter/invalid-yaml"), "{found:?}");
-    assert!(has("content/missing-title.md", "front-matter/missing-title") || found.iter().any(|(p, c, _)| p == "content/missing-title.md" && *c == "front-matter/missing-title"), "{found:?}");
+    assert!(
+        has("content/missing-title.md", "front-matter/missing-title")
+            || found
+                .iter()
+                .any(|(p, c, _)| p == "content/missing-title.md"
+                    && *c == "front-matter/missing-title"),
+        "{found:?}"
+    );
     assert!(has("content/missing-title.md", "front-matter/bad-date"), "{found:?}");
     assert!(has("content/unclosed.md", "ads/unclosed-marker"), "{found:?}");
     assert!(has("content/stray-end.md", "ads/stray-end-marker"), "{found:?}");
@@ -161,8 +207,14 @@ fn every_error_of_a_build_is_reported_with_its_location() {
 #[test]
 fn two_articles_at_one_url_is_an_error_naming_both() {
     let b = TestSite::fixture("collision").build();
-    let d = b.errors().into_iter().find(|d| d.code == "slug/collision").expect("collision reported");
-    assert!(d.message.contains("content/a/same-name.md") && d.message.contains("content/b/same-name.md"), "{}", d.message);
+    let d =
+        b.errors().into_iter().find(|d| d.code == "slug/collision").expect("collision reported");
+    assert!(
+        d.message.contains("content/a/same-name.md")
+            && d.message.contains("content/b/same-name.md"),
+        "{}",
+        d.message
+    );
 }
 
 #[test]

@@ -13,13 +13,26 @@ fn reference_shape_fields_reach_the_page() {
     assert!(times.contains(&"2024-08-22T21:32:44Z".to_string()), "{times:?}");
     assert!(times.contains(&"2024-08-23T21:32:44Z".to_string()), "{times:?}");
     let tags = attrs(&page, "main a[href*='/tags/']", "href");
-    assert!(tags.contains(&"/tags/windows10/".to_string()) && tags.contains(&"/tags/windows11/".to_string()), "{tags:?}");
+    assert!(
+        tags.contains(&"/tags/windows10/".to_string())
+            && tags.contains(&"/tags/windows11/".to_string()),
+        "{tags:?}"
+    );
     let cats = attrs(&page, "main a[href*='/categories/']", "href");
     assert!(cats.contains(&"/categories/windows-11/".to_string()), "{cats:?}");
     assert_eq!(attrs(&page, "meta[name=keywords]", "content"), ["Alpha Key, Beta Key, Gamma"]);
-    assert_eq!(attrs(&page, "meta[name=description]", "content"), ["A test article in the reference shape"]);
-    assert_eq!(attrs(&page, "meta[property='og:image']", "content"), ["https://img.example.com/thumb.jpg"]);
-    assert_eq!(attrs(&page, "link[rel=canonical]", "href"), ["https://guides.example.test/reference-shape/"]);
+    assert_eq!(
+        attrs(&page, "meta[name=description]", "content"),
+        ["A test article in the reference shape"]
+    );
+    assert_eq!(
+        attrs(&page, "meta[property='og:image']", "content"),
+        ["https://img.example.com/thumb.jpg"]
+    );
+    assert_eq!(
+        attrs(&page, "link[rel=canonical]", "href"),
+        ["https://guides.example.test/reference-shape/"]
+    );
     let ld = texts(&page, "script[type='application/ld+json']");
     let ld: serde_json::Value = serde_json::from_str(&ld[0]).unwrap();
     assert_eq!(ld["@type"], "Article");
@@ -43,7 +56,9 @@ fn crlf_bom_blank_line_space_date_and_single_string_tag() {
 fn offset_dates_date_only_custom_slug_and_extra() {
     let b = TestSite::fixture("front-matter").build();
     let page = b.page("offset-date/index.html");
-    assert!(attrs(&page, "main time", "datetime").contains(&"2019-08-19T10:00:00-05:00".to_string()));
+    assert!(
+        attrs(&page, "main time", "datetime").contains(&"2019-08-19T10:00:00-05:00".to_string())
+    );
     assert_eq!(attrs(&page, "main a[href^='/categories/']", "href"), ["/categories/guides/"]);
     // alias redirect page
     let alias = b.page("old/offset-date/index.html");
@@ -83,7 +98,9 @@ fn undated_page_stays_out_of_lists_and_feed_and_drafts_need_a_flag() {
     let feed = b.text("atom.xml");
     assert!(!feed.contains("/about/"));
     assert!(feed.contains("https://guides.example.test/reference-shape/"));
-    assert!(b.bytes("not-ready/index.html").is_none() && b.bytes("draft-article/index.html").is_none());
+    assert!(
+        b.bytes("not-ready/index.html").is_none() && b.bytes("draft-article/index.html").is_none()
+    );
     let with_drafts = site.build_with(true);
     assert!(with_drafts.bytes("draft-article/index.html").is_some());
     // the home intro comes from _index.md

@@ -86,7 +86,9 @@ impl Built {
     }
 
     pub fn text(&self, path: &str) -> String {
-        let bytes = self.bytes(path).unwrap_or_else(|| panic!("no output `{path}`; have: {:?}", self.paths()));
+        let bytes = self
+            .bytes(path)
+            .unwrap_or_else(|| panic!("no output `{path}`; have: {:?}", self.paths()));
         String::from_utf8(bytes).unwrap()
     }
 

@@ -10,7 +10,11 @@ fn every_real_article_builds_or_fails_with_a_located_error() {
         eprintln!("skipped: {} is not here", dir.display());
         return;
     };
-    let mut files: Vec<_> = entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "md")).collect();
+    let mut files: Vec<_> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
     files.sort();
     assert!(files.len() >= 30, "expected the 37 real articles, found {}", files.len());
     let mut built = 0;
