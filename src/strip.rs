@@ -206,8 +206,10 @@ pub fn strip_markers<'a>(
     if markers.is_empty() {
         return unchanged(Vec::new());
     }
-    let code = code_ranges(body);
-    markers.retain(|m| !in_ranges(&code, m.start));
+    if could_be_code(body, &markers) {
+        let code = code_ranges(body);
+        markers.retain(|m| !in_ranges(&code, m.start));
+    }
     if markers.is_empty() {
         return unchanged(Vec::new());
     }
@@ -389,6 +391,25 @@ fn same_words(a: &str, b: &str) -> bool {
     }
 }
 
+/// Whether any marker could sit in code, decided without parsing (a full
+/// parse costs more than the rest of this stage). Code needs a backtick or
+/// `~~~` fence somewhere, or an indented code block, whose lines start with
+/// four columns of indentation, or sit in a list or blockquote.
+fn could_be_code(body: &str, markers: &[Marker]) -> bool {
+    if body.contains('`') || body.contains("~~~") {
+        return true;
+    }
+    markers.iter().any(|m| {
+        let line_start = body[..m.start].rfind('\n').map_or(0, |p| p + 1);
+        let line = &body[line_start..m.start];
+        let text = line.trim_start_matches(' ');
+        line.len() - text.len() >= 4
+            || text.starts_with(|c: char| {
+                c == '\t' || c == '>' || c == '-' || c == '*' || c == '+' || c.is_ascii_digit()
+            })
+    })
+}
+
 /// Byte ranges of code blocks and code spans, in document order, parsed with
 /// the same extensions `markdown` renders with so both agree on what is code.
 fn code_ranges(body: &str) -> Vec<Range<usize>> {
@@ -416,13 +437,16 @@ fn in_ranges(ranges: &[Range<usize>], pos: usize) -> bool {
 /// - elements matching [`StripRules::selectors`] (reported by selector text);
 /// - `<script src>` from [`StripRules::ad_script_hosts`] (`ad script (host)`);
 /// - `<script>` whose text contains a [`StripRules::script_patterns`] entry
-///   (`inline ad script`), found by a first pass that records the scripts'
-///   byte offsets, since lol_html decides at the start tag, before the text;
+///   (`inline ad script`);
 /// - invisible images when [`StripRules::tracking_pixels`] is on (`tracking pixel`).
 ///
 /// Afterwards every attribute-less `<p>` holding only whitespace is removed.
 /// Markdown never writes one, so in practice these are the paragraphs that
 /// held nothing but an ad, plus any an author wrote by hand as spacers.
+///
+/// An ad element left unclosed loses only its start tag, so it cannot swallow
+/// the rest of the article or a parent's end tag (an unclosed `<script>` is
+/// removed whole: the browser hid what followed it too).
 ///
 /// Returns a copy of `html` without running lol_html when it has no sentinel
 /// (so no raw HTML) and nothing any rule could match. If lol_html fails, the
@@ -431,10 +455,62 @@ pub fn strip_elements(html: &str, rules: &StripRules) -> (String, Vec<Stripped>)
     if !html.contains(LINE_SENTINEL) && !could_match(html, rules) {
         return (html.to_string(), Vec::new());
     }
-    let inline_ads = inline_ad_scripts(html, &rules.script_patterns);
-    let state = State::default();
+    // lol_html decides about an element at its start tag, before a script's
+    // text is known, so a pass that finds inline ad scripts is followed by one
+    // that removes them (by byte offset; the input is the same). Likewise an
+    // ad element whose end tag never comes (or whose parent's end tag closes
+    // it) would take the rest of the article, or that end tag, with it: the
+    // next pass removes only its start tag. Each pass can expose elements that
+    // were inside, hence the loop; it is bounded so a pathological page costs
+    // a few passes, not many. Most articles need one.
+    let mut plan = Plan::default();
+    for _ in 0..8 {
+        let Ok(pass) = element_pass(html, rules, &plan) else { break };
+        let new_scripts: Vec<usize> =
+            pass.ad_scripts.into_iter().filter(|s| !plan.inline_ads.contains(s)).collect();
+        if pass.unbalanced.is_empty() && new_scripts.is_empty() {
+            return (pass.html, pass.found);
+        }
+        plan.inline_ads.extend(new_scripts);
+        plan.keep_content.extend(pass.unbalanced);
+    }
+    (remove_sentinel_text(html), Vec::new())
+}
+
+/// What earlier passes of [`strip_elements`] learned, by element start offset.
+#[derive(Default)]
+struct Plan {
+    /// Inline `<script>`s whose text matched a pattern.
+    inline_ads: Vec<usize>,
+    /// Ad elements to remove without their content (never closed).
+    keep_content: Vec<usize>,
+}
+
+struct Pass {
+    html: String,
+    found: Vec<Stripped>,
+    /// Kept scripts whose text matched a pattern.
+    ad_scripts: Vec<usize>,
+    /// Removed elements whose own end tag was not seen.
+    unbalanced: Vec<usize>,
+}
+
+/// One lol_html run of [`strip_elements`].
+fn element_pass(
+    html: &str,
+    rules: &StripRules,
+    plan: &Plan,
+) -> Result<Pass, lol_html::errors::RewritingError> {
+    let state = State { keep_content: &plan.keep_content, ..State::default() };
     let state = &state;
-    let inline_ads = &inline_ads;
+    let patterns: Vec<&str> =
+        rules.script_patterns.iter().map(String::as_str).filter(|p| !p.is_empty()).collect();
+    let patterns = &patterns;
+    // The script being read: (start offset, text so far), unless removed.
+    let script: RefCell<Option<(usize, String)>> = RefCell::new(None);
+    let script = &script;
+    let ad_scripts = RefCell::new(Vec::new());
+    let ad_scripts = &ad_scripts;
 
     let mut handlers = Vec::new();
     for sel in &rules.selectors {
@@ -447,20 +523,36 @@ pub fn strip_elements(html: &str, rules: &StripRules) -> (String, Vec<Stripped>)
             }),
         ));
     }
-    if !rules.ad_script_hosts.is_empty() || !inline_ads.is_empty() {
-        handlers.push((
-            Cow::Owned(parse_selector("script")),
+    if !rules.ad_script_hosts.is_empty() || !patterns.is_empty() {
+        let mut handler =
             ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
-                if inline_ads.contains(&el.source_location().bytes().start) {
+                let start = el.source_location().bytes().start;
+                if plan.inline_ads.contains(&start) {
                     state.remove(el, "inline ad script");
                 } else if let Some(src) = el.get_attribute("src") {
                     if let Some(host) = ad_host(&src, &rules.ad_script_hosts) {
                         state.remove(el, &format!("ad script ({host})"));
                     }
                 }
+                *script.borrow_mut() = (!el.removed()).then(|| (start, String::new()));
                 Ok(())
-            }),
-        ));
+            });
+        if !patterns.is_empty() {
+            handler = handler.text(move |t: &mut TextChunk<'_>| {
+                let mut current = script.borrow_mut();
+                if let Some((start, text)) = current.as_mut() {
+                    text.push_str(t.as_str());
+                    if t.last_in_text_node() {
+                        if patterns.iter().any(|p| text.contains(p)) {
+                            ad_scripts.borrow_mut().push(*start);
+                        }
+                        *current = None;
+                    }
+                }
+                Ok(())
+            });
+        }
+        handlers.push((Cow::Owned(parse_selector("script")), handler));
     }
     if rules.tracking_pixels {
         handlers.push((
@@ -499,9 +591,7 @@ pub fn strip_elements(html: &str, rules: &StripRules) -> (String, Vec<Stripped>)
         )],
         ..RewriteStrSettings::new()
     };
-    let Ok(mut out) = rewrite_str(html, settings) else {
-        return (remove_sentinel_text(html), Vec::new());
-    };
+    let mut out = rewrite_str(html, settings)?;
     if state.marked_p.get() {
         out = remove_empty_paragraphs(&out);
     }
@@ -509,42 +599,61 @@ pub fn strip_elements(html: &str, rules: &StripRules) -> (String, Vec<Stripped>)
         // A sentinel lol_html saw as text (inside a <script> or <textarea>).
         out = remove_sentinel_text(&out);
     }
-    (out, state.found.take())
+    let closed = state.closed.take();
+    let unbalanced = state.open.take().into_iter().filter(|o| !closed.contains(o)).collect();
+    Ok(Pass { html: out, found: state.found.take(), ad_scripts: ad_scripts.take(), unbalanced })
 }
 
 /// What the element handlers share while one fragment is rewritten.
 #[derive(Default)]
-struct State {
+struct State<'k> {
     /// Line of the last sentinel seen.
     line: Cell<usize>,
     found: RefCell<Vec<Stripped>>,
-    /// How many removed elements we are inside; shared with end-tag handlers,
-    /// which lol_html wants `'static`.
-    inside_removed: Rc<Cell<usize>>,
     marked_p: Cell<bool>,
+    /// Start offsets of elements removed with their content...
+    open: RefCell<Vec<usize>>,
+    /// ...and of those whose own end tag then came. Shared with end-tag
+    /// handlers, which lol_html wants `'static`.
+    closed: Rc<RefCell<Vec<usize>>>,
+    /// Start offsets of elements to remove without their content.
+    keep_content: &'k [usize],
 }
 
-impl State {
+impl State<'_> {
     fn remove(&self, el: &mut Element<'_, '_>, what: &str) {
+        // lol_html still runs handlers inside removed content but marks those
+        // start tags removed, so this also skips everything inside an ad we
+        // already took (and an element a second rule matches): one report each.
         if el.removed() {
-            // Another rule already took it; report it once.
+            return;
+        }
+        let start = el.source_location().bytes().start;
+        self.found.borrow_mut().push(Stripped {
+            kind: StrippedKind::Element,
+            what: what.to_string(),
+            line: self.line.get(),
+        });
+        if self.keep_content.contains(&start) {
+            el.start_tag().remove();
             return;
         }
         el.remove();
-        if self.inside_removed.get() == 0 {
-            self.found.borrow_mut().push(Stripped {
-                kind: StrippedKind::Element,
-                what: what.to_string(),
-                line: self.line.get(),
-            });
+        let name = el.tag_name();
+        // Raw text (an unclosed script) hid the rest of the page in the
+        // browser too; showing it as text would be worse.
+        if !el.can_have_content() || matches!(name.as_str(), "script" | "style") {
+            return;
         }
-        let depth = Rc::clone(&self.inside_removed);
-        let ended = el.on_end_tag(Box::new(move |_| {
-            depth.set(depth.get().saturating_sub(1));
+        let closed = Rc::clone(&self.closed);
+        let handler: lol_html::EndTagHandler<'static> = Box::new(move |end| {
+            if end.name().eq_ignore_ascii_case(&name) {
+                closed.borrow_mut().push(start);
+            }
             Ok(())
-        }));
-        if ended.is_ok() {
-            self.inside_removed.set(self.inside_removed.get() + 1);
+        });
+        if el.on_end_tag(handler).is_ok() {
+            self.open.borrow_mut().push(start);
         }
     }
 }
@@ -688,48 +797,6 @@ fn split_outside_quotes(s: &str, sep: char) -> Vec<&str> {
     }
     parts.push(&s[start..]);
     parts
-}
-
-/// Byte offsets of the `<script>` start tags whose text contains a pattern.
-fn inline_ad_scripts(html: &str, patterns: &[String]) -> Vec<usize> {
-    if patterns.is_empty() || !patterns.iter().any(|p| !p.is_empty() && html.contains(p.as_str())) {
-        return Vec::new();
-    }
-    let current: RefCell<Option<(usize, String)>> = RefCell::new(None);
-    let found = RefCell::new(Vec::new());
-    let check = |(start, text): (usize, String)| {
-        if patterns.iter().any(|p| !p.is_empty() && text.contains(p.as_str())) {
-            found.borrow_mut().push(start);
-        }
-    };
-    let settings = RewriteStrSettings {
-        element_content_handlers: vec![(
-            Cow::Owned(parse_selector("script")),
-            ElementContentHandlers::default()
-                .element(|el: &mut Element<'_, '_>| {
-                    if let Some(prev) =
-                        current.replace(Some((el.source_location().bytes().start, String::new())))
-                    {
-                        check(prev);
-                    }
-                    Ok(())
-                })
-                .text(|t: &mut TextChunk<'_>| {
-                    if let Some((_, text)) = current.borrow_mut().as_mut() {
-                        text.push_str(t.as_str());
-                    }
-                    Ok(())
-                }),
-        )],
-        ..RewriteStrSettings::new()
-    };
-    if rewrite_str(html, settings).is_err() {
-        return Vec::new();
-    }
-    if let Some(last) = current.take() {
-        check(last);
-    }
-    found.into_inner()
 }
 
 /// The `ad_script_hosts` entry that `src`'s host matches on label boundaries.
@@ -1011,6 +1078,23 @@ mod tests {
         assert_eq!(out, body);
         assert!(diags.is_empty(), "{diags:?}");
         assert!(r.stripped.is_empty());
+    }
+
+    #[test]
+    fn indented_code_markers_stay_without_any_backtick_in_the_article() {
+        for body in [
+            format!("Example:\n\n    {B}\n    <a>ad</a>\n    {E}\n\nText.\n"),
+            format!("- Item:\n\n      {B}\n      {E}\n\nText.\n"),
+            format!("> quoted\n>\n>     {B}\n>     {E}\n"),
+            format!("Example:\n\n\t{B}\n\t{E}\n"),
+        ] {
+            let (out, r, diags) = strip(&body);
+            assert_eq!(out, body);
+            assert!(r.stripped.is_empty() && diags.is_empty(), "{body}");
+        }
+        // Three spaces is not code: the block goes.
+        let (out, _, _) = strip(&format!("a\n\n   {B}\n   ad\n   {E}\nb\n"));
+        assert_eq!(out, "a\n\nb\n");
     }
 
     #[test]
@@ -1432,5 +1516,28 @@ mod tests {
         assert!(
             out.contains("<h2 id=\"m\">AdMultiplex</h2>") && out.contains("<!-- ad-display -->")
         );
+    }
+
+    #[test]
+    fn unclosed_ad_element_does_not_swallow_the_article() {
+        let cases = [
+            ("<!--inkproof:L1--><ins class=\"adsbygoogle\" data-ad-slot=\"1\">\n<h2>Next</h2>\n<p>After</p>", "\n<h2>Next</h2>\n<p>After</p>"),
+            ("<div><!--inkproof:L1--><ins class=\"adsbygoogle\"></div><p>After</p>", "<div></div><p>After</p>"),
+            ("<p>x <!--inkproof:L1--><ins class=\"adsbygoogle\"> y</p><p>After</p>", "<p>x  y</p><p>After</p>"),
+            // What was inside the unclosed ad is checked on its own.
+            ("<!--inkproof:L1--><ins class=\"adsbygoogle\"><!--inkproof:L2--><img src=\"t\" width=\"0\"><p>After</p>", "<p>After</p>"),
+        ];
+        for (html, want) in cases {
+            let (out, found) = elements(html);
+            assert_eq!(out, want, "{html}");
+            assert_eq!(found[0], ("ins.adsbygoogle".to_string(), 1), "{html}");
+        }
+        let (_, found) = elements(cases[3].0);
+        assert_eq!(found[1], ("tracking pixel".to_string(), 2));
+        // A closed one still goes with its content.
+        let (out, _) = elements(
+            "<!--inkproof:L1--><ins class=\"adsbygoogle\"><span>slot</span></ins><p>After</p>",
+        );
+        assert_eq!(out, "<p>After</p>");
     }
 }
