@@ -464,17 +464,24 @@ pub fn strip_elements(html: &str, rules: &StripRules) -> (String, Vec<Stripped>)
     // were inside, hence the loop; it is bounded so a pathological page costs
     // a few passes, not many. Most articles need one.
     let mut plan = Plan::default();
+    let mut last = None;
     for _ in 0..8 {
         let Ok(pass) = element_pass(html, rules, &plan) else { break };
         let new_scripts: Vec<usize> =
-            pass.ad_scripts.into_iter().filter(|s| !plan.inline_ads.contains(s)).collect();
+            pass.ad_scripts.iter().copied().filter(|s| !plan.inline_ads.contains(s)).collect();
         if pass.unbalanced.is_empty() && new_scripts.is_empty() {
             return (pass.html, pass.found);
         }
         plan.inline_ads.extend(new_scripts);
-        plan.keep_content.extend(pass.unbalanced);
+        plan.keep_content.extend(pass.unbalanced.iter().copied());
+        last = Some(pass);
     }
-    (remove_sentinel_text(html), Vec::new())
+    // Out of passes (or lol_html failed): the best result so far, else the
+    // input without its sentinels.
+    match last {
+        Some(pass) => (pass.html, pass.found),
+        None => (remove_sentinel_text(html), Vec::new()),
+    }
 }
 
 /// What earlier passes of [`strip_elements`] learned, by element start offset.
