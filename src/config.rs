@@ -91,7 +91,12 @@ pub fn load(root: &Path, diags: &mut Vec<Diagnostic>) -> anyhow::Result<Config> 
             return Ok(Config::default());
         }
         return Ok(match yaml::from_str::<Config>(text) {
-            Ok(config) => config,
+            Ok(config) => {
+                for problem in config.strip.problems() {
+                    diags.push(Diagnostic::error("config/invalid", Location::file(*name), problem));
+                }
+                config
+            }
             Err(e) => {
                 let col = (e.col > 0).then_some(e.col);
                 diags.push(Diagnostic::error(
@@ -129,5 +134,15 @@ mod tests {
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].code, "config/invalid");
         assert_eq!(diags[0].location.line, 2);
+    }
+
+    #[test]
+    fn bad_strip_selector_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("inkproof.yaml"), "strip:\n  selectors: [\"ins[[\"]\n").unwrap();
+        let mut diags = Vec::new();
+        load(dir.path(), &mut diags).unwrap();
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(diags[0].message.contains("ins[["), "{diags:?}");
     }
 }
