@@ -6,3 +6,4 @@ mod build;
 mod cli;
 mod front_matter;
 mod real_articles;
+mod snippets;

@@ -1,0 +1,4 @@
+@echo off
+REM plain ascii batch file
+cscript //nologo %windir%\system32\slmgr.vbs /xpr
+echo done

@@ -1,0 +1,3 @@
+#!/bin/sh
+# shared between two articles
+echo "exact bytes	tab"  
