@@ -139,7 +139,8 @@ mod tests {
     #[test]
     fn bad_strip_selector_is_reported() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("inkproof.yaml"), "strip:\n  selectors: [\"ins[[\"]\n").unwrap();
+        std::fs::write(dir.path().join("inkproof.yaml"), "strip:\n  selectors: [\"ins[[\"]\n")
+            .unwrap();
         let mut diags = Vec::new();
         load(dir.path(), &mut diags).unwrap();
         assert_eq!(diags.len(), 1, "{diags:?}");
