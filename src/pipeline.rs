@@ -165,7 +165,7 @@ pub fn build(
 }
 
 /// Output folders the site itself uses; an article can't take these slugs.
-const RESERVED: &[&str] = &["tags", "categories", "snippets"];
+const RESERVED: &[&str] = &["tags", "categories", "snippets", "search"];
 
 fn article_slug(source: &Source, meta: &FrontMatter) -> String {
     let from_name = || {

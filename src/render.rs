@@ -28,6 +28,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("taxonomy.html", include_str!("../templates/taxonomy.html")),
     ("term.html", include_str!("../templates/term.html")),
     ("404.html", include_str!("../templates/404.html")),
+    ("search.html", include_str!("../templates/search.html")),
 ];
 
 /// Static files of the default theme, used when the site has no `static/` folder.
@@ -237,6 +238,25 @@ pub fn site(
             );
         }
     }
+
+    // Search: a small JSON index and a page whose script filters it in the
+    // browser (no server, no third-party service).
+    let index: Vec<Value> = articles
+        .iter()
+        .map(|a| {
+            json!({"title": a.meta.title, "url": a.url, "summary": a.summary,
+                   "date": a.meta.date.as_ref().map(Timestamp::human),
+                   "terms": a.meta.tags.iter().chain(&a.meta.categories).chain(&a.meta.keywords).collect::<Vec<_>>(),
+                   "headings": a.toc.iter().map(|t| t.title.as_str()).collect::<Vec<_>>()})
+        })
+        .collect();
+    outputs.push(Output::Bytes { path: "search.json".into(), bytes: Value::Array(index).to_string().into_bytes() });
+    let search_url = format!("{base}/search/");
+    let mut ctx = common.context(json!({"title": "Search", "description": config.description, "keywords": "",
+        "canonical": config.permalink(&search_url), "image": null, "kind": "website", "published": null, "modified": null}));
+    ctx.insert("index_url", &format!("{base}/search.json"));
+    ctx.insert("articles", &list);
+    push_page(tera, "search.html", &ctx, PathBuf::from("search/index.html"), &mut outputs, &mut page_diags);
 
     // 404.
     let ctx = common.context(json!({"title": "Page not found", "description": config.description, "keywords": "",
