@@ -24,11 +24,8 @@ pub fn publish(outputs: &[Output], out_dir: &Path) -> anyhow::Result<usize> {
         .with_context(|| format!("cannot create `{}`", parent.display()))?;
     let name =
         out_dir.file_name().map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
+    recover(&parent, &name, out_dir)?;
     let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
-    if staging.exists() {
-        std::fs::remove_dir_all(&staging)
-            .with_context(|| format!("cannot clear `{}`", staging.display()))?;
-    }
 
     let result = fill(outputs, &staging);
     if let Err(e) = result {
@@ -60,6 +57,33 @@ pub fn publish(outputs: &[Output], out_dir: &Path) -> anyhow::Result<usize> {
             .with_context(|| format!("cannot remove `{}`", trash.display()))?;
     }
     Ok(outputs.len())
+}
+
+/// Cleans up after a build that was killed: a half-filled staging folder is
+/// dropped, and if the kill came between the two renames of the swap (the old
+/// site moved aside, the new one not yet in place) the old site is put back.
+fn recover(parent: &Path, name: &str, out_dir: &Path) -> anyhow::Result<()> {
+    let Ok(entries) = std::fs::read_dir(parent) else { return Ok(()) };
+    let staging_prefix = format!(".{name}.staging-");
+    let old_prefix = format!(".{name}.old-");
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let file_name = file_name.to_string_lossy();
+        let path = entry.path();
+        if file_name.starts_with(&staging_prefix) {
+            std::fs::remove_dir_all(&path)
+                .with_context(|| format!("cannot clear `{}`", path.display()))?;
+        } else if file_name.starts_with(&old_prefix) {
+            if out_dir.exists() {
+                std::fs::remove_dir_all(&path)
+                    .with_context(|| format!("cannot remove `{}`", path.display()))?;
+            } else {
+                std::fs::rename(&path, out_dir)
+                    .with_context(|| format!("cannot restore `{}`", out_dir.display()))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn fill(outputs: &[Output], staging: &Path) -> anyhow::Result<()> {
@@ -120,5 +144,22 @@ mod tests {
             [std::ffi::OsString::from("public")],
             "no staging folder left behind"
         );
+    }
+
+    #[test]
+    fn a_killed_build_is_recovered_from() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        // killed while filling the staging folder
+        std::fs::create_dir_all(dir.path().join(".public.staging-99999/x")).unwrap();
+        // killed between the two renames: the last good site is aside, no output
+        std::fs::create_dir_all(dir.path().join(".public.old-99998")).unwrap();
+        std::fs::write(dir.path().join(".public.old-99998/index.html"), "last good").unwrap();
+        recover(dir.path(), "public", &out).unwrap();
+        assert_eq!(std::fs::read_to_string(out.join("index.html")).unwrap(), "last good");
+        assert!(!dir.path().join(".public.staging-99999").exists());
+        let ok = vec![Output::Bytes { path: "index.html".into(), bytes: b"new".to_vec() }];
+        publish(&ok, &out).unwrap();
+        assert_eq!(std::fs::read_to_string(out.join("index.html")).unwrap(), "new");
     }
 }
