@@ -233,20 +233,10 @@ fn plain_lines(code: &str, shown: Range<usize>) -> String {
     out
 }
 
-/// Escapes text for element content and double-quoted attribute values.
+/// Escapes text for element content and double-quoted attribute values (one
+/// escaper for the whole crate, in `markdown`).
 pub(crate) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + s.len() / 16);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    crate::markdown::escape_attr(s)
 }
 
 /// The stylesheet for the `hl-` classes: light colours by default, dark colours

@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::diag::{self, Diagnostic, LineIndex, Location, Severity};
 use crate::front_matter::{self, Parsed};
 use crate::markdown::{self, MdContext};
-use crate::model::{Article, Build, FrontMatter, Source, StrippedKind};
+use crate::model::{Article, Build, FrontMatter, Source, Stripped, StrippedKind};
 use crate::render::{self, HomeIntro};
 use crate::slug::{slugify, strip_date_prefix};
 use crate::snippet::SnippetContext;
@@ -194,30 +194,9 @@ fn article(
     urls: &HashMap<PathBuf, String>,
     diags: &mut Vec<Diagnostic>,
 ) -> Article {
-    let index = LineIndex::new(&source.text);
-    let stripped =
-        strip::strip_markers(p.body, p.body_offset, &index, &source.path, &config.strip, diags);
     let out_dir = PathBuf::from(slug);
-    let ctx = MdContext {
-        path: &source.path,
-        index: &index,
-        body_offset: p.body_offset,
-        map: &stripped.map,
-        urls,
-        content_dir: &config.content_dir,
-        snippet: SnippetContext {
-            site_root: root,
-            content_dir: &config.content_dir,
-            article: &source.path,
-            bundle_dir: source.bundle_dir.as_deref(),
-            out_dir: &out_dir,
-            base_path: config.base_path(),
-        },
-    };
-    let md = markdown::render(&stripped.body, &ctx, diags);
-    let (html, elements) = strip::strip_elements(&md.html, &config.strip);
-    let mut removed = stripped.stripped;
-    removed.extend(elements);
+    let (md, html, removed) =
+        render_body(root, config, source, p.body, p.body_offset, &out_dir, urls, diags);
     let summary = p
         .meta
         .excerpt
@@ -269,13 +248,30 @@ fn home_intro(
     } else {
         (None, source.text.as_str(), 0)
     };
+    let (_, html, _) = render_body(root, config, source, body, offset, Path::new(""), urls, diags);
+    HomeIntro { title, html: (!html.trim().is_empty()).then_some(html) }
+}
+
+/// Strip markers → Markdown → strip elements, for one body. Returns the
+/// Markdown result, the final HTML and everything that was stripped.
+#[allow(clippy::too_many_arguments)]
+fn render_body(
+    root: &Path,
+    config: &Config,
+    source: &Source,
+    body: &str,
+    body_offset: usize,
+    out_dir: &Path,
+    urls: &HashMap<PathBuf, String>,
+    diags: &mut Vec<Diagnostic>,
+) -> (markdown::Rendered, String, Vec<Stripped>) {
     let index = LineIndex::new(&source.text);
-    let stripped = strip::strip_markers(body, offset, &index, &source.path, &config.strip, diags);
-    let out_dir = PathBuf::new();
+    let stripped =
+        strip::strip_markers(body, body_offset, &index, &source.path, &config.strip, diags);
     let ctx = MdContext {
         path: &source.path,
         index: &index,
-        body_offset: offset,
+        body_offset,
         map: &stripped.map,
         urls,
         content_dir: &config.content_dir,
@@ -283,14 +279,16 @@ fn home_intro(
             site_root: root,
             content_dir: &config.content_dir,
             article: &source.path,
-            bundle_dir: None,
-            out_dir: &out_dir,
+            bundle_dir: source.bundle_dir.as_deref(),
+            out_dir,
             base_path: config.base_path(),
         },
     };
     let md = markdown::render(&stripped.body, &ctx, diags);
-    let (html, _) = strip::strip_elements(&md.html, &config.strip);
-    HomeIntro { title, html: (!html.trim().is_empty()).then_some(html) }
+    let (html, elements) = strip::strip_elements(&md.html, &config.strip);
+    let mut removed = stripped.stripped;
+    removed.extend(elements);
+    (md, html, removed)
 }
 
 fn truncate_words(text: &str, max: usize) -> String {
