@@ -250,13 +250,23 @@ pub fn site(
                    "headings": a.toc.iter().map(|t| t.title.as_str()).collect::<Vec<_>>()})
         })
         .collect();
-    outputs.push(Output::Bytes { path: "search.json".into(), bytes: Value::Array(index).to_string().into_bytes() });
+    outputs.push(Output::Bytes {
+        path: "search.json".into(),
+        bytes: Value::Array(index).to_string().into_bytes(),
+    });
     let search_url = format!("{base}/search/");
     let mut ctx = common.context(json!({"title": "Search", "description": config.description, "keywords": "",
         "canonical": config.permalink(&search_url), "image": null, "kind": "website", "published": null, "modified": null}));
     ctx.insert("index_url", &format!("{base}/search.json"));
     ctx.insert("articles", &list);
-    push_page(tera, "search.html", &ctx, PathBuf::from("search/index.html"), &mut outputs, &mut page_diags);
+    push_page(
+        tera,
+        "search.html",
+        &ctx,
+        PathBuf::from("search/index.html"),
+        &mut outputs,
+        &mut page_diags,
+    );
 
     // 404.
     let ctx = common.context(json!({"title": "Page not found", "description": config.description, "keywords": "",
