@@ -92,3 +92,16 @@ fn init_scaffolds_a_site_that_builds() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(dir.join("public/index.html").is_file());
 }
+
+#[test]
+fn unwritable_output_exits_2_and_says_why() {
+    let site = TestSite::fixture("ads");
+    site.write("not-a-folder", "a file where the output folder should be");
+    let out = site.cli(&["build", "--output", site.root.join("not-a-folder").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("not-a-folder"), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(site.root.join("not-a-folder")).unwrap(),
+        "a file where the output folder should be"
+    );
+}
