@@ -19,7 +19,7 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Ta
 
 use crate::diag::{Diagnostic, LineIndex};
 use crate::model::{Link, OffsetMap, PublishedSnippet, TocEntry};
-use crate::slug::{slugify, UniqueIds};
+use crate::slug::{anchor, UniqueIds};
 use crate::snippet::{self, SnippetContext};
 use crate::{highlight, load, strip};
 
@@ -90,7 +90,7 @@ pub fn render(body: &str, ctx: &MdContext<'_>, diags: &mut Vec<Diagnostic>) -> R
                     inner.push(e);
                 }
                 r.word_count += text.split_whitespace().count();
-                let base = id.map_or_else(|| slugify(&text), |i| slugify(&i));
+                let base = id.map_or_else(|| anchor(&text), |i| anchor(&i));
                 let id = ids.unique(&base);
                 let mut inner_html = String::new();
                 pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());

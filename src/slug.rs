@@ -27,6 +27,26 @@ pub fn slugify(text: &str) -> String {
     out
 }
 
+/// Heading anchor the way GitHub and most Markdown tools make it, so the
+/// `#links` authors already write keep working: lowercase, letters and digits
+/// kept (accents folded), spaces become `-`, `-` and `_` stay, all other
+/// punctuation is dropped (`Contributors to 1.31.0` → `contributors-to-1310`).
+pub fn anchor(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.trim().chars() {
+        for c in fold(c).chars() {
+            if c.is_alphanumeric() {
+                out.extend(c.to_lowercase());
+            } else if c == ' ' || c == '-' {
+                out.push('-');
+            } else if c == '_' {
+                out.push('_');
+            }
+        }
+    }
+    out
+}
+
 /// Drops a Jekyll/Zola-style `YYYY-MM-DD-` date prefix from a file or folder name.
 pub fn strip_date_prefix(name: &str) -> &str {
     let b = name.as_bytes();
@@ -114,6 +134,16 @@ mod tests {
         assert_eq!(slugify("C++ & Rust"), "c-plus-plus-and-rust");
         assert_eq!(slugify("../../etc/passwd"), "etc-passwd");
         assert_eq!(slugify("日本"), "");
+    }
+
+    #[test]
+    fn anchors_follow_the_github_convention() {
+        assert_eq!(anchor("Contributors to 1.31.0"), "contributors-to-1310");
+        assert_eq!(anchor("Step 1 – Open Settings"), "step-1--open-settings");
+        assert_eq!(anchor("What's `new`?"), "whats-new");
+        assert_eq!(anchor("Café au lait"), "cafe-au-lait");
+        assert_eq!(anchor("snake_case here"), "snake_case-here");
+        assert_eq!(anchor("<script>"), "script");
     }
 
     #[test]
