@@ -81,7 +81,7 @@ pub fn run(config: &Config, articles: &[Article], outputs: &[Output]) -> Vec<Dia
 fn resolve<'h>(base: &str, page_url: &str, href: &'h str) -> Option<(PathBuf, Option<&'h str>)> {
     if href.contains("://")
         || href.starts_with("//")
-        || href.contains(':') && !href.starts_with('/') && !href.starts_with('.')
+        || (href.contains(':') && !href.starts_with('/') && !href.starts_with('.'))
     {
         return None; // http(s), mailto:, tel:, data:, javascript:
     }
