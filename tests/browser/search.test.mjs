@@ -1,0 +1,283 @@
+// Browser tests of the search page: headless Chromium (Debian's package)
+// driven by playwright-core, against built sites served on 127.0.0.1 only.
+// The demo guide is one site; a throwaway site whose titles look like HTML is
+// the other, to prove index data reaches the page as text.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { createServer } from "node:http";
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, statSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, extname, normalize, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+const repo = resolve(import.meta.dirname, "../..");
+const bin = join(repo, "target/release/inkproof");
+const LINK_GUIDE = "/link-windows-license-to-microsoft-account/";
+const KEY_GUIDE = "/find-your-windows-product-key/";
+const TYPES = {
+  ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript",
+  ".svg": "image/svg+xml", ".xml": "application/xml", ".txt": "text/plain", ".json": "application/json",
+  ".ps1": "text/plain; charset=utf-8", ".cmd": "text/plain; charset=utf-8", ".png": "image/png",
+};
+
+let tmp, demo, fixture, browser;
+
+// Serves `out` on a free local port; resolves to { server, base, hits }, where
+// `hits` lists every path asked for (to catch a request an <img> would make).
+async function serve(out) {
+  const hits = [];
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
+    hits.push(path);
+    let file = join(out, path);
+    if (!file.startsWith(out)) { res.writeHead(403).end(); return; }
+    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, "index.html");
+    if (!existsSync(file)) { res.writeHead(404, { "content-type": TYPES[".html"] }).end("not found"); return; }
+    res.writeHead(200, { "content-type": TYPES[extname(file)] || "application/octet-stream" }).end(readFileSync(file));
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return { server, base: `http://127.0.0.1:${server.address().port}`, hits };
+}
+
+function build(root, out) {
+  execFileSync(bin, ["--root", root, "build", "--quiet", "--output", out], { stdio: "inherit" });
+}
+
+// A site with no theme of its own (so the theme built into the binary is
+// used): titles, headings and tags that are HTML if anyone parses them, and
+// four guides holding "zebra" in one field each, newest (first in the index)
+// in the field that ranks lowest.
+function fixtureSite(root) {
+  mkdirSync(join(root, "content"), { recursive: true });
+  writeFileSync(join(root, "inkproof.yaml"), "title: Search fixture\nbase_url: https://fixture.example.test\n");
+  writeFileSync(join(root, "content", "evil.md"), [
+    "---",
+    `title: "Evil <img src=x onerror=\\"window.__pwned=1\\"> guide"`,
+    "date: 2024-05-02",
+    "tags:",
+    `  - "<img src=tag onerror=window.__pwned=2>"`,
+    `excerpt: "Summary with <img src=summary onerror=window.__pwned=3> inside"`,
+    "---",
+    "",
+    "Body text for the evil guide.",
+    "",
+    "## Step &lt;img src=heading onerror=window.__pwned=4&gt;",
+    "",
+    "More text.",
+    "",
+  ].join("\n"));
+  const zebra = (slug, date, front, body) => writeFileSync(join(root, "content", `${slug}.md`),
+    `---\n${front}\ndate: ${date}\nexcerpt: "${slug.includes("summary") ? "A zebra crossing." : "Nothing to see."}"\n---\n\n${body}\n`);
+  zebra("zebra-summary", "2024-04-04", "title: Summary holder", "Plain text.");
+  zebra("zebra-terms", "2024-04-03", "title: Terms holder\ntags: [zebra]", "Plain text.");
+  zebra("zebra-heading", "2024-04-02", "title: Heading holder", "Plain text.\n\n## The zebra section\n\nMore text.");
+  zebra("zebra-title", "2024-04-01", "title: Zebra in the title", "Plain text.");
+}
+
+before(async () => {
+  tmp = mkdtempSync(join(tmpdir(), "inkproof-search-"));
+  build(repo, join(tmp, "demo"));
+  const root = join(tmp, "fixture-src");
+  fixtureSite(root);
+  build(root, join(tmp, "fixture"));
+  demo = await serve(join(tmp, "demo"));
+  fixture = await serve(join(tmp, "fixture"));
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  demo?.server.close();
+  fixture?.server.close();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+async function open(site, path, options = {}) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  const foreign = [];
+  const errors = [];
+  page.on("request", (r) => { if (!r.url().startsWith(site.base) && !r.url().startsWith("data:")) foreign.push(r.url()); });
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  await page.goto(site.base + path, { waitUntil: "load" });
+  return { context, page, foreign, errors };
+}
+
+const status = (page) => page.locator(".search-status").innerText();
+const resultUrls = (page) => page.locator(".search-results a.search-result-title")
+  .evaluateAll((links) => links.map((a) => a.getAttribute("href")));
+
+// Types like a person (one key at a time), then waits for the debounced
+// search to settle on this query.
+async function type(page, text) {
+  const input = page.locator("#search-input");
+  await input.fill("");
+  await input.pressSequentially(text, { delay: 20 });
+  await page.waitForFunction((q) => document.querySelector(".search-status").textContent.includes(`\u201c${q}\u201d`), text);
+}
+
+test("a word from one guide's title puts that guide first, highlighted", async () => {
+  const { context, page, foreign, errors } = await open(demo, "/search/");
+  assert.equal(await page.locator(".search-all").isVisible(), false, "the full list makes way for results");
+  await type(page, "microsoft");
+  const urls = await resultUrls(page);
+  assert.equal(urls[0], LINK_GUIDE);
+  assert.match(await status(page), /^\d+ guides? match(es)? “microsoft”$/);
+  const marks = await page.locator(".search-results li").first().locator(".search-result-title mark").allInnerTexts();
+  assert.deepEqual(marks, ["Microsoft"]);
+  assert.equal(new URL(page.url()).searchParams.get("q"), "microsoft", "the URL follows the query");
+  assert.deepEqual(foreign, []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("matching ignores case and accents, and every word must match", async () => {
+  const index = JSON.parse(readFileSync(join(tmp, "demo", "search.json"), "utf8"));
+  const having = (...words) => index.filter((d) => {
+    const text = [d.title, d.summary, ...d.terms, ...d.headings].join(" ").toLowerCase();
+    return words.every((w) => text.includes(w));
+  }).map((d) => d.url).sort();
+  const { context, page } = await open(demo, "/search/");
+  await type(page, "PRÔDUCT kéy");
+  assert.deepEqual(await resultUrls(page), [KEY_GUIDE]);
+  assert.match(await status(page), /^1 guide matches “PRÔDUCT kéy”$/);
+  await type(page, "windows");
+  const one = await resultUrls(page);
+  await type(page, "windows key");
+  const both = await resultUrls(page);
+  assert.ok(both.length < one.length, "a second word narrows the results");
+  assert.deepEqual([...both].sort(), having("windows", "key"));
+  await context.close();
+});
+
+// Which field a word first shows up in, in ranking order: 0 title, 1 a
+// heading, 2 a tag, category or keyword, 3 the summary.
+function tier(doc, word) {
+  const has = (text) => text.toLowerCase().includes(word);
+  if (has(doc.title)) return 0;
+  if (doc.headings.some(has)) return 1;
+  if (doc.terms.some(has)) return 2;
+  return has(doc.summary) ? 3 : 4;
+}
+
+test("title matches rank above headings, above tags, above summaries", async () => {
+  const index = JSON.parse(readFileSync(join(tmp, "demo", "search.json"), "utf8"));
+  const { context, page } = await open(demo, "/search/");
+  // Words whose guides sit in the index in another order than their ranking.
+  for (const word of ["license", "how", "activation", "keep", "download", "windows"]) {
+    await type(page, word);
+    const tiers = (await resultUrls(page)).map((u) => tier(index.find((d) => d.url === u), word));
+    assert.ok(tiers.length > 1, `${word} finds several guides`);
+    assert.deepEqual(tiers, [...tiers].sort(), `${word}: ranked by field`);
+  }
+  await context.close();
+});
+
+test("each field outranks the next, whatever the index order", async () => {
+  const { context, page } = await open(fixture, "/search/?q=zebra");
+  await page.waitForFunction(() => document.querySelectorAll(".search-results li").length > 0);
+  assert.deepEqual(await resultUrls(page), ["/zebra-title/", "/zebra-heading/", "/zebra-terms/", "/zebra-summary/"]);
+  await context.close();
+});
+
+test("a word in no guide says so and lists nothing", async () => {
+  const { context, page } = await open(demo, "/search/");
+  await type(page, "zqxjkvw");
+  assert.match(await status(page), /^No guides match “zqxjkvw”/);
+  assert.equal(await page.locator(".search-results li").count(), 0);
+  await context.close();
+});
+
+test("?q= in the URL fills the box and runs the search; clearing drops it", async () => {
+  const { context, page } = await open(demo, "/search/?q=product%20key");
+  await page.waitForFunction(() => document.querySelectorAll(".search-results li").length > 0);
+  assert.equal(await page.locator("#search-input").inputValue(), "product key");
+  assert.equal((await resultUrls(page))[0], KEY_GUIDE);
+  assert.match(await status(page), /“product key”/);
+  await page.locator("#search-input").press("Escape");
+  assert.equal(await page.locator("#search-input").inputValue(), "");
+  assert.equal(await page.locator(".search-results li").count(), 0);
+  assert.equal(new URL(page.url()).search, "", "no stale ?q= after clearing");
+  await context.close();
+});
+
+test("the results can be walked with the arrow keys", async () => {
+  const { context, page } = await open(demo, "/search/");
+  await type(page, "windows");
+  const urls = await resultUrls(page);
+  assert.ok(urls.length >= 2);
+  const focused = () => page.evaluate(() => document.activeElement.getAttribute("href") ?? document.activeElement.id);
+  await page.keyboard.press("ArrowDown");
+  assert.equal(await focused(), urls[0]);
+  await page.keyboard.press("ArrowDown");
+  assert.equal(await focused(), urls[1]);
+  await page.keyboard.press("ArrowUp");
+  await page.keyboard.press("ArrowUp");
+  assert.equal(await focused(), "search-input");
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("Enter");
+  await page.waitForURL((u) => u.pathname === urls[0]);
+  await context.close();
+});
+
+test("with JavaScript off the page lists every guide", async () => {
+  const { context, page } = await open(demo, "/search/", { javaScriptEnabled: false });
+  assert.equal(await page.locator(".search-all").isVisible(), true);
+  const listed = await page.locator(".search-all a").evaluateAll((links) => links.map((a) => a.getAttribute("href")));
+  for (const guide of [LINK_GUIDE, KEY_GUIDE, "/reset-windows-update-components/"]) {
+    assert.ok(listed.includes(guide), `${guide} listed`);
+  }
+  assert.equal(await page.locator(".search-results li").count(), 0);
+  assert.equal(await page.locator("#search-hint").isVisible(), false, "no keyboard hint for a box that cannot search");
+  await context.close();
+});
+
+test("the header links to search, marked current on the search page", async () => {
+  const { context, page } = await open(demo, LINK_GUIDE);
+  const link = page.locator(".site-nav a", { hasText: "Search" });
+  assert.equal(await link.getAttribute("href"), "/search/");
+  assert.equal(await link.getAttribute("aria-current"), null);
+  await link.click();
+  await page.waitForURL((u) => u.pathname === "/search/");
+  assert.equal(await page.locator(".site-nav a[aria-current=page]").innerText(), "Search");
+  await context.close();
+});
+
+test("index data goes in as text: HTML-looking titles stay text", async () => {
+  const index = JSON.parse(readFileSync(join(tmp, "fixture", "search.json"), "utf8"));
+  const evil = index.find((d) => d.title.startsWith("Evil"));
+  assert.ok(evil.title.includes("<img") && evil.terms.some((t) => t.includes("<img")), "the index holds raw markup");
+  const { context, page, errors, foreign } = await open(fixture, "/search/?q=onerror");
+  await page.waitForFunction(() => document.querySelectorAll(".search-results li").length > 0);
+  assert.equal(await page.locator(".search-results .search-result-title").first().innerText(), evil.title);
+  // Queries that cut the markup in different places, or not at all.
+  for (const q of ["onerror", "evil", "guide", "img src", "pwned"]) {
+    await type(page, q);
+    assert.ok((await page.locator(".search-results li").count()) > 0, `${q} finds the evil guide`);
+    assert.equal(await page.locator(".search-results img, .search-results script").count(), 0, `${q}: no element from index data`);
+  }
+  assert.match(await page.locator(".search-results").innerText(), /<img src=tag onerror=window\.__pwned=2>/);
+  await page.waitForTimeout(200);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.deepEqual(fixture.hits.filter((p) => /^\/(x|tag|summary|heading)$/.test(p)), [], "no image was requested");
+  assert.deepEqual(foreign, []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("the search page fits a 360px phone, light and dark", async () => {
+  for (const colorScheme of ["light", "dark"]) {
+    const { context, page } = await open(demo, "/search/?q=windows", { viewport: { width: 360, height: 740 }, colorScheme });
+    await page.waitForFunction(() => document.querySelectorAll(".search-results li").length > 0);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 360, `${colorScheme}: ${width}px wide`);
+    await page.screenshot({ path: join(tmpdir(), `inkproof-search-${colorScheme}-360.png`), fullPage: true });
+    await context.close();
+  }
+});
