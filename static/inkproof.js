@@ -442,6 +442,7 @@
     var timer;
     var shownQuery = null;
 
+    if (form) form.hidden = false;
     if (all) all.hidden = true;
     if (hint) hint.hidden = false;
 
@@ -551,8 +552,8 @@
       .catch(function () {
         failed = true;
         list.textContent = "";
+        if (form) form.hidden = true;
         if (all) all.hidden = false;
-        if (hint) hint.hidden = true;
         say("Search is not available right now, so here is every guide instead.");
       });
   }

@@ -125,6 +125,7 @@ async function type(page, text) {
 test("a word from one guide's title puts that guide first, highlighted", async () => {
   const { context, page, foreign, errors } = await open(demo, "/search/");
   assert.equal(await page.locator(".search-all").isVisible(), false, "the full list makes way for results");
+  assert.equal(await page.locator("#search-input").isVisible(), true);
   await type(page, "microsoft");
   const urls = await resultUrls(page);
   assert.equal(urls[0], LINK_GUIDE);
@@ -234,7 +235,19 @@ test("with JavaScript off the page lists every guide", async () => {
     assert.ok(listed.includes(guide), `${guide} listed`);
   }
   assert.equal(await page.locator(".search-results li").count(), 0);
-  assert.equal(await page.locator("#search-hint").isVisible(), false, "no keyboard hint for a box that cannot search");
+  assert.equal(await page.locator(".search-form").isVisible(), false, "no box that cannot search");
+  await context.close();
+});
+
+test("if the index cannot be loaded, the full list comes back", async () => {
+  const context = await browser.newContext();
+  await context.route("**/search.json", (route) => route.fulfill({ status: 404, body: "gone" }));
+  const page = await context.newPage();
+  await page.goto(demo.base + "/search/?q=windows", { waitUntil: "load" });
+  await page.waitForFunction(() => /not available/.test(document.querySelector(".search-status").textContent));
+  assert.equal(await page.locator(".search-all").isVisible(), true);
+  assert.ok((await page.locator(".search-all a").count()) >= 3);
+  assert.equal(await page.locator(".search-form").isVisible(), false);
   await context.close();
 });
 
