@@ -36,11 +36,11 @@ fn main() -> anyhow::Result<()> {
         md_bytes as f64 / 1048576.0,
         rayon::current_num_threads()
     );
-    println!("corpus generated in {}", ms(gen));
+    println!("corpus generated in {} ms", ms(gen));
 
     let first = build_once(&root).context("warm-up build")?;
     println!(
-        "warm-up: {} ({} files written; syntax sets and templates load here)",
+        "warm-up: {} ms ({} files written; syntax sets and templates load here)",
         ms(first.total()),
         first.files
     );
@@ -63,7 +63,12 @@ fn main() -> anyhow::Result<()> {
     row("full build: pipeline::build", &full, |t| t.build);
     row("full build: write::publish", &full, |t| t.publish);
     row("full build: total", &full, Timing::total);
+    if full.iter().all(|t| t.cpu.is_some()) {
+        row("full build: cpu time (user+sys)", &full, |t| t.cpu.unwrap_or_default());
+    }
     row("rebuild after 1 edit: total", &edits, Timing::total);
+    let each: Vec<String> = full.iter().map(|t| ms(t.total())).collect();
+    println!("full build runs, in order (ms): {}", each.join(", "));
     let med = median(full.iter().map(Timing::total).collect());
     println!();
     let secs = med.as_secs_f64().max(1e-9);
@@ -79,6 +84,9 @@ fn main() -> anyhow::Result<()> {
 struct Timing {
     build: Duration,
     publish: Duration,
+    /// CPU time of the whole process (all threads) over build + publish:
+    /// steadier than wall time when other jobs share the cores.
+    cpu: Option<Duration>,
     files: usize,
 }
 
@@ -92,6 +100,7 @@ impl Timing {
 /// the site has no errors.
 fn build_once(root: &Path) -> anyhow::Result<Timing> {
     let opts = BuildOptions { root: root.to_path_buf(), ..BuildOptions::default() };
+    let cpu0 = process_cpu();
     let t = Instant::now();
     let (config, build) = pipeline::build(&opts, &|_| {})?;
     let build_time = t.elapsed();
@@ -102,7 +111,9 @@ fn build_once(root: &Path) -> anyhow::Result<Timing> {
     }
     let t = Instant::now();
     let files = inkproof::write::publish(&build.outputs, &root.join(&config.output_dir))?;
-    Ok(Timing { build: build_time, publish: t.elapsed(), files })
+    let publish = t.elapsed();
+    let cpu = process_cpu().zip(cpu0).map(|(b, a)| b.saturating_sub(a));
+    Ok(Timing { build: build_time, publish, cpu, files })
 }
 
 fn row(label: &str, runs: &[Timing], f: impl Fn(&Timing) -> Duration) {
@@ -123,6 +134,20 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 fn ms(d: Duration) -> String {
     format!("{:.1}", d.as_secs_f64() * 1000.0)
+}
+
+/// User + system CPU time of this process so far, from `/proc/self/stat`
+/// (Linux; `None` elsewhere). The kernel reports it in USER_HZ ticks, which is
+/// 100 per second on every Linux architecture in practice.
+fn process_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the `(comm)`, which may itself hold spaces: state is field 3,
+    // utime and stime are fields 14 and 15.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let mut fields = rest.split_whitespace().skip(11);
+    let utime: u64 = fields.next()?.parse().ok()?;
+    let stime: u64 = fields.next()?.parse().ok()?;
+    Some(Duration::from_millis((utime + stime) * 10))
 }
 
 fn env_usize(name: &str, default: usize) -> anyhow::Result<usize> {
