@@ -171,23 +171,38 @@ pub fn site(
         }
     }
 
-    // Home.
-    let list: Vec<Value> = dated.iter().map(|a| article_value(config, a, false)).collect();
-    let home_meta = json!({
-        "title": config.title, "description": config.description, "keywords": "",
-        "canonical": config.permalink(&format!("{base}/")), "image": null, "kind": "website",
-        "published": null, "modified": null,
-    });
-    let mut ctx = common.context(home_meta);
-    ctx.insert("intro_title", &home.title);
-    ctx.insert("intro", &home.html);
-    ctx.insert("articles", &list);
-    push_page(tera, "index.html", &ctx, PathBuf::from("index.html"), &mut outputs, &mut page_diags);
+    // List pages (home, taxonomies, terms, search) share one card value per
+    // article, built once; their contexts are built here and rendered in
+    // parallel below, since a big site's term pages each list thousands of cards.
+    let cards: Vec<Value> = dated.par_iter().map(|a| article_value(config, a, false)).collect();
+    let list_meta = |t: &str, url: &str| {
+        json!({"title": t, "description": config.description, "keywords": "", "canonical": config.permalink(url),
+               "image": null, "kind": "website", "published": null, "modified": null})
+    };
+    // Each job builds its context when it runs, so only a few big lists are in
+    // memory at once.
+    type MakeContext<'a> = Box<dyn Fn() -> tera::Context + Send + Sync + 'a>;
+    let mut jobs: Vec<(&str, PathBuf, MakeContext<'_>)> = Vec::new();
+    let cards = &cards;
+    let common = &common;
 
-    // Taxonomies.
+    // Home.
+    jobs.push((
+        "index.html",
+        PathBuf::from("index.html"),
+        Box::new(|| {
+            let mut ctx = common.context(list_meta(&config.title, &format!("{base}/")));
+            ctx.insert("intro_title", &home.title);
+            ctx.insert("intro", &home.html);
+            ctx.insert("articles", cards);
+            ctx
+        }),
+    ));
+
+    // Taxonomies: one page listing the terms, one page per term.
     for (kind, title) in [("tags", "Tags"), ("categories", "Categories")] {
-        let mut terms: BTreeMap<String, (String, Vec<&Article>)> = BTreeMap::new();
-        for a in &dated {
+        let mut terms: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
+        for (i, a) in dated.iter().enumerate() {
             let names = if kind == "tags" { &a.meta.tags } else { &a.meta.categories };
             for name in names {
                 let slug = slugify(name);
@@ -195,8 +210,9 @@ pub fn site(
                     continue;
                 }
                 let entry = terms.entry(slug).or_insert_with(|| (name.clone(), Vec::new()));
-                if !entry.1.iter().any(|x| x.url == a.url) {
-                    entry.1.push(a);
+                // `windows 11` and `Windows-11` on one article: list it once.
+                if entry.1.last() != Some(&i) {
+                    entry.1.push(i);
                 }
             }
         }
@@ -206,36 +222,33 @@ pub fn site(
             .iter()
             .map(|(slug, (name, arts))| json!({"name": name, "slug": slug, "url": format!("{tax_url}{slug}/"), "count": arts.len()}))
             .collect();
-        let meta = |t: &str, url: &str| {
-            json!({"title": t, "description": config.description, "keywords": "", "canonical": config.permalink(url),
-                   "image": null, "kind": "website", "published": null, "modified": null})
-        };
-        let mut ctx = common.context(meta(title, &tax_url));
-        ctx.insert("taxonomy", &taxonomy);
-        ctx.insert("terms", &term_list);
-        push_page(
-            tera,
+        let page_meta = list_meta(title, &tax_url);
+        let (tax, list) = (taxonomy.clone(), term_list.clone());
+        jobs.push((
             "taxonomy.html",
-            &ctx,
             PathBuf::from(kind).join("index.html"),
-            &mut outputs,
-            &mut page_diags,
-        );
-        for (term, (slug, (name, arts))) in term_list.iter().zip(&terms) {
-            let url = format!("{tax_url}{slug}/");
-            let mut ctx = common.context(meta(&format!("{title}: {name}"), &url));
-            ctx.insert("taxonomy", &taxonomy);
-            ctx.insert("term", term);
-            let list: Vec<Value> = arts.iter().map(|a| article_value(config, a, false)).collect();
-            ctx.insert("articles", &list);
-            push_page(
-                tera,
+            Box::new(move || {
+                let mut ctx = common.context(page_meta.clone());
+                ctx.insert("taxonomy", &tax);
+                ctx.insert("terms", &list);
+                ctx
+            }),
+        ));
+        for (term, (slug, (name, arts))) in term_list.into_iter().zip(terms) {
+            let page_meta = list_meta(&format!("{title}: {name}"), &format!("{tax_url}{slug}/"));
+            let tax = taxonomy.clone();
+            jobs.push((
                 "term.html",
-                &ctx,
                 PathBuf::from(kind).join(slug).join("index.html"),
-                &mut outputs,
-                &mut page_diags,
-            );
+                Box::new(move || {
+                    let mut ctx = common.context(page_meta.clone());
+                    ctx.insert("taxonomy", &tax);
+                    ctx.insert("term", &term);
+                    let list: Vec<&Value> = arts.iter().map(|&i| &cards[i]).collect();
+                    ctx.insert("articles", &list);
+                    ctx
+                }),
+            ));
         }
     }
 
@@ -255,18 +268,31 @@ pub fn site(
         bytes: Value::Array(index).to_string().into_bytes(),
     });
     let search_url = format!("{base}/search/");
-    let mut ctx = common.context(json!({"title": "Search", "description": config.description, "keywords": "",
-        "canonical": config.permalink(&search_url), "image": null, "kind": "website", "published": null, "modified": null}));
-    ctx.insert("index_url", &format!("{base}/search.json"));
-    ctx.insert("articles", &list);
-    push_page(
-        tera,
+    let search_meta = list_meta("Search", &search_url);
+    jobs.push((
         "search.html",
-        &ctx,
         PathBuf::from("search/index.html"),
-        &mut outputs,
-        &mut page_diags,
-    );
+        Box::new(move || {
+            let mut ctx = common.context(search_meta.clone());
+            ctx.insert("index_url", &format!("{base}/search.json"));
+            ctx.insert("articles", cards);
+            ctx
+        }),
+    ));
+
+    let pages: Vec<Result<Output, Diagnostic>> = jobs
+        .par_iter()
+        .map(|(template, path, make)| {
+            render_page(tera, template, &make(), &Path::new("templates").join(template))
+                .map(|bytes| Output::Bytes { path: path.clone(), bytes })
+        })
+        .collect();
+    for page in pages {
+        match page {
+            Ok(o) => outputs.push(o),
+            Err(d) => page_diags.push(d),
+        }
+    }
 
     // 404.
     let ctx = common.context(json!({"title": "Page not found", "description": config.description, "keywords": "",
