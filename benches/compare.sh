@@ -29,12 +29,18 @@ CORPUS_ROOT="${CORPUS_ROOT:-/tmp/inkproof-compare}"
 GEN="${GEN:-$REPO/../shared/bench/gen_corpus.py}"
 TIME=/usr/bin/time
 
-mkdir -p "$CORPUS_ROOT"
-CORPUS_ROOT="$(cd "$CORPUS_ROOT" && pwd)"
+CORPUS_ROOT="$(realpath -m "$CORPUS_ROOT")"
 case "$CORPUS_ROOT/" in
-  "$REPO"/*) echo "CORPUS_ROOT must be outside the repository ($REPO)" >&2; exit 2 ;;
+  "$(realpath "$REPO")"/*) echo "CORPUS_ROOT must be outside the repository ($REPO)" >&2; exit 2 ;;
 esac
+mkdir -p "$CORPUS_ROOT"
 [ -f "$GEN" ] || { echo "corpus generator not found: $GEN (is shared/ beside the repo?)" >&2; exit 2; }
+# Two comparisons at once would delete each other's output and share the cores:
+# wait for the other one.
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$CORPUS_ROOT/.lock"
+  flock -n 9 || { echo "another compare.sh is using $CORPUS_ROOT; waiting..."; flock 9; }
+fi
 
 # Tools: install what is missing when we may (Debian, root), else go on without.
 if ! command -v hugo >/dev/null 2>&1 || [ ! -x "$TIME" ]; then
