@@ -4,45 +4,14 @@
 // the other, to prove index data reaches the page as text.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { createServer } from "node:http";
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, statSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, extname, normalize, resolve } from "node:path";
-import { chromium } from "playwright-core";
+import { join } from "node:path";
+import { repo, build, serve, launch, open as openPage } from "./harness.mjs";
 
-const repo = resolve(import.meta.dirname, "../..");
-const bin = join(repo, "target/release/inkproof");
 const LINK_GUIDE = "/link-windows-license-to-microsoft-account/";
 const KEY_GUIDE = "/find-your-windows-product-key/";
-const TYPES = {
-  ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript",
-  ".svg": "image/svg+xml", ".xml": "application/xml", ".txt": "text/plain", ".json": "application/json",
-  ".ps1": "text/plain; charset=utf-8", ".cmd": "text/plain; charset=utf-8", ".png": "image/png",
-};
-
 let tmp, demo, fixture, browser;
-
-// Serves `out` on a free local port; resolves to { server, base, hits }, where
-// `hits` lists every path asked for (to catch a request an <img> would make).
-async function serve(out) {
-  const hits = [];
-  const server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
-    hits.push(path);
-    let file = join(out, path);
-    if (!file.startsWith(out)) { res.writeHead(403).end(); return; }
-    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, "index.html");
-    if (!existsSync(file)) { res.writeHead(404, { "content-type": TYPES[".html"] }).end("not found"); return; }
-    res.writeHead(200, { "content-type": TYPES[extname(file)] || "application/octet-stream" }).end(readFileSync(file));
-  });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  return { server, base: `http://127.0.0.1:${server.address().port}`, hits };
-}
-
-function build(root, out) {
-  execFileSync(bin, ["--root", root, "build", "--quiet", "--output", out], { stdio: "inherit" });
-}
 
 // A site with no theme of its own (so the theme built into the binary is
 // used): titles, headings and tags that are HTML if anyone parses them, and
@@ -83,11 +52,7 @@ before(async () => {
   build(root, join(tmp, "fixture"));
   demo = await serve(join(tmp, "demo"));
   fixture = await serve(join(tmp, "fixture"));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launch();
 });
 
 after(async () => {
@@ -97,16 +62,8 @@ after(async () => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-async function open(site, path, options = {}) {
-  const context = await browser.newContext(options);
-  const page = await context.newPage();
-  const foreign = [];
-  const errors = [];
-  page.on("request", (r) => { if (!r.url().startsWith(site.base) && !r.url().startsWith("data:")) foreign.push(r.url()); });
-  page.on("pageerror", (e) => errors.push(String(e)));
-  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-  await page.goto(site.base + path, { waitUntil: "load" });
-  return { context, page, foreign, errors };
+function open(site, path, options = {}) {
+  return openPage(browser, site.base, path, options);
 }
 
 const status = (page) => page.locator(".search-status").innerText();

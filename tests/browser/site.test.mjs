@@ -2,43 +2,20 @@
 // driven by playwright-core, against the site served on 127.0.0.1 only.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { createServer } from "node:http";
-import { mkdtempSync, readFileSync, existsSync, statSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, extname, normalize, resolve } from "node:path";
-import { chromium } from "playwright-core";
+import { join, resolve } from "node:path";
+import { repo, build, serve, launch, open as openPage } from "./harness.mjs";
 
-const repo = resolve(import.meta.dirname, "../..");
 const GUIDE = "/link-windows-license-to-microsoft-account/";
-const TYPES = {
-  ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript",
-  ".svg": "image/svg+xml", ".xml": "application/xml", ".txt": "text/plain",
-  ".ps1": "text/plain; charset=utf-8", ".cmd": "text/plain; charset=utf-8", ".png": "image/png",
-};
-
 let out, server, base, browser;
 
 before(async () => {
   out = join(mkdtempSync(join(tmpdir(), "inkproof-browser-")), "public");
-  const bin = join(repo, "target/release/inkproof");
-  execFileSync(bin, ["--root", repo, "build", "--quiet", "--output", out], { stdio: "inherit" });
-  server = createServer((req, res) => {
-    let path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
-    let file = join(out, path);
-    if (!file.startsWith(out)) { res.writeHead(403).end(); return; }
-    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, "index.html");
-    if (!existsSync(file)) { res.writeHead(404, { "content-type": TYPES[".html"] }).end(readFileSync(join(out, "404.html"))); return; }
-    res.writeHead(200, { "content-type": TYPES[extname(file)] || "application/octet-stream" }).end(readFileSync(file));
-  });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  base = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  build(repo, out);
+  ({ server, base } = await serve(out));
+  browser = await launch();
 });
 
 after(async () => {
@@ -47,16 +24,8 @@ after(async () => {
   if (out) rmSync(resolve(out, ".."), { recursive: true, force: true });
 });
 
-async function open(path, options = {}) {
-  const context = await browser.newContext(options);
-  const page = await context.newPage();
-  const foreign = [];
-  const errors = [];
-  page.on("request", (r) => { if (!r.url().startsWith(base) && !r.url().startsWith("data:")) foreign.push(r.url()); });
-  page.on("pageerror", (e) => errors.push(String(e)));
-  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-  await page.goto(base + path, { waitUntil: "load" });
-  return { context, page, foreign, errors };
+function open(path, options = {}) {
+  return openPage(browser, base, path, options);
 }
 
 test("the guide loads with no third-party request and no script error", async () => {
