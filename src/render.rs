@@ -280,6 +280,14 @@ pub fn site(
         }),
     ));
 
+    // 404: the list pages' meta shape, pointing at itself.
+    let not_found_meta = list_meta("Page not found", &format!("{base}/404.html"));
+    jobs.push((
+        "404.html",
+        PathBuf::from("404.html"),
+        Box::new(move || common.context(not_found_meta.clone())),
+    ));
+
     let pages: Vec<Result<Output, Diagnostic>> = jobs
         .par_iter()
         .map(|(template, path, make)| {
@@ -293,11 +301,6 @@ pub fn site(
             Err(d) => page_diags.push(d),
         }
     }
-
-    // 404.
-    let ctx = common.context(json!({"title": "Page not found", "description": config.description, "keywords": "",
-        "canonical": config.permalink(&format!("{base}/404.html")), "image": null, "kind": "website", "published": null, "modified": null}));
-    push_page(tera, "404.html", &ctx, PathBuf::from("404.html"), &mut outputs, &mut page_diags);
 
     // Aliases: tiny redirect pages from old URLs.
     for a in articles {
@@ -453,20 +456,6 @@ fn render_page(
             format!("cannot render `{template}`: {}", error_chain(&e)),
         )
     })
-}
-
-fn push_page(
-    tera: &tera::Tera,
-    template: &str,
-    ctx: &tera::Context,
-    path: PathBuf,
-    outputs: &mut Vec<Output>,
-    diags: &mut Vec<Diagnostic>,
-) {
-    match render_page(tera, template, ctx, &Path::new("templates").join(template)) {
-        Ok(bytes) => outputs.push(Output::Bytes { path, bytes }),
-        Err(d) => diags.push(d),
-    }
 }
 
 /// Output file of a page URL: `/docs/slug/` → `slug/index.html` (base path dropped).
