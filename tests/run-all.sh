@@ -19,7 +19,10 @@ cargo test --all-targets
 
 if [ -f tests/browser/package.json ]; then
   echo "== browser tests"
-  cargo build --release --quiet
+  # `cargo test` built target/debug/inkproof for the integration tests; the
+  # browser tests use that one, so the crate compiles once.
+  export INKPROOF_BIN="$PWD/target/debug/inkproof"
+  [ -x "$INKPROOF_BIN" ] || cargo build --quiet
   (cd tests/browser && npm install --no-audit --no-fund --silent)
   node --test tests/browser/
 fi

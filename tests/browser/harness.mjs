@@ -1,4 +1,5 @@
-// Shared set-up for the browser tests: build a site with the release binary,
+// Shared set-up for the browser tests: build a site with the binary `cargo test`
+// already made (INKPROOF_BIN, default target/debug/inkproof: one compile of the crate),
 // serve it on 127.0.0.1 only, launch Debian's Chromium, open pages while
 // recording third-party requests and script errors.
 import { execFileSync } from "node:child_process";
@@ -8,7 +9,7 @@ import { join, extname, normalize, resolve } from "node:path";
 import { chromium } from "playwright-core";
 
 export const repo = resolve(import.meta.dirname, "../..");
-const bin = join(repo, "target/release/inkproof");
+export const bin = process.env.INKPROOF_BIN || join(repo, "target/debug/inkproof");
 
 const TYPES = {
   ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript",
