@@ -28,6 +28,8 @@ pub struct Config {
     pub description: String,
     /// How many articles the Atom feed lists.
     pub feed_limit: usize,
+    /// Cards per list page (home, term pages) before `/page/2/` starts.
+    pub paginate_by: usize,
     /// Ad and affiliate stripping rules.
     pub strip: StripRules,
     /// Folders, relative to the site root.
@@ -46,6 +48,7 @@ impl Default for Config {
             author: None,
             description: String::new(),
             feed_limit: 20,
+            paginate_by: 20,
             strip: StripRules::default(),
             content_dir: "content".into(),
             templates_dir: "templates".into(),
@@ -86,29 +89,34 @@ pub fn load(root: &Path, diags: &mut Vec<Diagnostic>) -> anyhow::Result<Config> 
         }
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("cannot read `{}`", path.display()))?;
-        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-        if text.trim().is_empty() {
-            return Ok(Config::default());
-        }
-        return Ok(match yaml::from_str::<Config>(text) {
-            Ok(config) => {
-                for problem in config.strip.problems() {
-                    diags.push(Diagnostic::error("config/invalid", Location::file(*name), problem));
-                }
-                config
-            }
-            Err(e) => {
-                let col = (e.col > 0).then_some(e.col);
-                diags.push(Diagnostic::error(
-                    "config/invalid",
-                    Location::new(*name, e.line, col),
-                    e.message,
-                ));
-                Config::default()
-            }
-        });
+        return Ok(parse(name, &text, diags));
     }
     Ok(Config::default())
+}
+
+/// Parses the config file's text (`name` is where diagnostics point).
+pub fn parse(name: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Config::default();
+    }
+    match yaml::from_str::<Config>(text) {
+        Ok(config) => {
+            for problem in config.strip.problems() {
+                diags.push(Diagnostic::error("config/invalid", Location::file(name), problem));
+            }
+            config
+        }
+        Err(e) => {
+            let col = (e.col > 0).then_some(e.col);
+            diags.push(Diagnostic::error(
+                "config/invalid",
+                Location::new(name, e.line, col),
+                e.message,
+            ));
+            Config::default()
+        }
+    }
 }
 
 #[cfg(test)]

@@ -766,7 +766,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         write_site(dir.path(), 30, 42).unwrap();
         let opts = crate::BuildOptions { root: dir.path().to_path_buf(), ..Default::default() };
-        let (_, build) = crate::build(&opts, &|_| {}).unwrap();
+        let (_, build) = crate::build(&opts).unwrap();
         let errors: Vec<_> = build
             .diagnostics
             .iter()
