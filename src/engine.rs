@@ -114,7 +114,7 @@ impl BodyStore {
             }
             BodyStore::Disk(dir) => {
                 let path = dir.join(format!("{key:032x}.html"));
-                if path.exists() {
+                if std::fs::metadata(&path).is_ok_and(|m| m.len() == html.len() as u64) {
                     return Ok(());
                 }
                 // Write then rename: a concurrent build never sees half a body.
@@ -557,10 +557,30 @@ impl Engine {
                 Some(t) => &t.manifest.files,
                 None => &self.memory_keys,
             };
+            let by_path: HashMap<&Path, &crate::model::Source> =
+                sources.iter().map(|s| (s.path.as_path(), s)).collect();
             let body = |i: usize| -> Option<String> {
                 let x = &indexed[i];
                 let entry = self.bodies.get(&x.article.source)?;
-                self.store.get(entry.body_key).map(|b| b.to_string())
+                if let Some(b) = self.store.get(entry.body_key) {
+                    return Some(b.to_string());
+                }
+                // The stored body is gone or damaged: the stage is pure, so
+                // doing it again gives the same HTML.
+                let source = by_path.get(x.article.source.as_path())?;
+                let (_, front) = self.fronts.get(&x.article.source)?;
+                let lookup = |p: &Path| urls.get(p).cloned();
+                let env = Env { root, config, urls: &lookup, files: inputs };
+                let (a, _) = article::body(
+                    source,
+                    front.meta.as_ref()?,
+                    front.body_offset,
+                    &entry.slug,
+                    &entry.url,
+                    &env,
+                );
+                let _ = self.store.put(entry.body_key, &a.html);
+                Some(a.html)
             };
             let writer = match &self.target {
                 Some(t) => Some(t.begin()?),

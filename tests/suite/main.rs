@@ -7,3 +7,4 @@ mod cli;
 mod front_matter;
 mod real_articles;
 mod snippets;
+mod incremental;
