@@ -3,7 +3,6 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context as _;
 use serde::Deserialize;
 
 use crate::diag::{Diagnostic, Location};
@@ -78,22 +77,6 @@ impl Config {
     }
 }
 
-/// Reads the config at `root`. A missing file gives the defaults; a file with
-/// errors gives the defaults plus located diagnostics (the build then fails with
-/// exit 1 but still reports every other problem).
-pub fn load(root: &Path, diags: &mut Vec<Diagnostic>) -> anyhow::Result<Config> {
-    for name in CONFIG_FILES {
-        let path = root.join(name);
-        if !path.exists() {
-            continue;
-        }
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read `{}`", path.display()))?;
-        return Ok(parse(name, &text, diags));
-    }
-    Ok(Config::default())
-}
-
 /// Parses the config file's text (`name` is where diagnostics point).
 pub fn parse(name: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -135,10 +118,8 @@ mod tests {
 
     #[test]
     fn unknown_key_is_a_located_error() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("inkproof.yaml"), "title: T\ntitel: oops\n").unwrap();
         let mut diags = Vec::new();
-        load(dir.path(), &mut diags).unwrap();
+        parse("inkproof.yaml", "title: T\ntitel: oops\n", &mut diags);
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].code, "config/invalid");
         assert_eq!(diags[0].location.line, 2);
@@ -146,11 +127,8 @@ mod tests {
 
     #[test]
     fn bad_strip_selector_is_reported() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("inkproof.yaml"), "strip:\n  selectors: [\"ins[[\"]\n")
-            .unwrap();
         let mut diags = Vec::new();
-        load(dir.path(), &mut diags).unwrap();
+        parse("inkproof.yaml", "strip:\n  selectors: [\"ins[[\"]\n", &mut diags);
         assert_eq!(diags.len(), 1, "{diags:?}");
         assert!(diags[0].message.contains("ins[["), "{diags:?}");
     }

@@ -529,6 +529,12 @@ impl ContentFiles for Inputs {
     }
 }
 
+/// Reads a file that is published as is (a bundle asset, a static file) when
+/// its render unit is redone; its stamp, read at load time, is the unit's key.
+pub fn read_published(abs: &Path) -> std::io::Result<Vec<u8>> {
+    std::fs::read(abs)
+}
+
 /// Reads content files straight from disk, uncached: for callers outside the
 /// engine (tests, fuzz targets) that render one article on its own.
 #[derive(Debug, Clone)]

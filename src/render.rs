@@ -560,7 +560,7 @@ pub fn render(
     match &unit.job {
         Job::Bytes(b) => Ok(b.clone()),
         Job::Builtin(text) => Ok(text.as_bytes().to_vec()),
-        Job::Copy(from) => std::fs::read(from).map_err(|e| {
+        Job::Copy(from) => load::read_published(from).map_err(|e| {
             Diagnostic::error(
                 "output/unreadable",
                 Location::file(&unit.source),
