@@ -1,7 +1,7 @@
 //! The site config file (`inkproof.yaml` at the site root), with sane defaults
 //! when it is absent so a bare `content/` folder builds.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::Deserialize;
 
