@@ -73,6 +73,11 @@ fn main() -> anyhow::Result<()> {
         let t = Instant::now();
         let r = engine.update(std::slice::from_ref(&edited))?;
         update.push(Timing { total: t.elapsed(), cpu: None, files: r.changed.len() });
+        if k == 0 {
+            let phases: Vec<String> =
+                r.phases.iter().map(|(n, d)| format!("{n} {}", ms(*d))).collect();
+            println!("update stages (ms): {}", phases.join(", "));
+        }
     }
 
     println!();

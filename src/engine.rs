@@ -69,6 +69,8 @@ pub struct Report {
     pub full_reload: bool,
     /// Notes for the person running the tool (cache ignored, …), not findings.
     pub notes: Vec<String>,
+    /// Wall time of each stage of the run, for benchmarks.
+    pub phases: Vec<(&'static str, Duration)>,
     pub elapsed: Duration,
 }
 
@@ -84,8 +86,8 @@ struct BodyEntry {
     files: Vec<(PathBuf, u128)>,
     /// Article URLs looked up (`.md` links) and what they were.
     urls: Vec<(PathBuf, Option<String>)>,
-    /// The article with `html` empty.
-    article: Article,
+    /// The article with `html` empty (shared with the index).
+    article: Arc<Article>,
     body_key: u128,
     diags: Vec<Diagnostic>,
 }
@@ -102,7 +104,9 @@ struct CacheFile {
 #[derive(Debug)]
 enum BodyStore {
     Memory(Mutex<HashMap<u128, Arc<str>>>),
-    Disk(PathBuf),
+    /// The folder and the keys known to be in it (listed once, then kept up
+    /// to date), so checking a body costs no system call.
+    Disk(PathBuf, Mutex<HashSet<u128>>),
 }
 
 impl BodyStore {
@@ -112,7 +116,7 @@ impl BodyStore {
                 m.lock().unwrap_or_else(|e| e.into_inner()).insert(key, Arc::from(html));
                 Ok(())
             }
-            BodyStore::Disk(dir) => {
+            BodyStore::Disk(dir, known) => {
                 let path = dir.join(format!("{key:032x}.html"));
                 if std::fs::metadata(&path).is_ok_and(|m| m.len() == html.len() as u64) {
                     return Ok(());
@@ -121,6 +125,7 @@ impl BodyStore {
                 let tmp = dir.join(format!("{key:032x}.{}.tmp", std::process::id()));
                 std::fs::write(&tmp, html)?;
                 std::fs::rename(&tmp, &path)?;
+                known.lock().unwrap_or_else(|e| e.into_inner()).insert(key);
                 Ok(())
             }
         }
@@ -130,7 +135,7 @@ impl BodyStore {
     fn get(&self, key: u128) -> Option<Arc<str>> {
         match self {
             BodyStore::Memory(m) => m.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned(),
-            BodyStore::Disk(dir) => {
+            BodyStore::Disk(dir, _) => {
                 let text = std::fs::read_to_string(dir.join(format!("{key:032x}.html"))).ok()?;
                 (load::hash(text.as_bytes()) == key).then(|| Arc::from(text))
             }
@@ -140,7 +145,9 @@ impl BodyStore {
     fn has(&self, key: u128) -> bool {
         match self {
             BodyStore::Memory(m) => m.lock().unwrap_or_else(|e| e.into_inner()).contains_key(&key),
-            BodyStore::Disk(dir) => dir.join(format!("{key:032x}.html")).is_file(),
+            BodyStore::Disk(_, known) => {
+                known.lock().unwrap_or_else(|e| e.into_inner()).contains(&key)
+            }
         }
     }
 
@@ -150,7 +157,8 @@ impl BodyStore {
             BodyStore::Memory(m) => {
                 m.lock().unwrap_or_else(|e| e.into_inner()).retain(|k, _| live.contains(k))
             }
-            BodyStore::Disk(dir) => {
+            BodyStore::Disk(dir, known) => {
+                known.lock().unwrap_or_else(|e| e.into_inner()).retain(|k| live.contains(k));
                 let Ok(entries) = std::fs::read_dir(dir) else { return };
                 for e in entries.flatten() {
                     let name = e.file_name();
@@ -205,6 +213,8 @@ pub struct Engine {
     cache_dirty: bool,
     notes: Vec<String>,
     progress: Option<Box<Progress>>,
+    /// Compiled templates and the hash of the texts they came from.
+    tera: Option<(u128, Arc<tera::Tera>, Vec<Diagnostic>)>,
 }
 
 /// Called with (articles done, articles to do) while bodies are rendered.
@@ -226,7 +236,15 @@ impl Engine {
                 let bodies_dir = dir.join("bodies");
                 std::fs::create_dir_all(&bodies_dir)?;
                 let (fronts, bodies) = read_cache(&dir.join("articles.json"), &mut notes);
-                (BodyStore::Disk(bodies_dir), fronts, bodies)
+                let known = std::fs::read_dir(&bodies_dir)?
+                    .flatten()
+                    .filter_map(|e| {
+                        let name = e.file_name();
+                        let hex = name.to_str()?.strip_suffix(".html")?.to_string();
+                        u128::from_str_radix(&hex, 16).ok()
+                    })
+                    .collect();
+                (BodyStore::Disk(bodies_dir, Mutex::new(known)), fronts, bodies)
             }
             None => (BodyStore::Memory(Mutex::default()), HashMap::new(), HashMap::new()),
         };
@@ -255,6 +273,7 @@ impl Engine {
             cache_dirty: false,
             notes,
             progress: None,
+            tera: None,
         })
     }
 
@@ -274,7 +293,7 @@ impl Engine {
 
     /// Articles of the last run (bodies not included: see [`Engine::body`]).
     pub fn articles(&self) -> impl Iterator<Item = &Article> {
-        self.indexed.iter().map(|x| &x.article)
+        self.indexed.iter().map(|x| &*x.article)
     }
 
     /// The content HTML of an article of the last run.
@@ -347,6 +366,8 @@ impl Engine {
             h.digest128()
         };
 
+        let mut phases: Vec<(&'static str, Duration)> = Vec::new();
+        let lap = Instant::now();
         // 1. Front matter, reused by source hash.
         let sources = &inputs.content.sources;
         let fronts: Vec<Front> = sources
@@ -369,6 +390,8 @@ impl Engine {
         }
         self.fronts = new_fronts;
 
+        phases.push(("front matter", lap.elapsed()));
+        let lap = Instant::now();
         // 2. Slugs and URLs; two articles at one URL is an error naming both.
         let base = config.base_path().to_string();
         let mut items: Vec<(usize, String, String)> = Vec::new();
@@ -407,6 +430,8 @@ impl Engine {
             items.push((i, slug, url));
         }
 
+        phases.push(("slugs", lap.elapsed()));
+        let lap = Instant::now();
         // 3. Bodies, reused when everything they read is unchanged.
         let store = &self.store;
         let old_bodies = &self.bodies;
@@ -468,7 +493,7 @@ impl Engine {
                         url: url.clone(),
                         files,
                         urls: urls_read,
-                        article,
+                        article: Arc::new(article),
                         body_key,
                         diags,
                     },
@@ -495,7 +520,7 @@ impl Engine {
                 });
             indexed.push(match reuse {
                 Some(x) => Arc::clone(x),
-                None => Arc::new(Indexed::new(config, entry.article.clone(), entry.body_key)),
+                None => Arc::new(Indexed::new(config, Arc::clone(&entry.article), entry.body_key)),
             });
             new_bodies.insert(entry.article.source.clone(), entry);
         }
@@ -505,6 +530,8 @@ impl Engine {
         drop(old_indexed);
         self.bodies = new_bodies;
 
+        phases.push(("bodies", lap.elapsed()));
+        let lap = Instant::now();
         // 4. Home intro (one small page; always redone).
         let home = match &inputs.content.home {
             Some(source) => {
@@ -515,6 +542,8 @@ impl Engine {
             None => HomeIntro::default(),
         };
 
+        phases.push(("home", lap.elapsed()));
+        let lap = Instant::now();
         // 5. The index, the units, the site-wide checks.
         let page_settings = {
             let mut h = xxhash_rust::xxh3::Xxh3::new();
@@ -523,7 +552,21 @@ impl Engine {
             h.update(&[u8::from(self.opts.drafts)]);
             h.digest128()
         };
-        let tera = render::templates(&inputs.templates, config, &mut diags);
+        let templates_hash = inputs.templates_hash()
+            ^ load::hash(config.templates_dir.as_os_str().as_encoded_bytes());
+        let tera = match &self.tera {
+            Some((h, t, d)) if *h == templates_hash => {
+                diags.extend(d.iter().cloned());
+                Arc::clone(t)
+            }
+            _ => {
+                let mut d = Vec::new();
+                let t = Arc::new(render::templates(&inputs.templates, config, &mut d));
+                diags.extend(d.iter().cloned());
+                self.tera = Some((templates_hash, Arc::clone(&t), d));
+                t
+            }
+        };
         let site = Site::new(
             config,
             &indexed,
@@ -534,7 +577,7 @@ impl Engine {
         );
         let units = render::plan(&site, &mut diags);
         let files: HashSet<&Path> = units.iter().map(|u| u.path.as_path()).collect();
-        diags.extend(crate::check::run(config, indexed.iter().map(|x| &x.article), &files));
+        diags.extend(crate::check::run(config, indexed.iter().map(|x| &*x.article), &files));
 
         let mut report = Report::default();
         report.stats.articles = indexed.iter().filter(|a| a.article.is_dated()).count();
@@ -548,6 +591,8 @@ impl Engine {
             }
         }
 
+        phases.push(("index, units, checks", lap.elapsed()));
+        let lap = Instant::now();
         // 6. Render and write what changed, unless there are errors.
         // In memory (tests, tools) pages are made even with errors, to look at;
         // an output folder is never touched by a build with errors.
@@ -679,6 +724,8 @@ impl Engine {
         self.indexed = indexed;
         self.diagnostics = diags;
 
+        phases.push(("render and write", lap.elapsed()));
+        let lap = Instant::now();
         if self.cache_dirty {
             if let Some(dir) = &self.opts.cache_dir {
                 let live: HashSet<u128> = self.bodies.values().map(|b| b.body_key).collect();
@@ -693,6 +740,8 @@ impl Engine {
             let live: HashSet<u128> = self.bodies.values().map(|b| b.body_key).collect();
             self.store.retain(&live);
         }
+        phases.push(("cache", lap.elapsed()));
+        report.phases = phases;
         report.notes = std::mem::take(&mut self.notes);
         report.elapsed = started.elapsed();
         report.stats.elapsed_ms = report.elapsed.as_millis();

@@ -74,6 +74,12 @@ fn run(cli: &Cli) -> anyhow::Result<Exit> {
                 report::human(&build.diagnostics, &mut err)?;
                 if args.verbose {
                     report::stripped(&build, &mut err)?;
+                    let phases: Vec<String> = report
+                        .phases
+                        .iter()
+                        .map(|(n, d)| format!("{n} {} ms", d.as_millis()))
+                        .collect();
+                    writeln!(err, "stages: {}", phases.join(", "))?;
                 }
             }
             if build.has_errors() {

@@ -92,17 +92,21 @@ pub struct HomeIntro {
 /// and the keys render units are made from.
 #[derive(Debug, Clone)]
 pub struct Indexed {
-    pub article: Article,
+    pub article: std::sync::Arc<Article>,
     /// The article as list pages show it.
     pub card: Value,
     /// Hash of `card`: list pages change only when a card they show changes.
     pub card_key: u128,
     /// Hash of the whole article, body included: its own page's input.
     pub page_key: u128,
+    /// Its entry in `search.json` and its `<url>` line in the sitemap, made
+    /// once per article result instead of once per build.
+    pub search_entry: String,
+    pub sitemap_entry: String,
 }
 
 impl Indexed {
-    pub fn new(config: &Config, article: Article, body_key: u128) -> Indexed {
+    pub fn new(config: &Config, article: std::sync::Arc<Article>, body_key: u128) -> Indexed {
         let card = article_value(config, &article, false);
         let card_key = load::hash(card.to_string().as_bytes());
         let mut h = Xxh3::new();
@@ -110,7 +114,17 @@ impl Indexed {
         h.update(&body_key.to_le_bytes());
         h.update(serde_json::to_string(&article.toc).unwrap_or_default().as_bytes());
         let page_key = h.digest128();
-        Indexed { article, card, card_key, page_key }
+        let a = &article;
+        let search_entry = json!({"title": a.meta.title, "url": a.url, "summary": a.summary,
+               "date": a.meta.date.as_ref().map(Timestamp::human),
+               "terms": a.meta.tags.iter().chain(&a.meta.categories).chain(&a.meta.keywords).collect::<Vec<_>>(),
+               "headings": a.toc.iter().map(|t| t.title.as_str()).collect::<Vec<_>>()})
+        .to_string();
+        let sitemap_entry = sitemap_url(
+            &config.permalink(&a.url),
+            a.meta.updated.as_ref().or(a.meta.date.as_ref()),
+        );
+        Indexed { article, card, card_key, page_key, search_entry, sitemap_entry }
     }
 }
 
@@ -377,18 +391,15 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
     }
 
     // Search: a small JSON index and a page that lists every guide without JS.
-    let index: Vec<Value> = site
-        .articles
-        .iter()
-        .map(|x| {
-            let a = &x.article;
-            json!({"title": a.meta.title, "url": a.url, "summary": a.summary,
-                   "date": a.meta.date.as_ref().map(Timestamp::human),
-                   "terms": a.meta.tags.iter().chain(&a.meta.categories).chain(&a.meta.keywords).collect::<Vec<_>>(),
-                   "headings": a.toc.iter().map(|t| t.title.as_str()).collect::<Vec<_>>()})
-        })
-        .collect();
-    push_bytes(&mut units, "search.json", Value::Array(index).to_string().into_bytes());
+    let mut index = String::from("[");
+    for (k, x) in site.articles.iter().enumerate() {
+        if k > 0 {
+            index.push(',');
+        }
+        index.push_str(&x.search_entry);
+    }
+    index.push(']');
+    push_bytes(&mut units, "search.json", index.into_bytes());
     let all: Vec<usize> = site.dated.clone();
     units.push(Unit {
         path: PathBuf::from("search/index.html"),
@@ -572,7 +583,7 @@ pub fn render(
                 .dated
                 .iter()
                 .take(config.feed_limit)
-                .map(|&i| (&site.articles[i].article, body(i).unwrap_or_default()))
+                .map(|&i| (&*site.articles[i].article, body(i).unwrap_or_default()))
                 .collect();
             Ok(atom(config, &feed).into_bytes())
         }
@@ -895,18 +906,19 @@ fn sitemap(site: &Site<'_>) -> String {
             a.meta.updated.as_ref().or(a.meta.date.as_ref())
         })
         .max_by_key(|t| t.value);
-    let mut url = |loc: String, lastmod: Option<&Timestamp>| {
-        let _ = write!(x, "<url><loc>{}</loc>", xml_escape(&loc));
-        if let Some(t) = lastmod {
-            let _ = write!(x, "<lastmod>{}</lastmod>", t.iso());
-        }
-        x.push_str("</url>\n");
-    };
-    url(config.permalink(&format!("{base}/")), newest);
-    for x in site.articles {
-        let a = &x.article;
-        url(config.permalink(&a.url), a.meta.updated.as_ref().or(a.meta.date.as_ref()));
+    x.push_str(&sitemap_url(&config.permalink(&format!("{base}/")), newest));
+    for a in site.articles {
+        x.push_str(&a.sitemap_entry);
     }
     x.push_str("</urlset>\n");
+    x
+}
+
+fn sitemap_url(loc: &str, lastmod: Option<&Timestamp>) -> String {
+    let mut x = format!("<url><loc>{}</loc>", xml_escape(loc));
+    if let Some(t) = lastmod {
+        let _ = write!(x, "<lastmod>{}</lastmod>", t.iso());
+    }
+    x.push_str("</url>\n");
     x
 }
