@@ -646,4 +646,54 @@ mod tests {
         assert_eq!(guide.assets, [PathBuf::from("notes.md"), PathBuf::from("shot.svg")]);
         assert_eq!(loaded.home.unwrap().text, "home");
     }
+
+    // Issue 9: a FIFO hung the build; a symlink loop blocked it as an "escape".
+    #[test]
+    fn pipes_and_symlink_loops_are_skipped_with_a_located_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = dir.path().join("content");
+        std::fs::create_dir_all(&c).unwrap();
+        std::fs::write(c.join("a.md"), "---\ntitle: A\n---\n").unwrap();
+        let fifo = c.join("pipe.md");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        std::os::unix::fs::symlink(".", c.join("loop")).unwrap();
+        let mut diags = Vec::new();
+        let loaded = sources(dir.path(), Path::new("content"), &mut diags).unwrap();
+        assert_eq!(loaded.sources.len(), 1, "the rest still loads");
+        let find = |code: &str, path: &str| {
+            diags.iter().find(|d| d.code == code && d.location.path == Path::new(path))
+        };
+        let loop_ = find("load/symlink-loop", "content/loop").expect("loop reported");
+        assert!(!loop_.is_error(), "a loop is skipped, not fatal");
+        if made.is_ok_and(|s| s.success()) {
+            assert!(find("load/special-file", "content/pipe.md").is_some(), "{diags:?}");
+        } else {
+            eprintln!("mkfifo is not available here: the FIFO case was not tried");
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_is_located_by_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = dir.path().join("content");
+        std::fs::create_dir_all(&c).unwrap();
+        std::fs::write(c.join("bad.md"), b"---\ntitle: A\n---\nab\xffc\n").unwrap();
+        let mut diags = Vec::new();
+        sources(dir.path(), Path::new("content"), &mut diags).unwrap();
+        let d = diags.iter().find(|d| d.code == "load/not-utf8").expect("reported");
+        assert_eq!((d.location.line, d.location.col), (4, Some(3)), "{d}");
+    }
+
+    #[test]
+    fn the_output_folder_inside_content_is_not_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = dir.path().join("content");
+        std::fs::create_dir_all(c.join("public/old")).unwrap();
+        std::fs::write(c.join("a.md"), "---\ntitle: A\n---\n").unwrap();
+        std::fs::write(c.join("public/old/notes.md"), "---\ntitle: Published\n---\n").unwrap();
+        std::fs::write(dir.path().join("inkproof.yaml"), "output_dir: content/public\n").unwrap();
+        let inputs = Inputs::load(dir.path(), &[]).unwrap();
+        let paths: Vec<_> = inputs.content.sources.iter().map(|s| s.path.clone()).collect();
+        assert_eq!(paths, [PathBuf::from("content/a.md")]);
+    }
 }

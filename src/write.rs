@@ -47,12 +47,14 @@ pub struct Target {
     _lock: Lock,
 }
 
-/// Folders the output must never replace or sit above.
-pub fn protected(root: &Path, dirs: &[&Path]) -> Vec<PathBuf> {
-    let mut out = vec![root.to_path_buf()];
-    out.extend(dirs.iter().map(|d| root.join(d)));
+/// Folders the output must never replace or sit above, each with whether the
+/// output may sit inside it: yes for the site root and the home folder, no
+/// for the source folders (a build would read its own output back in).
+pub fn protected(root: &Path, dirs: &[&Path]) -> Vec<(PathBuf, bool)> {
+    let mut out = vec![(root.to_path_buf(), true)];
+    out.extend(dirs.iter().map(|d| (root.join(d), false)));
     if let Some(home) = std::env::var_os("HOME") {
-        out.push(PathBuf::from(home));
+        out.push((PathBuf::from(home), true));
     }
     out
 }
@@ -62,7 +64,7 @@ impl Target {
     /// content, templates, static) and the home folder: the output may be none
     /// of them nor a parent of one. A folder that exists, is not empty and has
     /// no manifest is refused unless `force`.
-    pub fn open(dir: &Path, protected: &[PathBuf], force: bool) -> anyhow::Result<Target> {
+    pub fn open(dir: &Path, protected: &[(PathBuf, bool)], force: bool) -> anyhow::Result<Target> {
         // A `public` that is a symlink (to a deploy folder) is published into:
         // the link stays, its target gets the files.
         let dir = match std::fs::symlink_metadata(dir) {
@@ -73,9 +75,10 @@ impl Target {
         };
         let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| absolute(p));
         let dir_c = canon(&dir);
-        for p in protected {
+        for (p, may_hold) in protected {
             let p = canon(p);
-            if dir_c == p || p.starts_with(&dir_c) {
+            let inside = !may_hold && dir_c.starts_with(&p);
+            if dir_c == p || p.starts_with(&dir_c) || inside {
                 bail!(
                     "refusing to write the site into `{}`: it is or contains `{}`, which the build reads or which is not the build's",
                     dir.display(),

@@ -140,6 +140,10 @@ fn a_folder_inkproof_did_not_make_is_refused_unless_forced() {
     assert!(photos.join("thesis.pdf").is_file());
     let out = site.cli(&["build", "--output", site.root.join("content").to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2), "the content folder is never an output");
+    let inside = site.root.join("content/public");
+    let out = site.cli(&["build", "--output", inside.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "nor a folder inside it");
+    assert!(stderr(&out).contains("refusing"), "{}", stderr(&out));
     let out = site.cli(&["build", "--force", "--output", photos.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(photos.join("index.html").is_file());
