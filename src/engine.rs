@@ -711,6 +711,10 @@ impl Engine {
                 if let Some(w) = writer {
                     w.abort();
                 }
+                // A disk that is full or read-only is the tool's failure (exit 2), not the site's.
+                if let Some(d) = failed.iter().find(|d| d.code == "output/unwritable") {
+                    anyhow::bail!("{}: {}", d.location, d.message);
+                }
                 diags.extend(failed);
             }
         }

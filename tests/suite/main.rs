@@ -8,3 +8,4 @@ mod front_matter;
 mod real_articles;
 mod snippets;
 mod incremental;
+mod reliability;
