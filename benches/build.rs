@@ -96,12 +96,55 @@ fn main() -> anyhow::Result<()> {
         "files written: cold {}, no-change {}, one edit {}, update {}",
         cold[0].files, nochange[0].files, edit_build[0].files, update[0].files
     );
+    // Issue 9: one article with very many tags used to be quadratic (every
+    // term page repeated the card with all tags). Now linear in tags.
+    let tags = env_usize("INKPROOF_BENCH_TAGS", if benching { 10_000 } else { 300 })?;
+    let many = dir.path().join("many-tags");
+    let list: Vec<String> = (0..tags).map(|k| format!("tag-{k}")).collect();
+    std::fs::create_dir_all(many.join("content"))?;
+    std::fs::write(
+        many.join("content/many.md"),
+        format!(
+            "---\ntitle: Many tags\ndate: 2024-01-01\ntags: [{}]\n---\nBody.\n",
+            list.join(", ")
+        ),
+    )?;
+    let t = Instant::now();
+    let mut engine = Engine::new(EngineOptions {
+        root: many.clone(),
+        output: Some(many.join("public")),
+        ..EngineOptions::default()
+    })?;
+    let r = engine.run()?;
+    let out_bytes: u64 = walk_size(&many.join("public"));
+    println!(
+        "one article with {tags} tags: {} ms, {} files, {:.1} MiB written",
+        ms(t.elapsed()),
+        r.changed.len(),
+        out_bytes as f64 / 1048576.0
+    );
+
     let med = median(cold.iter().map(|t| t.total).collect());
     println!(
         "{runs} runs after 1 warm-up; cold build: {:.0} pages/s counting N+1 pages as ANCHORS.md does",
         (n + 1) as f64 / med.as_secs_f64().max(1e-9)
     );
     Ok(())
+}
+
+fn walk_size(dir: &Path) -> u64 {
+    let mut total = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            match e.metadata() {
+                Ok(m) if m.is_dir() => stack.push(e.path()),
+                Ok(m) => total += m.len(),
+                Err(_) => {}
+            }
+        }
+    }
+    total
 }
 
 fn append(path: &Path, what: &str) -> anyhow::Result<()> {
