@@ -178,6 +178,7 @@ fn build_once(root: &Path, cache: bool) -> anyhow::Result<Timing> {
     let t = Instant::now();
     let mut engine = Engine::new(options(root, cache))?;
     let report = engine.run()?;
+    engine.save_cache()?;
     let total = t.elapsed();
     if report.stats.errors > 0 {
         let first = engine.diagnostics().iter().find(|d| d.is_error());

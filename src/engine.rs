@@ -328,6 +328,22 @@ impl Engine {
         }
     }
 
+    /// Writes the persistent cache if anything in it changed. `build` calls
+    /// it once at the end; `serve` when it stops (not on every save: the file
+    /// holds every article's result, and an edit should cost one article).
+    pub fn save_cache(&mut self) -> anyhow::Result<()> {
+        if !self.cache_dirty {
+            return Ok(());
+        }
+        if let Some(dir) = &self.opts.cache_dir {
+            let live: HashSet<u128> = self.bodies.values().map(|b| b.body_key).collect();
+            self.store.retain(&live);
+            write_cache(&dir.join("articles.json"), &self.fronts, &self.bodies)?;
+        }
+        self.cache_dirty = false;
+        Ok(())
+    }
+
     /// Re-reads the changed files (absolute or root-relative paths) and runs again.
     pub fn update(&mut self, changed: &[PathBuf]) -> anyhow::Result<Report> {
         let full_reload = self.inputs.refresh(changed)?;
@@ -730,21 +746,11 @@ impl Engine {
 
         phases.push(("render and write", lap.elapsed()));
         let lap = Instant::now();
-        if self.cache_dirty {
-            if let Some(dir) = &self.opts.cache_dir {
-                let live: HashSet<u128> = self.bodies.values().map(|b| b.body_key).collect();
-                self.store.retain(&live);
-                if let Err(e) = write_cache(&dir.join("articles.json"), &self.fronts, &self.bodies)
-                {
-                    self.notes.push(format!("could not save the cache: {e:#}"));
-                }
-            }
-            self.cache_dirty = false;
-        } else if let BodyStore::Memory(_) = self.store {
+        if let BodyStore::Memory(_) = self.store {
             let live: HashSet<u128> = self.bodies.values().map(|b| b.body_key).collect();
             self.store.retain(&live);
         }
-        phases.push(("cache", lap.elapsed()));
+        phases.push(("bookkeeping", lap.elapsed()));
         report.phases = phases;
         report.notes = std::mem::take(&mut self.notes);
         report.elapsed = started.elapsed();

@@ -63,6 +63,9 @@ fn run(cli: &Cli) -> anyhow::Result<Exit> {
             if let Some(bar) = bar {
                 bar.finish_and_clear();
             }
+            if let Err(e) = engine.save_cache() {
+                eprintln!("note: could not save the cache: {e:#}");
+            }
             let build = as_build(&engine, &report);
             let mut err = std::io::stderr().lock();
             for note in &report.notes {
@@ -103,6 +106,9 @@ fn run(cli: &Cli) -> anyhow::Result<Exit> {
                 ..EngineOptions::default()
             })?;
             let report = engine.run()?;
+            if let Err(e) = engine.save_cache() {
+                eprintln!("note: could not save the cache: {e:#}");
+            }
             let build = as_build(&engine, &report);
             if args.format == Format::Json {
                 report::json(&build, &mut std::io::stdout())?;

@@ -319,7 +319,12 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
                     "total": pages,
                     "prev_url": (n > 1).then(|| page_url(n - 1)),
                     "next_url": (n < pages).then(|| page_url(n + 1)),
-                    "pages": (1..=pages).map(|k| json!({"n": k, "url": page_url(k)})).collect::<Vec<_>>(),
+                    // A window of page numbers (first, last, and two either side of
+                    // this one): listing all of them on every page is quadratic.
+                    "pages": (1..=pages)
+                        .filter(|&k| k == 1 || k == pages || k.abs_diff(n) <= 2)
+                        .map(|k| json!({"n": k, "url": page_url(k)}))
+                        .collect::<Vec<_>>(),
                 })
             });
             let url = page_url(n);

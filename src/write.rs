@@ -27,6 +27,9 @@ use serde::{Deserialize, Serialize};
 /// inkproof knows a folder is its own to replace.
 pub const MANIFEST: &str = ".inkproof-manifest.json";
 
+/// Present while a build renames files into place.
+pub const WRITING: &str = ".inkproof-writing";
+
 /// What a build wrote: output path → (key of its inputs, hash of its bytes).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Manifest {
@@ -108,7 +111,8 @@ impl Target {
                     // A manifest that can't be read or is from another version
                     // only costs a full rewrite; the folder is still ours.
                     if let Ok(mut m) = serde_json::from_slice::<Manifest>(&bytes) {
-                        if !m.complete || m.tool != tool() {
+                        let interrupted = dir.join(WRITING).exists();
+                        if !m.complete || interrupted || m.tool != tool() {
                             // Still our files (stale ones get deleted), but
                             // none is trusted: every one is made again.
                             m.files.values_mut().for_each(|v| *v = (0, 0));
@@ -189,7 +193,7 @@ impl Writer {
         let mut staged =
             std::mem::take(&mut *self.staged.lock().unwrap_or_else(|e| e.into_inner()));
         staged.sort();
-        let mut manifest = Manifest { tool: tool(), complete: true, files };
+        let manifest = Manifest { tool: tool(), complete: true, files };
         if !target.dir.exists() {
             // First build: the staging folder becomes the output in one rename.
             write_manifest(&self.staging, &manifest)?;
@@ -199,8 +203,11 @@ impl Writer {
             target.manifest = manifest;
             return Ok(());
         }
-        manifest.complete = false;
-        write_manifest(&target.dir, &manifest)?;
+        // Mark the folder as being written (a small file, not the manifest):
+        // if this process dies during the renames, the next build sees it.
+        let marker = target.dir.join(WRITING);
+        std::fs::write(&marker, std::process::id().to_string())
+            .with_context(|| format!("cannot write `{}`", marker.display()))?;
         for rel in &staged {
             let dest = target.dir.join(rel);
             if let Some(parent) = dest.parent() {
@@ -233,8 +240,9 @@ impl Writer {
                 let _ = std::fs::remove_dir(target.dir.join(d));
             }
         }
-        manifest.complete = true;
         write_manifest(&target.dir, &manifest)?;
+        std::fs::remove_file(&marker)
+            .with_context(|| format!("cannot remove `{}`", marker.display()))?;
         let _ = std::fs::remove_dir_all(&self.staging);
         target.manifest = manifest;
         Ok(())
@@ -425,10 +433,8 @@ mod tests {
         let mut t = Target::open(&out, &[], false).unwrap();
         commit(&mut t, &[("index.html", "x")]);
         drop(t);
-        let mut m: Manifest =
-            serde_json::from_slice(&std::fs::read(out.join(MANIFEST)).unwrap()).unwrap();
-        m.complete = false;
-        write_manifest(&out, &m).unwrap();
+        // killed between the first and the last rename
+        std::fs::write(out.join(WRITING), "99999").unwrap();
         let t = Target::open(&out, &[], false).unwrap();
         assert!(
             t.manifest.files.values().all(|v| *v == (0, 0)),

@@ -303,7 +303,9 @@ fn a_truncated_or_foreign_cache_is_survived() {
     site.write("content/a.md", "---\ntitle: A\ndate: 2024-01-01\n---\nHello **A**.\n");
     let cache = dir.path().join("cache");
     let out = dir.path().join("out");
-    Engine::new(options(&root, &out, Some(cache.clone()))).unwrap().run().unwrap();
+    let mut first = Engine::new(options(&root, &out, Some(cache.clone()))).unwrap();
+    first.run().unwrap();
+    first.save_cache().unwrap();
     let good = tree(&out);
     let file = cache.join("articles.json");
     let bytes = std::fs::read(&file).unwrap();
@@ -315,6 +317,7 @@ fn a_truncated_or_foreign_cache_is_survived() {
     let r = e.run().unwrap();
     assert!(r.notes.iter().any(|n| n.contains("unreadable")), "{:?}", r.notes);
     assert_eq!(tree(&out), good);
+    e.save_cache().unwrap();
 
     // Written by another version.
     let text = String::from_utf8(std::fs::read(&file).unwrap()).unwrap();
