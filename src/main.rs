@@ -44,20 +44,18 @@ fn run(cli: &Cli) -> anyhow::Result<Exit> {
             };
             let show_bar = !args.quiet && std::io::stderr().is_terminal();
             let (config, build) = with_progress(show_bar, |p| pipeline::build(&opts, p))?;
-            let mut err = std::io::stderr().lock();
-            if args.format == Format::Json {
-                report::json(&build, &mut std::io::stdout())?;
-            } else {
-                report::human(&build.diagnostics, &mut err)?;
-                if args.verbose {
-                    report::stripped(&build, &mut err)?;
-                }
+            print_findings(&cli.root, &build, args.format, report::Command::Build)?;
+            if args.verbose && args.format == Format::Human {
+                report::stripped(&build, &mut std::io::stderr().lock())?;
             }
-            if build.has_errors() {
-                writeln!(err, "{}", report::summary("Failed:", &build.stats))?;
+            let mut err = std::io::stderr().lock();
+            let denied = args.deny_warnings && build.stats.warnings > 0;
+            if build.has_errors() || denied {
+                writeln!(err, "{}", report::summary("Failed:", &build.stats, false))?;
+                let why = if build.has_errors() { "errors" } else { "warnings (--deny-warnings)" };
                 writeln!(
                     err,
-                    "error: the build has errors; the previous output was left untouched"
+                    "error: the build has {why}; the previous output was left untouched"
                 )?;
                 return Ok(Exit::SiteErrors);
             }
@@ -67,21 +65,27 @@ fn run(cli: &Cli) -> anyhow::Result<Exit> {
             write::publish(&build.outputs, &out)?;
             let mut stats = build.stats.clone();
             stats.elapsed_ms += started.elapsed().as_millis();
-            writeln!(err, "{} → {}", report::summary("Built", &stats), out.display())?;
+            writeln!(err, "{} → {}", report::summary("Built", &stats, true), out.display())?;
             Ok(Exit::Ok)
         }
         Command::Check(args) => {
+            if args.list {
+                report::list(&mut std::io::stdout().lock())?;
+                return Ok(Exit::Ok);
+            }
             let opts = BuildOptions { root: cli.root.clone(), drafts: args.drafts, base_url: None };
             let (_, build) = pipeline::build(&opts, &|_| {})?;
-            if args.format == Format::Json {
-                report::json(&build, &mut std::io::stdout())?;
-            } else {
-                let mut err = std::io::stderr().lock();
-                report::human(&build.diagnostics, &mut err)?;
-                writeln!(err, "{}", report::summary("Checked", &build.stats))?;
+            print_findings(&cli.root, &build, args.format, report::Command::Check)?;
+            if matches!(args.format, Format::Human | Format::Short) {
+                writeln!(std::io::stderr(), "{}", report::summary("Checked", &build.stats, false))?;
             }
             let failed = build.has_errors() || (args.deny_warnings && build.stats.warnings > 0);
             Ok(if failed { Exit::SiteErrors } else { Exit::Ok })
+        }
+        Command::Schema => {
+            let schema = inkproof::schema::front_matter();
+            writeln!(std::io::stdout(), "{}", serde_json::to_string_pretty(&schema)?)?;
+            Ok(Exit::Ok)
         }
         Command::Init { dir } => {
             inkproof::init::scaffold(dir)?;
@@ -97,6 +101,32 @@ fn run(cli: &Cli) -> anyhow::Result<Exit> {
             eprintln!("Wrote {n} generated articles to {}", out.join("content").display());
             Ok(Exit::Ok)
         }
+    }
+}
+
+/// Colour only on a terminal, and never with `NO_COLOR` set (https://no-color.org).
+fn colour() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// People's formats go to stderr (stdout stays free for pipes); machine formats
+/// go to stdout.
+fn print_findings(
+    root: &std::path::Path,
+    build: &inkproof::model::Build,
+    format: Format,
+    command: report::Command,
+) -> std::io::Result<()> {
+    let diags = &build.diagnostics;
+    match format {
+        Format::Human => {
+            let source = |p: &std::path::Path| std::fs::read_to_string(root.join(p)).ok();
+            report::human(diags, &source, colour(), &mut std::io::stderr().lock())
+        }
+        Format::Short => report::short(diags, &mut std::io::stderr().lock()),
+        Format::Json => report::json(build, command, &mut std::io::stdout().lock()),
+        Format::Sarif => report::sarif(diags, &mut std::io::stdout().lock()),
+        Format::Github => report::github(diags, &mut std::io::stdout().lock()),
     }
 }
 

@@ -132,7 +132,7 @@ pub fn build(
     let home = home_intro(root, &config, loaded.home.as_ref(), &urls, &mut diags);
     let tera = render::templates(root, &config, &mut diags);
     let outputs = render::site(root, &config, &tera, &articles, &home, &mut diags);
-    diags.extend(check::run(&config, &articles, &outputs));
+    let mut diags = check::run(&config, &loaded.sources, &articles, &outputs, diags);
     diag::sort(&mut diags);
 
     let mut snippet_deps: std::collections::BTreeMap<PathBuf, Vec<PathBuf>> = Default::default();
