@@ -39,10 +39,8 @@ fn third_party_scripts<'h>(html: &'h str, own_host: &str) -> Vec<&'h str> {
         let Some(s) = tag.find("src=\"") else { continue };
         let src = &tag[s + 5..];
         let src = &src[..src.find('"').unwrap_or(src.len())];
-        let Some(after) = src
-            .split_once("//")
-            .map(|(scheme, r)| (scheme, r))
-            .filter(|(scheme, _)| scheme.is_empty() || scheme.ends_with(':'))
+        let Some(after) =
+            src.split_once("//").filter(|(scheme, _)| scheme.is_empty() || scheme.ends_with(':'))
         else {
             continue;
         };

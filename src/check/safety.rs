@@ -105,9 +105,6 @@ const URL_ATTRS: &[&str] = &["href", "src", "action", "formaction", "xlink:href"
 pub fn check(
     config: &Config,
     path: &Path,
-    body: &str,
-    body_offset: usize,
-    index: &LineIndex<'_>,
     facts: &Facts,
     final_html: Option<&str>,
     out: &mut Vec<Diagnostic>,
@@ -126,7 +123,6 @@ pub fn check(
         }
         tag_checks(config, path, t, out);
     }
-    control_chars(path, body, body_offset, index, out);
 }
 
 fn url_checks(path: &Path, url: &str, what: &str, at: Pos, out: &mut Vec<Diagnostic>) {
@@ -236,7 +232,7 @@ fn tag_checks(config: &Config, path: &Path, t: &TagFact, out: &mut Vec<Diagnosti
 
 /// Control characters other than tab and line breaks: one finding per line.
 /// The Markdown stage drops them from the page.
-fn control_chars(
+pub fn control_chars(
     path: &Path,
     body: &str,
     body_offset: usize,

@@ -23,9 +23,14 @@ fn assert_at(b: &Built, code: &str, path: &str, line: usize, col: Option<usize>)
     let found = findings(b, code);
     let d = found
         .iter()
-        .find(|d| d.location.path.to_str() == Some(path) && d.location.line == line)
-        .unwrap_or_else(|| panic!("no {code} at {path}:{line}; all: {:#?}", b.build.diagnostics));
-    assert_eq!(d.location.col, col, "{d}");
+        .find(|d| {
+            d.location.path.to_str() == Some(path)
+                && d.location.line == line
+                && d.location.col == col
+        })
+        .unwrap_or_else(|| {
+            panic!("no {code} at {path}:{line}:{col:?}; all: {:#?}", b.build.diagnostics)
+        });
     (*d).clone()
 }
 
