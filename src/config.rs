@@ -36,7 +36,7 @@ pub struct Config {
     pub templates_dir: PathBuf,
     pub static_dir: PathBuf,
     pub output_dir: PathBuf,
-    /// Severity per check id (`link/external: error`, `seo/description-length: off`);
+    /// Severity per check id (`link/broken: error`, `seo/description-length: off`);
     /// ids not named keep the registry's default.
     pub checks: BTreeMap<String, Level>,
     /// Settings of individual checks.
@@ -56,22 +56,6 @@ pub enum Level {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CheckSettings {
-    /// Check external links on every `check`/`build` (otherwise only with `--external`).
-    pub external: bool,
-    /// Only external URLs matching one of these regexes are checked (empty: all).
-    pub external_include: Vec<String>,
-    /// External URLs matching one of these regexes are never checked.
-    pub external_exclude: Vec<String>,
-    /// Requests in flight at once, over all hosts.
-    pub external_concurrency: usize,
-    /// Requests in flight at once to one host.
-    pub external_per_host: usize,
-    /// Seconds before one request is given up.
-    pub external_timeout_secs: u64,
-    /// Retries of a failed request (with backoff).
-    pub external_retries: u64,
-    /// How long a result stays in the on-disk cache, in hours.
-    pub external_cache_hours: u64,
     /// Hosts whose `<iframe>`s are trusted (video players the site embeds).
     pub iframe_hosts: Vec<String>,
 }
@@ -79,14 +63,6 @@ pub struct CheckSettings {
 impl Default for CheckSettings {
     fn default() -> Self {
         CheckSettings {
-            external: false,
-            external_include: Vec::new(),
-            external_exclude: Vec::new(),
-            external_concurrency: 16,
-            external_per_host: 2,
-            external_timeout_secs: 10,
-            external_retries: 2,
-            external_cache_hours: 24,
             iframe_hosts: ["www.youtube.com", "www.youtube-nocookie.com", "player.vimeo.com"]
                 .map(String::from)
                 .to_vec(),
@@ -253,7 +229,7 @@ mod tests {
     #[test]
     fn a_clean_checks_map_has_no_findings() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("inkproof.yaml"), "checks:\n  link/external: error\n")
+        std::fs::write(dir.path().join("inkproof.yaml"), "checks:\n  link/broken: error\n")
             .unwrap();
         let mut diags = Vec::new();
         load(dir.path(), &mut diags).unwrap();

@@ -15,7 +15,6 @@
 //! ones made here), and reports suppressions that silenced nothing.
 //! Every id used is in [`registry`].
 
-pub mod external;
 pub mod facts;
 pub mod front_matter;
 pub mod links;
@@ -150,13 +149,13 @@ pub fn run(
 
     let texts: HashMap<&Path, &str> =
         sources.iter().map(|s| (s.path.as_path(), s.text.as_str())).collect();
-    finalize(config, diags, &ignores, &texts, &external::IDS)
+    finalize(config, diags, &ignores, &texts, &[])
 }
 
 /// Applies `checks:` severities and suppression comments to `diags`, and adds
 /// findings for suppressions that silenced nothing. Ids in `not_run` (checks
-/// that did not run this time, like external links without `--external`) are
-/// never reported as unused.
+/// that did not run this time, e.g. an opt-in check left off) are never
+/// reported as unused.
 pub fn finalize(
     config: &Config,
     diags: Vec<Diagnostic>,

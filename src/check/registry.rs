@@ -6,7 +6,7 @@
 //! config's `checks:` map and suppression comments all agree on one spelling.
 //!
 //! The severity here is the default; the site config can change it per id
-//! (`checks: { link/external: error, seo/description-length: off }`), which
+//! (`checks: { link/broken: error, seo/description-length: off }`), which
 //! [`super::finalize`] applies after every stage has reported.
 
 use crate::diag::Severity;
@@ -201,12 +201,6 @@ pub const CHECKS: &[Check] = &[
         "a javascript:, vbscript: or data:text/html URL in a link, image or thumbnail",
         "link to a page instead; these URLs run code in the reader's browser",
     ),
-    w(
-        "link/external",
-        "an external link is broken (4xx/5xx, timeout, connection error, missing #fragment)",
-        "fix or remove the link; run with --external to re-check",
-    ),
-    w("link/redirect", "an external link redirects", "link to the final address"),
     // Raw HTML.
     w(
         "html/script",

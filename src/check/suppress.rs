@@ -168,14 +168,13 @@ mod tests {
     #[test]
     fn unused_and_unknown_ids_are_reported_at_the_comment() {
         let path = PathBuf::from("content/a.md");
-        let text = "---\ntitle: T\n---\n<!-- inkproof-ignore link/broken link/brokn link/external -->\nok\n";
+        let text =
+            "---\ntitle: T\n---\n<!-- inkproof-ignore link/broken link/brokn html/iframe -->\nok\n";
         let texts: HashMap<&Path, &str> = [(path.as_path(), text)].into();
-        let ignores: HashMap<PathBuf, Vec<Ignore>> = [(
-            path.clone(),
-            vec![ig(4, 1, &["link/broken", "link/brokn", "link/external"], false)],
-        )]
-        .into();
-        let out = apply(Vec::new(), &ignores, &texts, &["link/external"]);
+        let ignores: HashMap<PathBuf, Vec<Ignore>> =
+            [(path.clone(), vec![ig(4, 1, &["link/broken", "link/brokn", "html/iframe"], false)])]
+                .into();
+        let out = apply(Vec::new(), &ignores, &texts, &["html/iframe"]);
         let got: Vec<_> = out.iter().map(|d| (d.code, d.location.line, d.location.col)).collect();
         assert_eq!(got, [("suppress/unused", 4, Some(1)), ("suppress/unknown-id", 4, Some(1))]);
         assert!(out[1].help.as_deref().unwrap().contains("link/broken"));
