@@ -231,7 +231,7 @@ fn resolve<'h>(base: &str, page_url: &str, href: &'h str) -> Option<(PathBuf, Op
 }
 
 /// Every `id="…"` in a page's content.
-fn ids(html: &str) -> HashSet<&str> {
+pub fn ids(html: &str) -> HashSet<&str> {
     let mut out = HashSet::new();
     let mut rest = html;
     while let Some(i) = rest.find(" id=\"") {

@@ -26,6 +26,8 @@ pub mod suggest;
 pub mod suppress;
 
 use std::collections::HashMap;
+
+pub use links::ids;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
