@@ -12,6 +12,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::check::facts::{Ignore, LinkFact};
+use crate::check::{self, ArticleInput};
 use crate::config::Config;
 use crate::diag::{Diagnostic, LineIndex};
 use crate::load::ContentFiles;
@@ -23,19 +25,40 @@ use crate::snippet::SnippetContext;
 use crate::{front_matter, strip};
 
 /// Front matter of one source, or the findings that say why there is none.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Front {
     pub meta: Option<FrontMatter>,
     pub body_offset: usize,
     pub diags: Vec<Diagnostic>,
+    /// When the front matter failed, the body is still checked: its links
+    /// (for the site-wide link check) and its suppression comments.
+    pub body_links: Vec<LinkFact>,
+    pub ignores: Vec<Ignore>,
 }
 
-/// Parses the front matter of `source`.
-pub fn front(source: &Source) -> Front {
+/// Parses the front matter of `source`; when it fails, checks the body alone,
+/// so one bad `date:` never hides the body's broken links.
+pub fn front(source: &Source, config: &Config) -> Front {
     let mut diags = Vec::new();
     match front_matter::parse(&source.path, &source.text, &mut diags) {
-        Some(p) => Front { meta: Some(p.meta), body_offset: p.body_offset, diags },
-        None => Front { meta: None, body_offset: 0, diags },
+        Some(p) => Front {
+            meta: Some(p.meta),
+            body_offset: p.body_offset,
+            diags,
+            body_links: Vec::new(),
+            ignores: Vec::new(),
+        },
+        None => {
+            let (mut body_links, mut ignores) = (Vec::new(), Vec::new());
+            if let Some(body_offset) = front_matter::body_offset(&source.text) {
+                let input = ArticleInput { source, article: None, body_offset };
+                let found = check::article(config, &input);
+                diags.extend(found.diagnostics);
+                body_links = found.body_links;
+                ignores = found.ignores;
+            }
+            Front { meta: None, body_offset: 0, diags, body_links, ignores }
+        }
     }
 }
 
@@ -69,7 +92,9 @@ pub fn slug_for(source: &Source, meta: &FrontMatter) -> String {
     }
 }
 
-/// Renders the body of an article whose front matter parsed. `html` is filled.
+/// Renders the body of an article whose front matter parsed (`html` is
+/// filled) and runs the per-article checks on it; returns its findings and
+/// its suppression comments.
 pub fn body(
     source: &Source,
     meta: &FrontMatter,
@@ -77,7 +102,7 @@ pub fn body(
     slug: &str,
     url: &str,
     env: &Env<'_>,
-) -> (Article, Vec<Diagnostic>) {
+) -> (Article, Vec<Diagnostic>, Vec<Ignore>) {
     let mut diags = Vec::new();
     let out_dir = PathBuf::from(slug);
     let body = source.text.get(body_offset..).unwrap_or("");
@@ -111,8 +136,10 @@ pub fn body(
         assets,
         snippets: md.snippets,
     };
-    diags.extend(crate::check::article(&article));
-    (article, diags)
+    let input = ArticleInput { source, article: Some(&article), body_offset };
+    let found = check::article(env.config, &input);
+    diags.extend(found.diagnostics);
+    (article, diags, found.ignores)
 }
 
 /// The home page intro (`content/_index.md`); front matter is optional there.

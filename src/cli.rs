@@ -29,6 +29,8 @@ pub enum Command {
         /// Folder to create (must be empty or absent).
         dir: PathBuf,
     },
+    /// Print a JSON Schema of the front matter (for editors' YAML validation).
+    Schema,
     /// Write a deterministic benchmark corpus of generated guide articles.
     GenCorpus {
         /// Number of articles.
@@ -65,8 +67,12 @@ pub struct BuildArgs {
     /// Print only problems and the summary; no progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// How findings are printed.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Treat warnings as errors: exit 1 and write nothing.
+    #[arg(long)]
+    pub deny_warnings: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -74,6 +80,7 @@ pub struct CheckArgs {
     /// Include drafts.
     #[arg(long)]
     pub drafts: bool,
+    /// How findings are printed.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// Treat warnings as errors (exit 1).
@@ -82,10 +89,22 @@ pub struct CheckArgs {
     /// Don't read or write the cache of article results (`.inkproof-cache/`).
     #[arg(long)]
     pub no_cache: bool,
+    /// List every check (id, default severity, what it finds, how to fix it) and exit.
+    #[arg(long)]
+    pub list: bool,
 }
 
+/// Output formats for findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// rustc-style, with the source line and a caret, grouped per file (stderr).
     Human,
+    /// One `file:line:col: severity[id]: message` line per finding (stderr).
+    Short,
+    /// A versioned JSON document (stdout; schema in `schemas/`).
     Json,
+    /// SARIF 2.1.0 for code-scanning tools (stdout).
+    Sarif,
+    /// GitHub Actions annotations (stdout).
+    Github,
 }

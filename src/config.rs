@@ -1,6 +1,7 @@
 //! The site config file (`inkproof.yaml` at the site root), with sane defaults
 //! when it is absent so a bare `content/` folder builds.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::Deserialize;
@@ -36,6 +37,38 @@ pub struct Config {
     pub templates_dir: PathBuf,
     pub static_dir: PathBuf,
     pub output_dir: PathBuf,
+    /// Severity per check id (`link/broken: error`, `seo/description-length: off`);
+    /// ids not named keep the registry's default.
+    pub checks: BTreeMap<String, Level>,
+    /// Settings of individual checks.
+    pub check: CheckSettings,
+}
+
+/// What a site sets a check to in `checks:`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Error,
+    Warning,
+    Off,
+}
+
+/// The `check:` block: knobs of the checks that have any.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CheckSettings {
+    /// Hosts whose `<iframe>`s are trusted (video players the site embeds).
+    pub iframe_hosts: Vec<String>,
+}
+
+impl Default for CheckSettings {
+    fn default() -> Self {
+        CheckSettings {
+            iframe_hosts: ["www.youtube.com", "www.youtube-nocookie.com", "player.vimeo.com"]
+                .map(String::from)
+                .to_vec(),
+        }
+    }
 }
 
 impl Default for Config {
@@ -53,6 +86,8 @@ impl Default for Config {
             templates_dir: "templates".into(),
             static_dir: "static".into(),
             output_dir: "public".into(),
+            checks: BTreeMap::new(),
+            check: CheckSettings::default(),
         }
     }
 }
@@ -88,6 +123,7 @@ pub fn parse(name: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
             for problem in config.strip.problems() {
                 diags.push(Diagnostic::error("config/invalid", Location::file(name), problem));
             }
+            unknown_check_ids(&config, name, text, diags);
             config
         }
         Err(e) => {
@@ -99,6 +135,32 @@ pub fn parse(name: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
             ));
             Config::default()
         }
+    }
+}
+
+/// `checks:` keys must be registered ids: a typo would silently keep the default.
+fn unknown_check_ids(config: &Config, file: &str, text: &str, diags: &mut Vec<Diagnostic>) {
+    for id in config.checks.keys() {
+        if crate::check::registry::get(id).is_some() {
+            continue;
+        }
+        // The id's line: the first line that mentions it as a key.
+        let at = text.lines().enumerate().find_map(|(i, l)| {
+            let col = l.find(id.as_str())?;
+            l[col + id.len()..].trim_start().starts_with(':').then_some((i + 1, col + 1))
+        });
+        let loc = at.map_or_else(
+            || Location::file(file),
+            |(line, col)| Location::new(file, line, Some(col)),
+        );
+        let help = match crate::check::registry::closest(id) {
+            Some(near) => format!("did you mean `{near}`? `inkproof check --list` shows every id"),
+            None => "`inkproof check --list` shows every id".to_string(),
+        };
+        diags.push(
+            Diagnostic::error("config/invalid", loc, format!("`checks`: unknown check id `{id}`"))
+                .with_help(help),
+        );
     }
 }
 
@@ -131,5 +193,24 @@ mod tests {
         parse("inkproof.yaml", "strip:\n  selectors: [\"ins[[\"]\n", &mut diags);
         assert_eq!(diags.len(), 1, "{diags:?}");
         assert!(diags[0].message.contains("ins[["), "{diags:?}");
+    }
+
+    #[test]
+    fn checks_map_takes_levels_and_rejects_unknown_ids_with_a_suggestion() {
+        let mut diags = Vec::new();
+        let text = "checks:\n  seo/description-length: off\n  link/brokn: error\n";
+        let config = parse("inkproof.yaml", text, &mut diags);
+        assert_eq!(config.checks.get("seo/description-length"), Some(&Level::Off));
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].code, "config/invalid");
+        assert_eq!((diags[0].location.line, diags[0].location.col), (3, Some(3)));
+        assert!(diags[0].help.as_deref().unwrap().contains("`link/broken`"), "{diags:?}");
+    }
+
+    #[test]
+    fn a_clean_checks_map_has_no_findings() {
+        let mut diags = Vec::new();
+        parse("inkproof.yaml", "checks:\n  link/broken: error\n", &mut diags);
+        assert!(diags.is_empty(), "{diags:?}");
     }
 }

@@ -42,7 +42,7 @@ pub fn write_site(out: &Path, n: usize, seed: u64) -> anyhow::Result<()> {
         .with_context(|| format!("cannot write into `{}`", out.display()))?;
     std::fs::write(
         out.join("inkproof.yaml"),
-        format!("title: \"Generated guides (n={n}, seed={seed})\"\nbase_url: \"https://guides.example.org\"\n"),
+        format!("title: \"Generated guides (n={n}, seed={seed})\"\nbase_url: \"https://guides.example.org\"\ndescription: \"Generated how-to guides for measuring inkproof; every page is made up.\"\n"),
     )
     .with_context(|| format!("cannot write `{}`", out.join("inkproof.yaml").display()))?;
     (0..n).into_par_iter().try_for_each(|i| {

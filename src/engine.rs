@@ -53,8 +53,11 @@ pub struct EngineOptions {
     pub force: bool,
     /// Folder for the persistent cache of article results; `None`: no cache.
     pub cache_dir: Option<PathBuf>,
-    /// Only check: render nothing, write nothing.
+    /// Only check: write nothing (pages are rendered only when their own
+    /// findings are not known from the cache).
     pub check_only: bool,
+    /// Treat warnings as errors: nothing is written when there are any.
+    pub deny_warnings: bool,
 }
 
 /// What one run did.
@@ -90,6 +93,8 @@ struct BodyEntry {
     article: Arc<Article>,
     body_key: u128,
     diags: Vec<Diagnostic>,
+    /// `inkproof-ignore` comments, applied to the site's findings at the end.
+    ignores: Vec<crate::check::facts::Ignore>,
 }
 
 /// The persistent cache file.
@@ -98,6 +103,7 @@ struct CacheFile {
     version: String,
     fronts: Vec<(PathBuf, u128, Front)>,
     bodies: Vec<(PathBuf, BodyEntry)>,
+    pages: Vec<(u128, Vec<(String, String)>)>,
 }
 
 /// Where article bodies (content HTML) live between the body stage and rendering.
@@ -201,6 +207,8 @@ pub struct Engine {
     opts: EngineOptions,
     inputs: Inputs,
     fronts: HashMap<PathBuf, (u128, Front)>,
+    /// Findings of rendered pages (`check::output::page`), by unit key.
+    page_findings: HashMap<u128, Vec<(String, String)>>,
     bodies: HashMap<PathBuf, BodyEntry>,
     store: BodyStore,
     target: Option<Target>,
@@ -231,11 +239,11 @@ impl Engine {
             opts.output = Some(opts.root.join(&inputs.config.output_dir));
         }
         let mut notes = Vec::new();
-        let (store, fronts, bodies) = match &opts.cache_dir {
+        let (store, fronts, bodies, page_findings) = match &opts.cache_dir {
             Some(dir) => {
                 let bodies_dir = dir.join("bodies");
                 std::fs::create_dir_all(&bodies_dir)?;
-                let (fronts, bodies) = read_cache(&dir.join("articles.json"), &mut notes);
+                let (fronts, bodies, pages) = read_cache(&dir.join("articles.json"), &mut notes);
                 let known = std::fs::read_dir(&bodies_dir)?
                     .flatten()
                     .filter_map(|e| {
@@ -244,9 +252,14 @@ impl Engine {
                         u128::from_str_radix(&hex, 16).ok()
                     })
                     .collect();
-                (BodyStore::Disk(bodies_dir, Mutex::new(known)), fronts, bodies)
+                (BodyStore::Disk(bodies_dir, Mutex::new(known)), fronts, bodies, pages)
             }
-            None => (BodyStore::Memory(Mutex::default()), HashMap::new(), HashMap::new()),
+            None => (
+                BodyStore::Memory(Mutex::default()),
+                HashMap::new(),
+                HashMap::new(),
+                HashMap::new(),
+            ),
         };
         let target = match (&opts.output, opts.check_only) {
             (Some(dir), false) => {
@@ -267,6 +280,7 @@ impl Engine {
             store,
             target,
             memory: BTreeMap::new(),
+            page_findings,
             memory_keys: BTreeMap::new(),
             indexed: Vec::new(),
             diagnostics: Vec::new(),
@@ -294,6 +308,19 @@ impl Engine {
     /// Articles of the last run (bodies not included: see [`Engine::body`]).
     pub fn articles(&self) -> impl Iterator<Item = &Article> {
         self.indexed.iter().map(|x| &*x.article)
+    }
+
+    /// The text of a file the build read (an article, the config), for
+    /// showing source lines under findings.
+    pub fn source_text(&self, path: &Path) -> Option<&str> {
+        let c = &self.inputs.content;
+        if let Some(s) = c.sources.iter().chain(c.home.as_ref()).find(|s| s.path == path) {
+            return Some(&s.text);
+        }
+        match &self.inputs.config_file {
+            Some((name, text)) if Path::new(name) == path => Some(text),
+            _ => None,
+        }
     }
 
     /// The content HTML of an article of the last run.
@@ -338,7 +365,12 @@ impl Engine {
         if let Some(dir) = &self.opts.cache_dir {
             let live: HashSet<u128> = self.bodies.values().map(|b| b.body_key).collect();
             self.store.retain(&live);
-            write_cache(&dir.join("articles.json"), &self.fronts, &self.bodies)?;
+            write_cache(
+                &dir.join("articles.json"),
+                &self.fronts,
+                &self.bodies,
+                &self.page_findings,
+            )?;
         }
         self.cache_dirty = false;
         Ok(())
@@ -389,17 +421,17 @@ impl Engine {
         let fronts: Vec<Front> = sources
             .par_iter()
             .map(|s| match self.fronts.get(&s.path) {
-                Some((h, f)) if *h == s.hash => f.clone(),
-                _ => article::front(s),
+                Some((h, f)) if *h == s.hash ^ settings => f.clone(),
+                _ => article::front(s, config),
             })
             .collect();
         let mut new_fronts = HashMap::with_capacity(fronts.len());
         for (s, f) in sources.iter().zip(&fronts) {
-            if self.fronts.get(&s.path).is_none_or(|(h, _)| *h != s.hash) {
+            if self.fronts.get(&s.path).is_none_or(|(h, _)| *h != s.hash ^ settings) {
                 self.cache_dirty = true;
             }
             diags.extend(f.diags.iter().cloned());
-            new_fronts.insert(s.path.clone(), (s.hash, f.clone()));
+            new_fronts.insert(s.path.clone(), (s.hash ^ settings, f.clone()));
         }
         if new_fronts.len() != self.fronts.len() {
             self.cache_dirty = true;
@@ -489,7 +521,7 @@ impl Engine {
                     p(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
                 }
                 let meta = front.meta.as_ref().expect("items have front matter");
-                let (mut article, diags) =
+                let (mut article, diags, ignores) =
                     article::body(source, meta, front.body_offset, slug, url, &env);
                 let html = std::mem::take(&mut article.html);
                 let body_key = load::hash(html.as_bytes());
@@ -512,6 +544,7 @@ impl Engine {
                         article: Arc::new(article),
                         body_key,
                         diags,
+                        ignores,
                     },
                     true,
                 ))
@@ -593,7 +626,30 @@ impl Engine {
         );
         let units = render::plan(&site, &mut diags);
         let files: HashSet<&Path> = units.iter().map(|u| u.path.as_path()).collect();
-        diags.extend(crate::check::run(config, indexed.iter().map(|x| &*x.article), &files));
+        let arts: Vec<&Article> = indexed.iter().map(|x| &*x.article).collect();
+        let failed: Vec<(&crate::model::Source, Vec<crate::check::facts::LinkFact>)> = sources
+            .iter()
+            .zip(&fronts)
+            .filter(|(_, f)| f.meta.is_none())
+            .map(|(s, f)| (s, f.body_links.clone()))
+            .collect();
+        let url_map: HashMap<&Path, &str> =
+            urls.iter().map(|(p, u)| (p.as_path(), u.as_str())).collect();
+        diags.extend(crate::check::links::check(config, &arts, &failed, &url_map, &files));
+        crate::check::front_matter::duplicate_titles(sources, &arts, &mut diags);
+        let mut ignores: HashMap<PathBuf, Vec<crate::check::facts::Ignore>> = HashMap::new();
+        for (s, f) in sources.iter().zip(&fronts) {
+            if !f.ignores.is_empty() {
+                ignores.insert(s.path.clone(), f.ignores.clone());
+            }
+        }
+        for (p, b) in &self.bodies {
+            if !b.ignores.is_empty() {
+                ignores.insert(p.clone(), b.ignores.clone());
+            }
+        }
+        let texts: HashMap<&Path, &str> =
+            sources.iter().map(|s| (s.path.as_path(), s.text.as_str())).collect();
 
         let mut report = Report::default();
         report.stats.articles = indexed.iter().filter(|a| a.article.is_dated()).count();
@@ -612,8 +668,15 @@ impl Engine {
         // 6. Render and write what changed, unless there are errors.
         // In memory (tests, tools) pages are made even with errors, to look at;
         // an output folder is never touched by a build with errors.
-        let has_errors = diags.iter().any(Diagnostic::is_error);
-        if (!has_errors || self.target.is_none()) && !self.opts.check_only {
+        // Whether to write is decided on the findings as the site's `checks:`
+        // severities and suppression comments make them.
+        let decided = crate::check::finalize(config, diags.clone(), &ignores, &texts, &[]);
+        let has_errors = decided.iter().any(Diagnostic::is_error)
+            || (self.opts.deny_warnings && !decided.is_empty());
+        drop(decided);
+        let check_only = self.opts.check_only;
+        let mut page_diags: Vec<Diagnostic> = Vec::new();
+        if !has_errors || self.target.is_none() || check_only {
             let previous = match &self.target {
                 Some(t) => &t.manifest.files,
                 None => &self.memory_keys,
@@ -632,7 +695,7 @@ impl Engine {
                 let (_, front) = self.fronts.get(&x.article.source)?;
                 let lookup = |p: &Path| urls.get(p).cloned();
                 let env = Env { root, config, urls: &lookup, files: inputs };
-                let (a, _) = article::body(
+                let (a, _, _) = article::body(
                     source,
                     front.meta.as_ref()?,
                     front.body_offset,
@@ -643,23 +706,36 @@ impl Engine {
                 let _ = self.store.put(entry.body_key, &a.html);
                 Some(a.html)
             };
-            let writer = match &self.target {
-                Some(t) => Some(t.begin()?),
-                None => None,
+            let writer = match (&self.target, check_only || has_errors) {
+                (Some(t), false) => Some(t.begin()?),
+                _ => None,
             };
-            type Rendered = Result<Option<(PathBuf, u128, u128, Option<Vec<u8>>)>, Diagnostic>;
+            let page_findings = &self.page_findings;
+            let is_page = |u: &render::Unit| u.path.extension().is_some_and(|e| e == "html");
+            type Found = Option<Vec<(String, String)>>;
+            type Rendered =
+                Result<Option<(PathBuf, u128, u128, Option<Vec<u8>>, Found)>, Diagnostic>;
             let rendered: Vec<Rendered> = units
                 .par_iter()
                 .map(|u| {
                     let old = previous.get(&u.path);
-                    if old.is_some_and(|(k, _)| *k == u.key && *k != 0) {
+                    // A page's own findings are known only once it was rendered.
+                    let known = !is_page(u) || page_findings.contains_key(&u.key);
+                    let unchanged = old.is_some_and(|(k, _)| *k == u.key && *k != 0);
+                    if known && (unchanged || check_only) {
                         return Ok(None);
                     }
                     let bytes = render::render(&site, &tera, u, &body)?;
+                    let found = is_page(u).then(|| {
+                        crate::check::output::page(config, &String::from_utf8_lossy(&bytes))
+                    });
                     let hash = load::hash(&bytes);
+                    if check_only {
+                        return Ok(Some((u.path.clone(), u.key, hash, None, found)));
+                    }
                     if old.is_some_and(|(_, h)| *h == hash) {
                         // Same bytes: record the new key, write nothing.
-                        return Ok(Some((u.path.clone(), u.key, hash, None)));
+                        return Ok(Some((u.path.clone(), u.key, hash, None, found)));
                     }
                     if let Some(w) = &writer {
                         w.put(&u.path, &bytes).map_err(|e| {
@@ -669,14 +745,15 @@ impl Engine {
                                 format!("{e:#}"),
                             )
                         })?;
-                        return Ok(Some((u.path.clone(), u.key, hash, None)));
+                        return Ok(Some((u.path.clone(), u.key, hash, None, found)));
                     }
-                    Ok(Some((u.path.clone(), u.key, hash, Some(bytes))))
+                    Ok(Some((u.path.clone(), u.key, hash, Some(bytes), found)))
                 })
                 .collect();
             let mut manifest: BTreeMap<PathBuf, (u128, u128)> = BTreeMap::new();
             let mut failed = Vec::new();
             let mut written: Vec<(PathBuf, Option<Vec<u8>>)> = Vec::new();
+            let mut new_findings: Vec<(u128, Vec<(String, String)>)> = Vec::new();
             for (u, r) in units.iter().zip(rendered) {
                 match r {
                     Ok(None) => {
@@ -684,7 +761,10 @@ impl Engine {
                             manifest.insert(u.path.clone(), *v);
                         }
                     }
-                    Ok(Some((path, key, hash, bytes))) => {
+                    Ok(Some((path, key, hash, bytes, found))) => {
+                        if let Some(found) = found {
+                            new_findings.push((key, found));
+                        }
                         let changed = previous.get(&path).is_none_or(|(_, h)| *h != hash);
                         manifest.insert(path.clone(), (key, hash));
                         if changed {
@@ -694,9 +774,34 @@ impl Engine {
                     Err(d) => failed.push(d),
                 }
             }
+            if !new_findings.is_empty() {
+                self.cache_dirty = true;
+            }
+            self.page_findings.extend(new_findings);
+            let live: HashSet<u128> = units.iter().map(|u| u.key).collect();
+            self.page_findings.retain(|k, _| live.contains(k));
+            let source_of: HashMap<&Path, &Path> = indexed
+                .iter()
+                .map(|x| (x.article.source.as_path(), x.article.source.as_path()))
+                .collect();
+            page_diags = crate::check::output::report(
+                config,
+                units.iter().filter(|u| is_page(u)).filter_map(|u| {
+                    let found = self.page_findings.get(&u.key)?;
+                    let source = match u.job {
+                        Job::Article(i) => {
+                            source_of.get(indexed[i].article.source.as_path()).copied()
+                        }
+                        _ => None,
+                    };
+                    Some((u.path.as_path(), source, found.as_slice()))
+                }),
+            );
             report.removed =
                 previous.keys().filter(|p| !manifest.contains_key(*p)).cloned().collect();
-            if failed.is_empty() {
+            if check_only || (has_errors && self.target.is_some()) {
+                // Nothing is written.
+            } else if failed.is_empty() {
                 match (writer, &mut self.target) {
                     (Some(w), Some(t)) => w.commit(t, manifest)?,
                     _ => {
@@ -736,6 +841,9 @@ impl Engine {
         }
         report.stats.files_written = report.changed.len();
 
+        diags.extend(page_diags);
+        let mut diags = crate::check::finalize(config, diags, &ignores, &texts, &[]);
+        drop(texts);
         diag::sort(&mut diags);
         report.stats.errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
         report.stats.warnings = diags.len() - report.stats.errors;
@@ -760,8 +868,12 @@ impl Engine {
 }
 
 type Fronts = HashMap<PathBuf, (u128, Front)>;
+type PageFindings = HashMap<u128, Vec<(String, String)>>;
 
-fn read_cache(path: &Path, notes: &mut Vec<String>) -> (Fronts, HashMap<PathBuf, BodyEntry>) {
+fn read_cache(
+    path: &Path,
+    notes: &mut Vec<String>,
+) -> (Fronts, HashMap<PathBuf, BodyEntry>, PageFindings) {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(_) => return Default::default(),
@@ -770,6 +882,7 @@ fn read_cache(path: &Path, notes: &mut Vec<String>) -> (Fronts, HashMap<PathBuf,
         Ok(c) if c.version == CACHE_VERSION => (
             c.fronts.into_iter().map(|(p, h, f)| (p, (h, f))).collect(),
             c.bodies.into_iter().collect(),
+            c.pages.into_iter().collect(),
         ),
         Ok(c) => {
             notes.push(format!(
@@ -791,12 +904,15 @@ fn write_cache(
     path: &Path,
     fronts: &Fronts,
     bodies: &HashMap<PathBuf, BodyEntry>,
+    pages: &PageFindings,
 ) -> anyhow::Result<()> {
     let mut file = CacheFile { version: CACHE_VERSION.to_string(), ..CacheFile::default() };
     file.fronts = fronts.iter().map(|(p, (h, f))| (p.clone(), *h, f.clone())).collect();
     file.fronts.sort_by(|a, b| a.0.cmp(&b.0));
     file.bodies = bodies.iter().map(|(p, b)| (p.clone(), b.clone())).collect();
     file.bodies.sort_by(|a, b| a.0.cmp(&b.0));
+    file.pages = pages.iter().map(|(k, f)| (*k, f.clone())).collect();
+    file.pages.sort_by_key(|p| p.0);
     // Write then rename, with the pid in the temporary name: two builds
     // saving at once each replace the file whole.
     let tmp = path.with_extension(format!("{}.tmp", std::process::id()));

@@ -72,6 +72,37 @@ pub fn parse<'a>(path: &Path, text: &'a str, diags: &mut Vec<Diagnostic>) -> Opt
     Some(Parsed { meta, body: &text[split.body_offset..], body_offset: split.body_offset })
 }
 
+/// Where the body starts, even when the front matter inside the delimiters is
+/// invalid, so the body can still be checked. `None` without delimiters.
+pub fn body_offset(text: &str) -> Option<usize> {
+    split(text).ok().map(|s| s.body_offset)
+}
+
+/// The 1-based file line of a top-level front matter `key` and the column where
+/// its value starts, for checks that run after parsing.
+pub fn locate_key(text: &str, key: &str) -> Option<(usize, usize)> {
+    let s = split(text).ok()?;
+    find_key(s.raw, s.format, key)
+}
+
+/// Every key [`parse`] reads itself; anything else goes to `extra`.
+pub const KNOWN_KEYS: &[&str] = &[
+    "title",
+    "date",
+    "updated",
+    "tags",
+    "categories",
+    "aliases",
+    "keywords",
+    "description",
+    "excerpt",
+    "thumbnail",
+    "slug",
+    "draft",
+    "weight",
+    "extra",
+];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
     Yaml,
@@ -163,6 +194,9 @@ fn parse_yaml(path: &Path, raw: &str) -> Result<Map<String, Value>, Box<Diagnost
         Ok(Value::Null) => Ok(Map::new()),
         Ok(other) => Err(Box::new(not_a_map(path, Format::Yaml, &other))),
         Err(err) => {
+            if let Some(diag) = unclosed_flow(path, raw, &err) {
+                return Err(Box::new(diag));
+            }
             let location = if err.line == 0 {
                 Location::new(path, 1, None)
             } else {
@@ -180,6 +214,53 @@ fn parse_yaml(path: &Path, raw: &str) -> Result<Map<String, Value>, Box<Diagnost
             Err(Box::new(diag))
         }
     }
+}
+
+/// An unclosed `[` or `{` makes the YAML parser stop at the end of the block,
+/// far from the mistake: report it where the bracket opens instead.
+/// Issue #7: `tags: [a, b` was reported at the closing `---` with no hint.
+fn unclosed_flow(path: &Path, raw: &str, err: &yaml::YamlError) -> Option<Diagnostic> {
+    let close = if err.message.contains("expected ',' or ']'") {
+        ']'
+    } else if err.message.contains("expected ',' or '}'") {
+        '}'
+    } else {
+        return None;
+    };
+    let open = if close == ']' { '[' } else { '{' };
+    // The last bracket still open when the block ends, skipping quoted text.
+    let mut stack: Vec<(usize, usize)> = Vec::new();
+    for (i, line) in raw.lines().enumerate() {
+        let mut quote = None;
+        for (col, c) in line.chars().enumerate() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '#')
+                    if col == 0 || line[..line.char_indices().nth(col)?.0].ends_with(' ') =>
+                {
+                    break
+                }
+                (None, c) if c == open => stack.push((i, col)),
+                (None, c) if c == close => {
+                    stack.pop();
+                }
+                _ => {}
+            }
+        }
+    }
+    let (line, col) = stack.pop()?;
+    Some(
+        Diagnostic::error(
+            "front-matter/invalid-yaml",
+            Location::new(path, line + FIRST_LINE, Some(col + 1)),
+            format!("front matter is not valid YAML: this `{open}` is never closed"),
+        )
+        .with_help(format!(
+            "close the list with `{close}` on the same line, e.g. tags: [windows, activation]"
+        )),
+    )
 }
 
 /// Plain advice for the YAML mistakes seen in real articles; the parser's own
@@ -883,6 +964,18 @@ thumbnail: https://example.com/thumb.jpg
         let diags = rejected("content/a.md", text);
         assert_eq!(codes(&diags), ["front-matter/invalid-yaml"]);
         assert_eq!(diags[0].location.line, 5);
+    }
+
+    #[test]
+    fn unclosed_bracket_is_located_where_it_opens_with_help() {
+        // Issue #7: it was reported at the closing `---` (5:1) with no hint.
+        let diags =
+            rejected("content/a.md", "---\ntitle: T\ndate: 2024-01-01\ntags: [a, b\n---\nBody\n");
+        assert_eq!(codes(&diags), ["front-matter/invalid-yaml"]);
+        assert_eq!(at(&diags[0]), (4, Some(7)));
+        assert!(diags[0].help.as_deref().unwrap().contains("close the list with `]`"), "{diags:?}");
+        // A closed list on the same key parses.
+        ok("---\ntitle: T\ntags: [a, \"b]\"]\n---\n");
     }
 
     #[test]

@@ -140,6 +140,16 @@ pub(crate) fn canonical_token(token: &str) -> String {
     }
 }
 
+/// `false` when a block in `lang` falls back to plain text although the author
+/// named a language (`.xyz`, a typo); languages shown plain on purpose (`text`,
+/// `output`, `mermaid`) are `true`.
+pub(crate) fn highlights(lang: &str) -> bool {
+    let l = resolve(Some(lang));
+    l.syntax.is_some()
+        || l.token == "text"
+        || ALIASES.iter().any(|(_, c, g)| *c == l.token && g.is_none())
+}
+
 /// The info string may carry more than the language (`rust,ignore`,
 /// `python {.numberLines}`); only the first word names the language.
 fn first_word(token: &str) -> &str {

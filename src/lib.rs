@@ -33,5 +33,6 @@ pub mod engine;
 pub mod init;
 pub mod pipeline;
 pub mod report;
+pub mod schema;
 
 pub use pipeline::{build, BuildOptions};

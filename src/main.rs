@@ -45,7 +45,8 @@ fn run(cli: &Cli) -> anyhow::Result<Exit> {
                 output: Some(args.output.clone().unwrap_or_default()),
                 force: args.force,
                 cache_dir: (!args.no_cache).then(|| cli.root.join(CACHE_DIR)),
-                check_only: false,
+                deny_warnings: args.deny_warnings,
+                ..EngineOptions::default()
             })?;
             let bar = progress_bar(show_bar);
             if let Some(bar) = &bar {
@@ -67,37 +68,39 @@ fn run(cli: &Cli) -> anyhow::Result<Exit> {
                 eprintln!("note: could not save the cache: {e:#}");
             }
             let build = as_build(&engine, &report);
-            let mut err = std::io::stderr().lock();
             for note in &report.notes {
-                writeln!(err, "note: {note}")?;
+                eprintln!("note: {note}");
             }
-            if args.format == Format::Json {
-                report::json(&build, &mut std::io::stdout())?;
-            } else {
-                report::human(&build.diagnostics, &mut err)?;
-                if args.verbose {
-                    report::stripped(&build, &mut err)?;
-                    let phases: Vec<String> = report
-                        .phases
-                        .iter()
-                        .map(|(n, d)| format!("{n} {} ms", d.as_millis()))
-                        .collect();
-                    writeln!(err, "stages: {}", phases.join(", "))?;
-                }
+            print_findings(&engine, &build, args.format, report::Command::Build)?;
+            let mut err = std::io::stderr().lock();
+            if args.verbose && args.format == Format::Human {
+                report::stripped(&build, &mut err)?;
+                let phases: Vec<String> = report
+                    .phases
+                    .iter()
+                    .map(|(n, d)| format!("{n} {} ms", d.as_millis()))
+                    .collect();
+                writeln!(err, "stages: {}", phases.join(", "))?;
             }
-            if build.has_errors() {
-                writeln!(err, "{}", report::summary("Failed:", &build.stats))?;
+            let denied = args.deny_warnings && build.stats.warnings > 0;
+            if build.has_errors() || denied {
+                writeln!(err, "{}", report::summary("Failed:", &build.stats, false))?;
+                let why = if build.has_errors() { "errors" } else { "warnings (--deny-warnings)" };
                 writeln!(
                     err,
-                    "error: the build has errors; the previous output was left untouched"
+                    "error: the build has {why}; the previous output was left untouched"
                 )?;
                 return Ok(Exit::SiteErrors);
             }
             let out = engine.output_dir().map(|p| p.display().to_string()).unwrap_or_default();
-            writeln!(err, "{} → {out}", report::summary("Built", &build.stats))?;
+            writeln!(err, "{} → {out}", report::summary("Built", &build.stats, true))?;
             Ok(Exit::Ok)
         }
         Command::Check(args) => {
+            if args.list {
+                report::list(&mut std::io::stdout().lock())?;
+                return Ok(Exit::Ok);
+            }
             let mut engine = Engine::new(EngineOptions {
                 root: cli.root.clone(),
                 drafts: args.drafts,
@@ -110,15 +113,17 @@ fn run(cli: &Cli) -> anyhow::Result<Exit> {
                 eprintln!("note: could not save the cache: {e:#}");
             }
             let build = as_build(&engine, &report);
-            if args.format == Format::Json {
-                report::json(&build, &mut std::io::stdout())?;
-            } else {
-                let mut err = std::io::stderr().lock();
-                report::human(&build.diagnostics, &mut err)?;
-                writeln!(err, "{}", report::summary("Checked", &build.stats))?;
+            print_findings(&engine, &build, args.format, report::Command::Check)?;
+            if matches!(args.format, Format::Human | Format::Short) {
+                writeln!(std::io::stderr(), "{}", report::summary("Checked", &build.stats, false))?;
             }
             let failed = build.has_errors() || (args.deny_warnings && build.stats.warnings > 0);
             Ok(if failed { Exit::SiteErrors } else { Exit::Ok })
+        }
+        Command::Schema => {
+            let schema = inkproof::schema::front_matter();
+            writeln!(std::io::stdout(), "{}", serde_json::to_string_pretty(&schema)?)?;
+            Ok(Exit::Ok)
         }
         Command::Init { dir } => {
             inkproof::init::scaffold(dir)?;
@@ -134,6 +139,33 @@ fn run(cli: &Cli) -> anyhow::Result<Exit> {
             eprintln!("Wrote {n} generated articles to {}", out.join("content").display());
             Ok(Exit::Ok)
         }
+    }
+}
+
+/// Colour only on a terminal, and never with `NO_COLOR` set (https://no-color.org).
+fn colour() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// People's formats go to stderr (stdout stays free for pipes); machine formats
+/// go to stdout.
+fn print_findings(
+    engine: &Engine,
+    build: &inkproof::model::Build,
+    format: Format,
+    command: report::Command,
+) -> std::io::Result<()> {
+    let diags = &build.diagnostics;
+    match format {
+        Format::Human => {
+            // Source lines under the carets come from what the build read.
+            let source = |p: &std::path::Path| engine.source_text(p).map(str::to_string);
+            report::human(diags, &source, colour(), &mut std::io::stderr().lock())
+        }
+        Format::Short => report::short(diags, &mut std::io::stderr().lock()),
+        Format::Json => report::json(build, command, &mut std::io::stdout().lock()),
+        Format::Sarif => report::sarif(diags, &mut std::io::stdout().lock()),
+        Format::Github => report::github(diags, &mut std::io::stdout().lock()),
     }
 }
 

@@ -115,7 +115,7 @@ pub fn render(body: &str, ctx: &MdContext<'_>, diags: &mut Vec<Diagnostic>) -> R
                 for (e, _) in parser.by_ref() {
                     match e {
                         Event::End(TagEnd::CodeBlock) => break,
-                        Event::Text(t) => code.push_str(&t),
+                        Event::Text(t) => code.push_str(&drop_controls(t)),
                         _ => {}
                     }
                 }
@@ -215,8 +215,9 @@ pub fn render(body: &str, ctx: &MdContext<'_>, diags: &mut Vec<Diagnostic>) -> R
                         strip::LINE_SENTINEL
                     ))));
                 }
-                events.push(Event::InlineHtml(h));
+                events.push(Event::InlineHtml(drop_controls(h)));
             }
+            Event::Html(h) => events.push(Event::Html(drop_controls(h))),
             Event::Start(Tag::Paragraph) => {
                 para_depth += 1;
                 events.push(Event::Start(Tag::Paragraph));
@@ -229,6 +230,7 @@ pub fn render(body: &str, ctx: &MdContext<'_>, diags: &mut Vec<Diagnostic>) -> R
                 events.push(Event::End(TagEnd::Paragraph));
             }
             Event::Text(t) => {
+                let t = drop_controls(t);
                 r.word_count += t.split_whitespace().count();
                 if para_depth > 0 && !first_para_done {
                     r.first_paragraph.push_str(&t);
@@ -236,6 +238,7 @@ pub fn render(body: &str, ctx: &MdContext<'_>, diags: &mut Vec<Diagnostic>) -> R
                 events.push(Event::Text(t));
             }
             Event::Code(t) => {
+                let t = drop_controls(t);
                 r.word_count += 1;
                 if para_depth > 0 && !first_para_done {
                     r.first_paragraph.push_str(&t);
@@ -253,6 +256,17 @@ pub fn render(body: &str, ctx: &MdContext<'_>, diags: &mut Vec<Diagnostic>) -> R
     pulldown_cmark::html::push_html(&mut r.html, events.into_iter());
     r.first_paragraph = r.first_paragraph.split_whitespace().collect::<Vec<_>>().join(" ");
     r
+}
+
+/// Control characters other than tab and line breaks (NUL, form feed, C1) are
+/// dropped from the page: browsers show them as boxes or not at all, and they
+/// break feeds. The check stage reports where they were (`content/control-char`).
+fn drop_controls(s: CowStr<'_>) -> CowStr<'_> {
+    let dropped = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    if !s.chars().any(dropped) {
+        return s;
+    }
+    CowStr::from(s.chars().filter(|c| !dropped(*c)).collect::<String>())
 }
 
 /// The language token of a fence info string: ```` ```powershell {.x} ```` → `powershell`.
@@ -381,6 +395,14 @@ mod tests {
             render_str("para\n\n<div>x</div>\n\ntext <ins class=\"a\"></ins>\n", &HashMap::new());
         assert!(r.html.contains("<!--inkproof:L3--><div>"), "{}", r.html);
         assert!(r.html.contains("<!--inkproof:L5--><ins"), "{}", r.html);
+    }
+
+    #[test]
+    fn control_characters_are_dropped_from_text_and_code() {
+        let (r, _) = render_str("a\u{0}b \u{7}`c\u{1b}`\n\n```\nx\u{c}y\n```\n", &HashMap::new());
+        assert!(r.html.contains("<p>ab <code>c</code></p>"), "{}", r.html);
+        assert!(!r.html.contains(['\u{0}', '\u{7}', '\u{1b}', '\u{c}']), "{:?}", r.html);
+        assert!(r.html.contains("xy"), "{}", r.html);
     }
 
     #[test]

@@ -1,32 +1,271 @@
-//! Diagnostics and build results → text for people or JSON for tools, written
-//! to any `io::Write` (the library never prints on its own).
+//! Findings and build results → what people and CI read, written to any
+//! `io::Write` (the library never prints on its own).
+//!
+//! Formats (`--format`):
+//! - `human`: rustc's shape, drawn by `annotate-snippets` (the renderer rustc
+//!   itself uses): `severity[id]: message`, ` --> file:line:col`, the source
+//!   line with a caret, `= help:`; grouped per file, then a summary line;
+//! - `short`: one grep- and editor-friendly `file:line:col: severity[id]: message` line each;
+//! - `json`: one versioned document (schema: `schemas/findings-v1.schema.json`);
+//! - `sarif`: SARIF 2.1.0 for code-scanning tools;
+//! - `github`: `::error file=…,line=…,col=…::` workflow commands that GitHub
+//!   Actions turns into annotations on the pull request.
 
 use std::io::{self, Write};
+use std::path::Path;
 
-use crate::diag::Diagnostic;
+use annotate_snippets::{Level, Renderer, Snippet};
+
+use crate::check::registry;
+use crate::diag::{Diagnostic, Severity};
 use crate::model::{Build, BuildStats};
 
-/// One `path:line:col: severity[code]: message` line per finding (plus help).
-pub fn human(diags: &[Diagnostic], out: &mut dyn Write) -> io::Result<()> {
+/// Version of the `--format json` document; bumped when a field changes meaning
+/// or goes away (adding a field does not bump it).
+pub const JSON_VERSION: u32 = 1;
+
+/// rustc-shaped findings, grouped per file with a blank line between files.
+/// `source` returns a file's text (relative to the site root) to show the
+/// line; without it only the location is shown.
+pub fn human(
+    diags: &[Diagnostic],
+    source: &dyn Fn(&Path) -> Option<String>,
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let mut current: Option<&Path> = None;
+    let mut text: Option<String> = None;
+    for d in diags {
+        if current != Some(d.location.path.as_path()) {
+            current = Some(&d.location.path);
+            text = source(&d.location.path);
+        }
+        let level = match d.severity {
+            Severity::Error => Level::Error,
+            Severity::Warning => Level::Warning,
+        };
+        let mut message = level.title(&d.message).id(d.code);
+        let line_text = text
+            .as_deref()
+            .filter(|_| d.location.line > 0)
+            .and_then(|t| t.lines().nth(d.location.line - 1))
+            .map(|l| l.trim_end_matches('\r'));
+        let path = d.location.path.display().to_string();
+        match line_text {
+            Some(line) => {
+                let span = caret(line, d.location.col);
+                // annotate-snippets draws `-` under warnings; rustc's shape is a
+                // caret under the column for every finding, so the span is primary.
+                message = message.snippet(
+                    Snippet::source(line)
+                        .line_start(d.location.line)
+                        .origin(&path)
+                        .annotation(Level::Error.span(span)),
+                );
+            }
+            None => {
+                // No line to show (a finding about the whole file): the location alone.
+                message = message.snippet(Snippet::source("").origin(&path));
+            }
+        }
+        let help;
+        if let Some(h) = &d.help {
+            help = h.clone();
+            message = message.footer(Level::Help.title(&help));
+        }
+        writeln!(out, "{}", renderer.render(message))?;
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// The byte range under the caret: the character at 1-based column `col` (the
+/// whole line when the column is unknown).
+fn caret(line: &str, col: Option<usize>) -> std::ops::Range<usize> {
+    let Some(col) = col else { return 0..line.len().max(1) };
+    match line.char_indices().nth(col - 1) {
+        Some((i, c)) => i..i + c.len_utf8(),
+        None => line.len()..line.len() + 1,
+    }
+}
+
+/// One `path:line:col: severity[id]: message` line per finding (plus help).
+pub fn short(diags: &[Diagnostic], out: &mut dyn Write) -> io::Result<()> {
     for d in diags {
         writeln!(out, "{d}")?;
     }
     Ok(())
 }
 
-/// Findings and stats as one JSON document.
-pub fn json(build: &Build, out: &mut dyn Write) -> io::Result<()> {
-    let v = serde_json::json!({ "diagnostics": build.diagnostics, "stats": build.stats });
-    writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default())
+fn severity_name(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+/// What `--format json` says about the run besides the findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    Build,
+    Check,
+}
+
+/// The findings and a summary as one JSON document
+/// (`schemas/findings-v1.schema.json`). `check` writes nothing, so it has no
+/// `files_written`.
+pub fn json(build: &Build, command: Command, out: &mut dyn Write) -> io::Result<()> {
+    let findings: Vec<serde_json::Value> = build
+        .diagnostics
+        .iter()
+        .map(|d| {
+            serde_json::json!({
+                "id": d.code,
+                "severity": severity_name(d.severity),
+                "path": d.location.path.to_string_lossy().replace('\\', "/"),
+                "line": (d.location.line > 0).then_some(d.location.line),
+                "col": d.location.col,
+                "message": d.message,
+                "help": d.help,
+            })
+        })
+        .collect();
+    let s = &build.stats;
+    let mut summary = serde_json::json!({
+        "errors": s.errors,
+        "warnings": s.warnings,
+        "pages": s.pages,
+        "articles": s.articles,
+        "elapsed_ms": s.elapsed_ms,
+    });
+    if command == Command::Build {
+        summary["files_written"] = s.files_written.into();
+        summary["stripped_blocks"] = s.stripped_blocks.into();
+        summary["stripped_elements"] = s.stripped_elements.into();
+    }
+    let doc = serde_json::json!({
+        "version": JSON_VERSION,
+        "tool": { "name": "inkproof", "version": env!("CARGO_PKG_VERSION") },
+        "command": match command { Command::Build => "build", Command::Check => "check" },
+        "findings": findings,
+        "summary": summary,
+    });
+    writeln!(out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default())
+}
+
+/// SARIF 2.1.0: one run, every registered check as a rule, every finding as a
+/// result with a physical location relative to the site root (`%SRCROOT%`).
+pub fn sarif(diags: &[Diagnostic], out: &mut dyn Write) -> io::Result<()> {
+    let rules: Vec<serde_json::Value> = registry::CHECKS
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "id": c.id,
+                "shortDescription": { "text": c.summary },
+                "help": { "text": c.fix },
+                "defaultConfiguration": { "level": severity_name(c.severity) },
+            })
+        })
+        .collect();
+    let results: Vec<serde_json::Value> = diags
+        .iter()
+        .map(|d| {
+            let mut region = serde_json::Map::new();
+            if d.location.line > 0 {
+                region.insert("startLine".into(), d.location.line.into());
+                if let Some(col) = d.location.col {
+                    region.insert("startColumn".into(), col.into());
+                }
+            }
+            let mut physical = serde_json::json!({
+                "artifactLocation": {
+                    "uri": d.location.path.to_string_lossy().replace('\\', "/"),
+                    "uriBaseId": "%SRCROOT%",
+                },
+            });
+            if !region.is_empty() {
+                physical["region"] = region.into();
+            }
+            let text = match &d.help {
+                Some(h) => format!("{} (help: {h})", d.message),
+                None => d.message.clone(),
+            };
+            serde_json::json!({
+                "ruleId": d.code,
+                "ruleIndex": registry::CHECKS.iter().position(|c| c.id == d.code),
+                "level": severity_name(d.severity),
+                "message": { "text": text },
+                "locations": [{ "physicalLocation": physical }],
+            })
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "inkproof",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/inkproof/inkproof",
+                "rules": rules,
+            }},
+            "originalUriBaseIds": { "%SRCROOT%": { "description": { "text": "the site root" } } },
+            "results": results,
+        }],
+    });
+    writeln!(out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default())
+}
+
+/// GitHub Actions workflow commands: each finding becomes an annotation on the
+/// file and line in the pull request. Paths are relative to the site root, so
+/// run the check from the repository root (or with `--root` pointing inside it).
+pub fn github(diags: &[Diagnostic], out: &mut dyn Write) -> io::Result<()> {
+    // Property values and messages escape `%`, CR and LF; properties also `:` and `,`.
+    let data = |s: &str| s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    let prop = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
+    for d in diags {
+        let mut props = format!("file={}", prop(&d.location.path.to_string_lossy()));
+        if d.location.line > 0 {
+            props.push_str(&format!(",line={}", d.location.line));
+            if let Some(col) = d.location.col {
+                props.push_str(&format!(",col={col}"));
+            }
+        }
+        props.push_str(&format!(",title={}", prop(d.code)));
+        let mut message = d.message.clone();
+        if let Some(h) = &d.help {
+            message.push_str("\nhelp: ");
+            message.push_str(h);
+        }
+        writeln!(out, "::{} {props}::{}", severity_name(d.severity), data(&message))?;
+    }
+    Ok(())
+}
+
+/// `check --list`: every check with its id, default severity and description.
+pub fn list(out: &mut dyn Write) -> io::Result<()> {
+    let width = registry::CHECKS.iter().map(|c| c.id.len()).max().unwrap_or(0);
+    for c in registry::CHECKS {
+        writeln!(out, "{:width$}  {:7}  {}", c.id, severity_name(c.severity), c.summary)?;
+        writeln!(out, "{:width$}           fix: {}", "", c.fix)?;
+    }
+    Ok(())
 }
 
 /// The one-line summary every build ends with.
-pub fn summary(verb: &str, stats: &BuildStats) -> String {
+pub fn summary(verb: &str, stats: &BuildStats, written: bool) -> String {
+    let files = if written {
+        format!(", {} {}", stats.files_written, plural(stats.files_written, "file", "files"))
+    } else {
+        String::new()
+    };
     format!(
-        "{verb} {} pages ({} articles, {} files) in {} ms · stripped {} ad {} and {} ad {} · {} {}, {} {}",
+        "{verb} {} {} ({} {}{files}) in {} ms · stripped {} ad {} and {} ad {} · {} {}, {} {}",
         stats.pages,
+        plural(stats.pages, "page", "pages"),
         stats.articles,
-        stats.files_written,
+        plural(stats.articles, "article", "articles"),
         stats.elapsed_ms,
         stats.stripped_blocks,
         plural(stats.stripped_blocks, "block", "blocks"),
@@ -64,6 +303,7 @@ pub fn stripped(build: &Build, out: &mut dyn Write) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diag::Location;
 
     #[test]
     fn summary_reads_as_a_sentence() {
@@ -78,8 +318,68 @@ mod tests {
             ..BuildStats::default()
         };
         assert_eq!(
-            summary("Built", &stats),
+            summary("Built", &stats, true),
             "Built 4 pages (3 articles, 20 files) in 12 ms · stripped 1 ad block and 2 ad elements · 1 warning, 0 errors"
+        );
+        let one = BuildStats { pages: 1, articles: 1, ..BuildStats::default() };
+        assert_eq!(
+            summary("Checked", &one, false),
+            "Checked 1 page (1 article) in 0 ms · stripped 0 ad blocks and 0 ad elements · 0 warnings, 0 errors"
+        );
+    }
+
+    fn sample() -> Vec<Diagnostic> {
+        vec![
+            Diagnostic::error(
+                "link/unsafe-scheme",
+                Location::new("content/a.md", 2, Some(5)),
+                "link to a `javascript:` URL runs code",
+            )
+            .with_help("link to a page"),
+            Diagnostic::warning(
+                "page/missing-title",
+                Location::file("templates/base.html"),
+                "no title",
+            ),
+        ]
+    }
+
+    #[test]
+    fn human_output_is_rustc_shaped_with_a_caret_and_no_colour_when_asked() {
+        let text = |p: &Path| {
+            (p == Path::new("content/a.md")).then(|| "---\nSee [x](javascript:go)\n".to_string())
+        };
+        let mut out = Vec::new();
+        human(&sample(), &text, false, &mut out).unwrap();
+        let s = String::from_utf8(out).unwrap();
+        assert!(
+            s.contains("error[link/unsafe-scheme]: link to a `javascript:` URL runs code"),
+            "{s}"
+        );
+        assert!(s.contains("--> content/a.md:2:5"), "{s}");
+        assert!(s.contains("2 | See [x](javascript:go)"), "{s}");
+        assert!(s.contains("  |     ^"), "{s}");
+        assert!(s.contains("= help: link to a page"), "{s}");
+        assert!(s.contains("--> templates/base.html"), "{s}");
+        assert!(!s.contains('\u{1b}'), "colour escapes in plain output: {s:?}");
+        let mut coloured = Vec::new();
+        human(&sample(), &text, true, &mut coloured).unwrap();
+        assert!(String::from_utf8(coloured).unwrap().contains('\u{1b}'));
+    }
+
+    #[test]
+    fn github_annotations_escape_their_fields() {
+        let mut out = Vec::new();
+        github(&sample(), &mut out).unwrap();
+        let s = String::from_utf8(out).unwrap();
+        assert_eq!(
+            s.lines().next().unwrap(),
+            "::error file=content/a.md,line=2,col=5,title=link/unsafe-scheme::link to a `javascript%3A` URL runs code%0Ahelp: link to a page"
+                .replace("javascript%3A", "javascript:")
+        );
+        assert!(
+            s.contains("::warning file=templates/base.html,title=page/missing-title::no title"),
+            "{s}"
         );
     }
 }

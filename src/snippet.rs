@@ -168,7 +168,45 @@ fn embed(
         );
     }
 
+    let mut shown = shown;
+    if let Some(range) = shown.clone() {
+        if text.lines().skip(range.start).take(range.len()).all(|l| l.trim().is_empty()) {
+            let what = match &directive.part {
+                Part::Region(name) => format!("region `{name}`"),
+                Part::Lines(spec) => format!("lines=\"{spec}\""),
+                Part::Whole => String::new(),
+            };
+            diags.push(
+                Diagnostic::warning(
+                    "snippet/empty-range",
+                    Location::new(ctx.article, line, None),
+                    format!(
+                        "{what} of `{}` shows nothing but blank lines; the whole file is shown",
+                        file.source.display()
+                    ),
+                )
+                .with_help("point the region or range at the code"),
+            );
+            shown = None;
+        }
+    }
+
     let lang = directive.lang.clone().unwrap_or_else(|| lang_for(&file.abs));
+    if !highlight::highlights(&lang) {
+        diags.push(
+            Diagnostic::warning(
+                "snippet/plain-text",
+                Location::new(ctx.article, line, None),
+                format!(
+                    "no grammar highlights `{lang}`, so `{}` is shown as plain text",
+                    file.source.display()
+                ),
+            )
+            .with_help(
+                "set lang=\"powershell\" (or bash, python, …), or give the file a known extension",
+            ),
+        );
+    }
     let published = publish_bytes(&file.abs, &bytes);
     let sha256 = hex_sha256(&published);
     let html = figure(
@@ -599,12 +637,7 @@ fn region_range(text: &str, name: &str) -> Result<std::ops::Range<usize>, Proble
         match marker(l) {
             Some(Marker::Start(_)) => depth += 1,
             Some(Marker::End) if depth == 0 => {
-                if i == start + 1 {
-                    return Err(Problem::new(
-                        "snippet/bad-region",
-                        format!("region `{name}` is empty"),
-                    ));
-                }
+                // An empty region is a warning at the caller (`snippet/empty-range`).
                 return Ok(start + 1..i);
             }
             Some(Marker::End) => depth -= 1,
@@ -1183,10 +1216,8 @@ mod tests {
         assert_eq!(region_range(text, "Three").ok(), Some(8..9));
         assert_eq!(region_range(text, "Four").ok(), Some(11..12));
         assert_eq!(region_range(text, "Nested").ok(), Some(14..18));
-        assert_eq!(
-            region_range("#region A\n#endregion\n", "A").err().map(|p| p.code),
-            Some("snippet/bad-region")
-        );
+        // Empty: the caller warns (`snippet/empty-range`) and shows the whole file.
+        assert_eq!(region_range("#region A\n#endregion\n", "A").ok(), Some(1..1));
         assert_eq!(
             region_range("#region A\nx\n", "A").err().map(|p| p.code),
             Some("snippet/bad-region")

@@ -37,7 +37,10 @@ fn failed_build_exits_1_and_keeps_the_last_good_site() {
     let out = site.cli(&["build"]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("content/new.md:5:1: error[ads/unclosed-marker]"), "{err}");
+    assert!(
+        err.contains("error[ads/unclosed-marker]") && err.contains("--> content/new.md:5:1"),
+        "{err}"
+    );
     assert!(
         err.contains("content/bad.md:") && err.contains("error[front-matter/invalid-yaml]"),
         "all errors are reported, not only the first:\n{err}"
@@ -147,4 +150,155 @@ fn a_folder_inkproof_did_not_make_is_refused_unless_forced() {
     let out = site.cli(&["build", "--force", "--output", photos.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(photos.join("index.html").is_file());
+}
+
+fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn validator(schema_path: &str) -> jsonschema::Validator {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::harness::repo_root().join(schema_path)).unwrap(),
+    )
+    .unwrap();
+    jsonschema::validator_for(&schema).unwrap()
+}
+
+#[track_caller]
+fn assert_valid(v: &jsonschema::Validator, doc: &serde_json::Value) {
+    let errors: Vec<String> =
+        v.iter_errors(doc).map(|e| format!("{e} at {}", e.instance_path)).collect();
+    assert!(errors.is_empty(), "{errors:#?}\n{doc:#}");
+}
+
+/// A site with one error and one warning (both located).
+fn faulty() -> TestSite {
+    let site = TestSite::empty();
+    site.write(
+        "content/guide.md",
+        "---\ntitle: Guide\ntittle: typo\n---\n[x](javascript:alert(1))\n",
+    );
+    site
+}
+
+#[test]
+fn deny_warnings_fails_the_build_and_writes_nothing() {
+    // Issue #7: `build --deny-warnings` was rejected as an unknown flag.
+    let site = TestSite::empty();
+    site.write("content/guide.md", "---\ntitle: Guide\ntittle: typo\n---\nText.\n");
+    let out = site.cli(&["build", "--deny-warnings"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("warnings (--deny-warnings)"), "{}", stderr(&out));
+    assert!(!site.root.join("public").exists());
+    assert_eq!(site.cli(&["build"]).status.code(), Some(0));
+}
+
+#[test]
+fn check_json_follows_the_documented_schema_and_has_no_files_written() {
+    let site = faulty();
+    let out = site.cli(&["check", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_valid(&validator("schemas/findings-v1.schema.json"), &doc);
+    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["command"], "check");
+    // Issue #7: `check` reported `files_written` though it writes nothing.
+    assert!(doc["summary"].get("files_written").is_none(), "{doc:#}");
+    let ids: Vec<&str> =
+        doc["findings"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect();
+    assert!(
+        ids.contains(&"link/unsafe-scheme") && ids.contains(&"front-matter/unknown-key"),
+        "{ids:?}"
+    );
+    let f = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "link/unsafe-scheme")
+        .unwrap();
+    assert_eq!(
+        (f["path"].as_str(), f["line"].as_u64(), f["col"].as_u64()),
+        (Some("content/guide.md"), Some(5), Some(1))
+    );
+    // `build` adds files_written and still validates.
+    let site = TestSite::empty();
+    site.write("content/guide.md", "---\ntitle: Guide\n---\nText.\n");
+    let out = site.cli(&["build", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_valid(&validator("schemas/findings-v1.schema.json"), &doc);
+    assert!(doc["summary"]["files_written"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn sarif_output_validates_against_the_official_schema() {
+    let out = faulty().cli(&["check", "--format", "sarif"]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_valid(&validator("tests/schemas/sarif-schema-2.1.0.json"), &doc);
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    let r = results.iter().find(|r| r["ruleId"] == "link/unsafe-scheme").unwrap();
+    assert_eq!(r["level"], "error");
+    let loc = &r["locations"][0]["physicalLocation"];
+    assert_eq!(loc["artifactLocation"]["uri"], "content/guide.md");
+    assert_eq!(
+        (loc["region"]["startLine"].as_u64(), loc["region"]["startColumn"].as_u64()),
+        (Some(5), Some(1))
+    );
+    // A result's ruleIndex points at its rule.
+    let idx = r["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(doc["runs"][0]["tool"]["driver"]["rules"][idx]["id"], "link/unsafe-scheme");
+}
+
+#[test]
+fn github_format_prints_annotations() {
+    let out = faulty().cli(&["check", "--format", "github"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.lines().any(|l| l
+            .starts_with("::error file=content/guide.md,line=5,col=1,title=link/unsafe-scheme::")),
+        "{text}"
+    );
+    assert!(
+        text.lines().any(|l| l.starts_with(
+            "::warning file=content/guide.md,line=3,col=1,title=front-matter/unknown-key::"
+        )),
+        "{text}"
+    );
+}
+
+#[test]
+fn human_output_has_no_colour_when_piped_and_a_plural_aware_summary() {
+    let site = TestSite::empty();
+    site.write("content/guide.md", "---\ntitle: Guide\ndescription: short\n---\nText.\n");
+    let out = site.cli(&["check"]);
+    let err = stderr(&out);
+    assert!(!err.contains('\u{1b}'), "colour in piped output: {err:?}");
+    assert!(err.contains("warning[seo/description-length]"), "{err}");
+    assert!(err.contains("3 | description: short"), "the source line is shown: {err}");
+    // Issue #7: it said "1 pages".
+    assert!(err.contains("Checked 1 page (0 articles)"), "{err}");
+}
+
+#[test]
+fn check_list_names_every_registered_check() {
+    let out = TestSite::empty().cli(&["check", "--list"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    for c in inkproof::check::registry::CHECKS {
+        assert!(text.contains(c.id), "{} missing from --list", c.id);
+    }
+}
+
+#[test]
+fn schema_command_prints_a_front_matter_schema_editors_can_use() {
+    let out = TestSite::empty().cli(&["schema"]);
+    assert_eq!(out.status.code(), Some(0));
+    let schema: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let v = jsonschema::validator_for(&schema).unwrap();
+    let good = serde_json::json!({"title": "T", "date": "2024-01-01", "tags": "one", "draft": "True", "extra": {"team": "x"}});
+    assert!(v.is_valid(&good));
+    let typo = serde_json::json!({"title": "T", "tittle": "x"});
+    assert!(!v.is_valid(&typo), "unknown keys are flagged in the editor");
+    assert!(!v.is_valid(&serde_json::json!({"date": "2024-01-01"})), "title is required");
 }

@@ -3,6 +3,7 @@ mod harness;
 
 mod ads;
 mod build;
+mod checks;
 mod cli;
 mod front_matter;
 mod real_articles;

@@ -1,0 +1,292 @@
+//! One pass over an article body that records, with file positions, what the
+//! per-article checks look at: headings, fences, links and images (with alt
+//! text), raw HTML tags and suppression comments.
+//!
+//! It parses the body after ad-marker blocks are cut (what is cut is never
+//! published, so it is never checked), and maps every position back to the
+//! author's file through the marker [`OffsetMap`].
+
+use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
+
+use crate::diag::LineIndex;
+use crate::model::OffsetMap;
+
+/// A 1-based line and column in the article file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Pos {
+    pub line: usize,
+    pub col: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Heading {
+    pub level: u8,
+    /// The `{#id}` the author wrote, if any.
+    pub explicit_id: Option<String>,
+    pub at: Pos,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct LinkFact {
+    pub href: String,
+    pub is_image: bool,
+    /// Alt text of an image (`None` for links and for raw `<img>` without `alt`).
+    pub alt: Option<String>,
+    pub at: Pos,
+}
+
+/// A raw HTML start tag with its attributes (names lowercased).
+#[derive(Debug, Clone)]
+pub struct TagFact {
+    pub name: String,
+    pub attrs: Vec<(String, String)>,
+    pub at: Pos,
+}
+
+/// `<!-- inkproof-ignore ID… -->` (next line) or `<!-- inkproof-ignore-file ID… -->`.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Ignore {
+    pub ids: Vec<String>,
+    pub whole_file: bool,
+    pub at: Pos,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    pub headings: Vec<Heading>,
+    /// Opening lines of fenced code blocks never closed.
+    pub unclosed_fences: Vec<Pos>,
+    pub links: Vec<LinkFact>,
+    pub tags: Vec<TagFact>,
+    pub ignores: Vec<Ignore>,
+    /// The body has text a reader would see (not only comments and blanks).
+    pub has_text: bool,
+}
+
+/// Where a body position is in the file.
+pub struct Mapper<'a> {
+    pub index: &'a LineIndex<'a>,
+    pub body_offset: usize,
+    pub map: &'a OffsetMap,
+}
+
+impl Mapper<'_> {
+    pub fn pos(&self, body_pos: usize) -> Pos {
+        let (line, col) = self.index.line_col(self.body_offset + self.map.original(body_pos));
+        Pos { line, col }
+    }
+}
+
+/// Collects the facts of `body` (already stripped of marker blocks).
+pub fn collect(body: &str, at: &Mapper<'_>) -> Facts {
+    let mut f = Facts::default();
+    let mut parser = Parser::new_ext(body, crate::markdown::options()).into_offset_iter();
+    while let Some((event, range)) = parser.next() {
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                f.has_text = true;
+                f.headings.push(Heading {
+                    level: level as u8,
+                    explicit_id: id.map(|i| i.to_string()),
+                    at: at.pos(range.start),
+                });
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                f.has_text = true;
+                if let CodeBlockKind::Fenced(_) = kind {
+                    if !fence_is_closed(&body[range.clone()]) {
+                        f.unclosed_fences.push(at.pos(range.start));
+                    }
+                }
+            }
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                let mut alt = String::new();
+                for (e, _) in parser.by_ref() {
+                    match e {
+                        Event::End(TagEnd::Image) => break,
+                        Event::Text(t) | Event::Code(t) => alt.push_str(&t),
+                        _ => {}
+                    }
+                }
+                f.links.push(LinkFact {
+                    href: dest_url.to_string(),
+                    is_image: true,
+                    alt: Some(alt),
+                    at: at.pos(range.start),
+                });
+            }
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                f.links.push(LinkFact {
+                    href: dest_url.to_string(),
+                    is_image: false,
+                    alt: None,
+                    at: at.pos(range.start),
+                });
+            }
+            Event::Start(Tag::HtmlBlock) => {
+                html(&body[range.clone()], range.start, at, &mut f);
+                // The block's own Html events repeat the same text line by line.
+                for (e, _) in parser.by_ref() {
+                    if matches!(e, Event::End(TagEnd::HtmlBlock)) {
+                        break;
+                    }
+                }
+            }
+            Event::InlineHtml(h) => html(&h, range.start, at, &mut f),
+            Event::Text(t) | Event::Code(t) if !t.trim().is_empty() => f.has_text = true,
+            _ => {}
+        }
+    }
+    f
+}
+
+/// A fence is closed when its last line is only fence characters, at least as
+/// many as opened it (pulldown-cmark runs an unclosed fence to the end of the body).
+fn fence_is_closed(block: &str) -> bool {
+    // Inside a blockquote every line carries the `>` markers.
+    let strip = |l: &'_ str| -> String {
+        let mut l = l.trim_start();
+        while let Some(rest) = l.strip_prefix('>') {
+            l = rest.trim_start();
+        }
+        l.trim_end().to_string()
+    };
+    let lines: Vec<String> = block.lines().map(strip).filter(|l| !l.is_empty()).collect();
+    let (Some(first), Some(last)) = (lines.first(), lines.last()) else { return false };
+    let ch = first.chars().next().unwrap_or('`');
+    let n = first.chars().take_while(|c| *c == ch).count();
+    lines.len() >= 2 && last.chars().all(|c| c == ch) && last.chars().count() >= n
+}
+
+/// Start tags and comments of a raw HTML fragment at body position `start`.
+fn html(text: &str, start: usize, at: &Mapper<'_>, f: &mut Facts) {
+    let mut i = 0;
+    let bytes = text.as_bytes();
+    while let Some(k) = text[i..].find('<') {
+        let open = i + k;
+        let rest = &text[open..];
+        if let Some(comment) = rest.strip_prefix("<!--") {
+            let end = comment.find("-->").map_or(text.len(), |e| open + 4 + e + 3);
+            let inner = &text[open + 4..end.saturating_sub(3).max(open + 4)];
+            ignore_comment(inner, start + open, at, f);
+            i = end;
+            continue;
+        }
+        let name_len =
+            rest[1..].bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'-').count();
+        if name_len == 0 || !bytes[open + 1].is_ascii_alphabetic() {
+            i = open + 1;
+            continue;
+        }
+        let name = rest[1..1 + name_len].to_ascii_lowercase();
+        let (attrs, len) = attributes(&rest[1 + name_len..]);
+        if name != "script" && name != "style" {
+            f.has_text = true;
+        }
+        f.tags.push(TagFact { name, attrs, at: at.pos(start + open) });
+        i = open + 1 + name_len + len;
+    }
+}
+
+/// Attributes up to the tag's `>`, and how many bytes they took.
+fn attributes(s: &str) -> (Vec<(String, String)>, usize) {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    loop {
+        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
+            i += 1;
+        }
+        if i >= b.len() || b[i] == b'>' {
+            return (out, (i + 1).min(b.len()));
+        }
+        let name_start = i;
+        while i < b.len() && !b[i].is_ascii_whitespace() && !matches!(b[i], b'=' | b'>' | b'/') {
+            i += 1;
+        }
+        let name = s[name_start..i].to_ascii_lowercase();
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let mut value = String::new();
+        if i < b.len() && b[i] == b'=' {
+            i += 1;
+            while i < b.len() && b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            if i < b.len() && (b[i] == b'"' || b[i] == b'\'') {
+                let q = b[i];
+                let v_start = i + 1;
+                i = v_start;
+                while i < b.len() && b[i] != q {
+                    i += 1;
+                }
+                value = s[v_start..i.min(b.len())].to_string();
+                i += 1;
+            } else {
+                let v_start = i;
+                while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'>' {
+                    i += 1;
+                }
+                value = s[v_start..i].to_string();
+            }
+        }
+        if name.is_empty() {
+            i += 1;
+        } else {
+            out.push((name, value));
+        }
+    }
+}
+
+fn ignore_comment(inner: &str, body_pos: usize, at: &Mapper<'_>, f: &mut Facts) {
+    let inner = inner.trim();
+    let (whole_file, ids) = if let Some(ids) = inner.strip_prefix("inkproof-ignore-file") {
+        (true, ids)
+    } else if let Some(ids) = inner.strip_prefix("inkproof-ignore") {
+        (false, ids)
+    } else {
+        return;
+    };
+    if !(ids.is_empty() || ids.starts_with(char::is_whitespace)) {
+        return;
+    }
+    f.ignores.push(Ignore {
+        ids: ids.split([',', ' ', '\t']).filter(|s| !s.is_empty()).map(String::from).collect(),
+        whole_file,
+        at: at.pos(body_pos),
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(body: &str) -> Facts {
+        let index = LineIndex::new(body);
+        let map = OffsetMap::default();
+        collect(body, &Mapper { index: &index, body_offset: 0, map: &map })
+    }
+
+    #[test]
+    fn headings_fences_links_and_tags_with_positions() {
+        let f = facts(
+            "## A {#x}\n\n![shot](a.png) [l](b/)\n\n<div onclick=\"go()\">\n<iframe src='https://e.org/v'></iframe>\n</div>\n\n```sh\nopen\n",
+        );
+        assert_eq!(f.headings[0].explicit_id.as_deref(), Some("x"));
+        assert_eq!(f.links[0].alt.as_deref(), Some("shot"));
+        assert_eq!(f.links[1].at, Pos { line: 3, col: 16 });
+        assert_eq!(f.tags[0].name, "div");
+        assert_eq!(f.tags[0].attrs, [("onclick".to_string(), "go()".to_string())]);
+        assert_eq!(f.tags[1].at, Pos { line: 6, col: 1 });
+        assert_eq!(f.unclosed_fences, [Pos { line: 9, col: 1 }]);
+    }
+
+    #[test]
+    fn closed_fences_and_ignore_comments() {
+        let f = facts("````md\n```\n````\n\n> ```c\n> x\n> ```\n\n<!-- inkproof-ignore link/broken -->\n\n[x](y)\n");
+        assert!(f.unclosed_fences.is_empty(), "{:?}", f.unclosed_fences);
+        assert_eq!(f.ignores[0].ids, ["link/broken"]);
+        assert_eq!(f.ignores[0].at, Pos { line: 9, col: 1 });
+    }
+}

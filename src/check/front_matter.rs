@@ -1,0 +1,180 @@
+//! Front matter checks that need the parsed article: keys inkproof doesn't
+//! know, dates in the future, description length, the thumbnail, an empty body,
+//! and (site-wide) titles shared by two articles.
+//!
+//! Type and syntax errors are found while parsing (`crate::front_matter`);
+//! these are the ones that need the whole file or the whole site.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::config::Config;
+use crate::diag::{Diagnostic, Location};
+use crate::front_matter::{locate_key, KNOWN_KEYS};
+use crate::model::{Article, Source};
+
+use super::facts::Facts;
+use super::safety::unsafe_scheme;
+use super::suggest::closest;
+
+/// Meta descriptions search engines show in full.
+const DESCRIPTION_CHARS: std::ops::RangeInclusive<usize> = 50..=160;
+
+/// Where a key's value is in the file; the file start if the key can't be found.
+fn value_at(source: &Source, key: &str) -> Location {
+    match locate_key(&source.text, key) {
+        Some((line, col)) => Location::new(&source.path, line, Some(col)),
+        None => Location::new(&source.path, 1, None),
+    }
+}
+
+pub fn check(
+    config: &Config,
+    source: &Source,
+    a: &Article,
+    facts: &Facts,
+    out: &mut Vec<Diagnostic>,
+) {
+    let path = source.path.as_path();
+    for key in a.meta.extra.keys() {
+        // Keys under `extra:` (or TOML's [extra]) are custom on purpose; only
+        // top-level ones can be typos.
+        let Some((line, _)) = locate_key(&source.text, key) else { continue };
+        let d = Diagnostic::warning(
+            "front-matter/unknown-key",
+            Location::new(path, line, Some(1)),
+            format!("unknown front matter key `{key}`"),
+        );
+        out.push(match closest(key, KNOWN_KEYS.iter().copied()) {
+            Some(near) => d.with_help(format!("did you mean `{near}`?")),
+            None => d.with_help(format!(
+                "templates still get it as `extra.{key}`; move it under `extra:` to mark it as a custom field"
+            )),
+        });
+    }
+
+    if let Some(date) = &a.meta.date {
+        if date.value > chrono::Utc::now() && locate_key(&source.text, "date").is_some() {
+            out.push(
+                Diagnostic::warning(
+                    "front-matter/future-date",
+                    value_at(source, "date"),
+                    format!(
+                        "`date` {} is in the future, but the page is published now",
+                        date.iso()
+                    ),
+                )
+                .with_help("correct the date, or set `draft: true` until it is ready"),
+            );
+        }
+    }
+
+    if let Some(desc) = &a.meta.description {
+        let n = desc.chars().count();
+        if !DESCRIPTION_CHARS.contains(&n) {
+            let what = if n < *DESCRIPTION_CHARS.start() { "short" } else { "long" };
+            out.push(
+                Diagnostic::warning(
+                    "seo/description-length",
+                    value_at(source, "description"),
+                    format!("`description` is {n} characters, too {what} for a search result"),
+                )
+                .with_help("search engines show 50 to 160 characters"),
+            );
+        }
+    }
+
+    if let Some(thumb) = &a.meta.thumbnail {
+        thumbnail(config, source, thumb, out);
+    }
+
+    if !facts.has_text {
+        let line = crate::front_matter::body_offset(&source.text)
+            .map_or(1, |off| crate::diag::LineIndex::new(&source.text).line_col(off).0);
+        out.push(
+            Diagnostic::warning(
+                "content/empty-body",
+                Location::new(path, line, Some(1)),
+                "the article has front matter but no text",
+            )
+            .with_help("write the article, or set `draft: true` until it is ready"),
+        );
+    }
+}
+
+fn thumbnail(config: &Config, source: &Source, thumb: &str, out: &mut Vec<Diagnostic>) {
+    let at = || value_at(source, "thumbnail");
+    if let Some(scheme) = unsafe_scheme(thumb) {
+        out.push(
+            Diagnostic::error(
+                "link/unsafe-scheme",
+                at(),
+                format!("`thumbnail` is a `{scheme}` URL, which runs code in the reader's browser"),
+            )
+            .with_help("use an image file in the page bundle or an https:// URL"),
+        );
+        return;
+    }
+    let lower = thumb.to_ascii_lowercase();
+    if lower.starts_with("https://") || lower.starts_with("http://") || thumb.starts_with("//") {
+        return;
+    }
+    let found = if let Some(abs) = thumb.strip_prefix('/') {
+        // A site path: a static file.
+        site_root(source).is_some_and(|root| root.join(&config.static_dir).join(abs).is_file())
+    } else {
+        source.bundle_dir.is_some() && source.assets.iter().any(|p| p == Path::new(thumb))
+    };
+    if !found {
+        let where_ = match &source.bundle_dir {
+            Some(dir) if !thumb.starts_with('/') => format!("`{}`", dir.join(thumb).display()),
+            _ if thumb.starts_with('/') => {
+                format!("`{}`", config.static_dir.join(thumb.trim_start_matches('/')).display())
+            }
+            _ => "a page bundle (this article is a single file)".to_string(),
+        };
+        out.push(
+            Diagnostic::warning(
+                "front-matter/thumbnail",
+                at(),
+                format!("`thumbnail: {thumb}` is not a URL and there is no such file in {where_}"),
+            )
+            .with_help("put the image next to index.md in the page bundle, or use an https:// URL"),
+        );
+    }
+}
+
+/// The site root, from a source's absolute path and its root-relative path.
+fn site_root(source: &Source) -> Option<&Path> {
+    source.abs_path.ancestors().nth(source.path.components().count())
+}
+
+/// `seo/duplicate-title`: every article after the first with the same title
+/// (case and spaces aside) is pointed at the first.
+pub fn duplicate_titles(sources: &[Source], articles: &[&Article], out: &mut Vec<Diagnostic>) {
+    let texts: BTreeMap<&Path, &Source> = sources.iter().map(|s| (s.path.as_path(), s)).collect();
+    let mut by_title: BTreeMap<String, Vec<&Article>> = BTreeMap::new();
+    for &a in articles {
+        let key = a.meta.title.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        by_title.entry(key).or_default().push(a);
+    }
+    for group in by_title.values_mut().filter(|g| g.len() > 1) {
+        group.sort_by(|a, b| a.source.cmp(&b.source));
+        let first = group[0].source.display().to_string();
+        for a in &group[1..] {
+            let at = texts
+                .get(a.source.as_path())
+                .map_or_else(|| Location::file(&a.source), |s| value_at(s, "title"));
+            out.push(
+                Diagnostic::warning(
+                    "seo/duplicate-title",
+                    at,
+                    format!("`{}` is also the title of `{first}`", a.meta.title),
+                )
+                .with_help(
+                    "readers and search results tell guides apart by title; make each one specific",
+                ),
+            );
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! Stage 6 (check): read-only proofing of the site, and the last word on every
+//! finding's severity.
+//!
+//! Two kinds of checks, so the incremental engine can cache the first kind per
+//! source file and rerun only the second on every change:
+//! 1. **per-article** ([`article`]): a pure function of one source file, its
+//!    parsed front matter and its final HTML → findings for that file. It runs
+//!    for articles whose front matter failed too (on the body alone), so one
+//!    bad `date:` never hides the body's broken links and images;
+//! 2. **site-wide**: internal links and anchors against every published file
+//!    ([`links`]), duplicate titles, and the rendered pages ([`output`]).
+//!
+//! Then [`finalize`] applies the site's `checks:` severities and the articles'
+//! `inkproof-ignore` comments to every finding of the build (not only to the
+//! ones made here), and reports suppressions that silenced nothing.
+//! Every id used is in [`registry`].
+
+pub mod facts;
+pub mod front_matter;
+pub mod links;
+pub mod output;
+pub mod registry;
+pub mod safety;
+pub mod structure;
+pub mod suggest;
+pub mod suppress;
+
+use std::collections::HashMap;
+
+pub use links::ids;
+use std::path::{Path, PathBuf};
+
+use crate::config::{Config, Level};
+use crate::diag::{Diagnostic, LineIndex, Location};
+use crate::model::{Article, Source};
+
+/// One article as the per-article checks see it.
+pub struct ArticleInput<'a> {
+    pub source: &'a Source,
+    /// `None` when the front matter failed: only the body is checked.
+    pub article: Option<&'a Article>,
+    /// Where the body starts in `source.text`.
+    pub body_offset: usize,
+}
+
+/// What the per-article pass found, keyed by the source file.
+#[derive(Debug, Default)]
+pub struct ArticleFindings {
+    pub diagnostics: Vec<Diagnostic>,
+    /// Links as written in the body, for the site-wide link check of articles
+    /// whose front matter failed (the others have `Article::links`).
+    pub body_links: Vec<facts::LinkFact>,
+    pub ignores: Vec<facts::Ignore>,
+}
+
+/// The per-article checks: a pure function of one source and its article.
+pub fn article(config: &Config, input: &ArticleInput<'_>) -> ArticleFindings {
+    let source = input.source;
+    let path = source.path.as_path();
+    let text = source.text.as_str();
+    let index = LineIndex::new(text);
+    let body = &text[input.body_offset.min(text.len())..];
+    let mut marker_diags = Vec::new();
+    let stripped = crate::strip::strip_markers(
+        body,
+        input.body_offset,
+        &index,
+        path,
+        &config.strip,
+        &mut marker_diags,
+    );
+    let mapper =
+        facts::Mapper { index: &index, body_offset: input.body_offset, map: &stripped.map };
+    let facts = facts::collect(&stripped.body, &mapper);
+
+    let mut out = Vec::new();
+    let unclosed_markers = !marker_diags.is_empty();
+    if input.article.is_none() {
+        // The pipeline skipped this body, so its marker findings are new.
+        out.extend(marker_diags);
+    }
+    if let Some(a) = input.article {
+        front_matter::check(config, source, a, &facts, &mut out);
+    }
+    structure::check(path, &facts, &mut out);
+    let final_html = input.article.map(|a| a.html.as_str());
+    safety::check(config, path, &facts, final_html, &mut out);
+    safety::control_chars(path, body, input.body_offset, &index, &mut out);
+    if let Some(a) = input.article {
+        safety::leftover_ads(config, a, text, unclosed_markers, &mut out);
+    }
+    ArticleFindings {
+        diagnostics: out,
+        body_links: if input.article.is_none() { facts.links } else { Vec::new() },
+        ignores: facts.ignores,
+    }
+}
+
+/// Applies `checks:` severities and suppression comments to `diags`, and adds
+/// findings for suppressions that silenced nothing. Ids in `not_run` (checks
+/// that did not run this time, e.g. an opt-in check left off) are never
+/// reported as unused.
+pub fn finalize(
+    config: &Config,
+    diags: Vec<Diagnostic>,
+    ignores: &HashMap<PathBuf, Vec<facts::Ignore>>,
+    texts: &HashMap<&Path, &str>,
+    not_run: &[&str],
+) -> Vec<Diagnostic> {
+    let mut diags = suppress::apply(diags, ignores, texts, not_run);
+    diags.retain_mut(|d| match config.checks.get(d.code) {
+        Some(Level::Off) => false,
+        Some(Level::Error) => {
+            d.severity = crate::diag::Severity::Error;
+            true
+        }
+        Some(Level::Warning) => {
+            d.severity = crate::diag::Severity::Warning;
+            true
+        }
+        None => true,
+    });
+    crate::diag::sort(&mut diags);
+    diags
+}
+
+/// A location in a file from a [`facts::Pos`].
+pub(crate) fn loc(path: &Path, at: facts::Pos) -> Location {
+    Location::new(path, at.line, Some(at.col))
+}

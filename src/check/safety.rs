@@ -1,0 +1,373 @@
+//! What must not reach readers: script URLs, scripts and inline handlers in raw
+//! HTML, iframes from unknown hosts, control characters, images without alt
+//! text or over http, and affiliate links or ad markup left outside markers.
+
+use std::path::Path;
+
+use crate::config::Config;
+use crate::diag::{Diagnostic, LineIndex, Location};
+use crate::model::Article;
+
+use super::facts::{Facts, Pos, TagFact};
+use super::loc;
+
+/// The dangerous scheme of `url`, as browsers read it: case, leading blanks and
+/// tabs or newlines inside the scheme don't matter to them, so they don't here.
+pub fn unsafe_scheme(url: &str) -> Option<&'static str> {
+    let folded: String = decode_entities(url)
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .take(16)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    ["javascript:", "vbscript:", "data:text/html"]
+        .into_iter()
+        .find(|s| folded.starts_with(s))
+        .map(|s| s.trim_end_matches(':'))
+}
+
+/// The few character references that hide a scheme in raw HTML attributes.
+fn decode_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let Some(end) = rest.find(';').filter(|e| *e <= 10) else {
+            out.push('&');
+            rest = &rest[1..];
+            continue;
+        };
+        let name = &rest[1..end];
+        let c = match name {
+            "colon" => Some(':'),
+            "Tab" | "NewLine" => Some(' '),
+            _ => name.strip_prefix('#').and_then(|n| {
+                let v = match n.strip_prefix(['x', 'X']) {
+                    Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                    None => n.parse().ok(),
+                };
+                v.and_then(char::from_u32)
+            }),
+        };
+        match c {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn host(url: &str) -> Option<String> {
+    let rest = url.split_once("://").map(|(_, r)| r).or_else(|| url.strip_prefix("//"))?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host = rest[..end].rsplit('@').next()?;
+    let host = host.split(':').next()?;
+    Some(host.to_ascii_lowercase())
+}
+
+fn host_in(host: &str, list: &[String]) -> bool {
+    list.iter().any(|h| {
+        let h = h.to_ascii_lowercase();
+        host == h || host.ends_with(&format!(".{h}"))
+    })
+}
+
+/// Known affiliate networks: Impact (`sjv.io`, `pxf.io`, `impactradius`) links
+/// always, Avangate / 2Checkout links when they carry an `AFFILIATE` parameter.
+pub fn is_affiliate(url: &str) -> bool {
+    let Some(h) = host(url) else { return false };
+    let always = ["sjv.io", "pxf.io"];
+    if always.iter().any(|a| h == *a || h.ends_with(&format!(".{a}"))) || h.contains("impactradius")
+    {
+        return true;
+    }
+    let lower = url.to_ascii_lowercase();
+    (h.contains("avangate") || h.contains("2checkout"))
+        && lower.split_once('?').is_some_and(|(_, q)| {
+            q.split('&').any(|kv| kv.split('=').next().is_some_and(|k| k == "affiliate"))
+        })
+}
+
+/// Attribute names whose value is a URL the browser follows or loads.
+const URL_ATTRS: &[&str] = &["href", "src", "action", "formaction", "xlink:href", "data", "poster"];
+
+pub fn check(
+    config: &Config,
+    path: &Path,
+    facts: &Facts,
+    final_html: Option<&str>,
+    out: &mut Vec<Diagnostic>,
+) {
+    // Scripts the strip rules removed (inline ad loaders) never reach the page.
+    let scripts_published = final_html.is_none_or(|h| h.contains("<script"));
+    for l in &facts.links {
+        url_checks(path, &l.href, if l.is_image { "image" } else { "link" }, l.at, out);
+        if l.is_image {
+            image_checks(path, l.alt.as_deref(), &l.href, l.at, out);
+        }
+    }
+    for t in &facts.tags {
+        if t.name == "script" && !scripts_published {
+            continue;
+        }
+        tag_checks(config, path, t, out);
+    }
+}
+
+fn url_checks(path: &Path, url: &str, what: &str, at: Pos, out: &mut Vec<Diagnostic>) {
+    if let Some(scheme) = unsafe_scheme(url) {
+        out.push(
+            Diagnostic::error(
+                "link/unsafe-scheme",
+                loc(path, at),
+                format!("{what} to a `{scheme}:` URL runs code in the reader's browser"),
+            )
+            .with_help("link to a page or file instead"),
+        );
+    } else if is_affiliate(url) {
+        out.push(
+            Diagnostic::warning(
+                "ads/affiliate-link",
+                loc(path, at),
+                format!("affiliate link `{url}` outside ad markers"),
+            )
+            .with_help("link to the vendor's page directly, or wrap the block in ad markers"),
+        );
+    }
+}
+
+fn image_checks(path: &Path, alt: Option<&str>, src: &str, at: Pos, out: &mut Vec<Diagnostic>) {
+    if alt.is_none_or(|a| a.trim().is_empty()) {
+        out.push(
+            Diagnostic::warning(
+                "image/missing-alt",
+                loc(path, at),
+                format!("image `{src}` has no alt text"),
+            )
+            .with_help("say what the image shows, e.g. ![The Activation page](shot.png)"),
+        );
+    }
+    if src.get(..7).is_some_and(|s| s.eq_ignore_ascii_case("http://")) {
+        out.push(
+            Diagnostic::warning(
+                "image/insecure",
+                loc(path, at),
+                format!("image `{src}` is loaded over http://"),
+            )
+            .with_help("use https://, or copy the image into the page bundle"),
+        );
+    }
+}
+
+fn tag_checks(config: &Config, path: &Path, t: &TagFact, out: &mut Vec<Diagnostic>) {
+    let attr = |name: &str| t.attrs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+    for (name, value) in &t.attrs {
+        if URL_ATTRS.contains(&name.as_str()) {
+            url_checks(path, value, &format!("`<{} {name}>`", t.name), t.at, out);
+        }
+    }
+    if let Some((name, _)) = t.attrs.iter().find(|(n, _)| {
+        n.len() > 2 && n.starts_with("on") && n[2..].bytes().all(|b| b.is_ascii_lowercase())
+    }) {
+        out.push(
+            Diagnostic::warning(
+                "html/event-handler",
+                loc(path, t.at),
+                format!("`<{}>` has an inline `{name}` handler", t.name),
+            )
+            .with_help("remove it; article HTML should not run code"),
+        );
+    }
+    match t.name.as_str() {
+        "script" => {
+            // Ad loaders are removed by the strip rules; don't warn about those.
+            let ad = attr("src")
+                .and_then(host)
+                .is_some_and(|h| host_in(&h, &config.strip.ad_script_hosts));
+            if !ad {
+                out.push(
+                    Diagnostic::warning(
+                        "html/script",
+                        loc(path, t.at),
+                        match attr("src") {
+                            Some(src) => format!("`<script src=\"{src}\">` in the article body"),
+                            None => "inline `<script>` in the article body".to_string(),
+                        },
+                    )
+                    .with_help("scripts belong in the theme; remove it from the article"),
+                );
+            }
+        }
+        "iframe" => {
+            let src = attr("src").unwrap_or("");
+            let trusted = host(src).is_some_and(|h| host_in(&h, &config.check.iframe_hosts));
+            if !trusted {
+                out.push(
+                    Diagnostic::warning(
+                        "html/iframe",
+                        loc(path, t.at),
+                        format!("`<iframe src=\"{src}\">` from a host the site does not trust"),
+                    )
+                    .with_help(
+                        "add the host to `check.iframe_hosts` in inkproof.yaml if you trust it",
+                    ),
+                );
+            }
+        }
+        "img" => image_checks(path, attr("alt"), attr("src").unwrap_or(""), t.at, out),
+        _ => {}
+    }
+}
+
+/// Control characters other than tab and line breaks: one finding per line.
+/// The Markdown stage drops them from the page.
+pub fn control_chars(
+    path: &Path,
+    body: &str,
+    body_offset: usize,
+    index: &LineIndex<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    // Fast path: no C0 control other than tab/CR/LF, no DEL, and no 0xC2 lead
+    // byte (which starts every C1 control in UTF-8).
+    let suspicious =
+        |b: &u8| (*b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || *b == 0x7f || *b == 0xc2;
+    if !body.as_bytes().iter().any(suspicious) {
+        return;
+    }
+    let mut last_line = 0;
+    for (i, c) in body.char_indices() {
+        if !c.is_control() || matches!(c, '\t' | '\n' | '\r') {
+            continue;
+        }
+        let (line, col) = index.line_col(body_offset + i);
+        if line == last_line {
+            continue;
+        }
+        last_line = line;
+        out.push(
+            Diagnostic::warning(
+                "content/control-char",
+                Location::new(path, line, Some(col)),
+                format!(
+                    "control character U+{:04X} in the text; it is left out of the page",
+                    c as u32
+                ),
+            )
+            .with_help("delete it; it usually comes from a bad copy and paste"),
+        );
+    }
+}
+
+/// `ads/leftover`: a configured marker comment that is still in the page. Not
+/// reported when the file has an unclosed or stray marker: that finding already
+/// says where and why the block stayed.
+///
+/// When the site replaced the default element rules, ad markup the defaults
+/// know (AdSense slots, ad-network scripts) that the site's own rules let
+/// through is reported too, at the line of its tag.
+pub fn leftover_ads(
+    config: &Config,
+    a: &Article,
+    text: &str,
+    marker_problem: bool,
+    out: &mut Vec<Diagnostic>,
+) {
+    if marker_problem {
+        return;
+    }
+    let defaults = crate::strip::StripRules::default();
+    let custom = format!("{:?}", config.strip) != format!("{defaults:?}");
+    if custom {
+        let (_, found) = crate::strip::strip_elements(&a.html, &defaults);
+        let body_start = crate::front_matter::body_offset(text).unwrap_or(0);
+        let lower = text.to_ascii_lowercase();
+        let index = LineIndex::new(text);
+        let mut from = body_start;
+        for s in found {
+            let tag: String = s.what.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+            let hit = (!tag.is_empty())
+                .then(|| lower[from..].find(&format!("<{}", tag.to_ascii_lowercase())))
+                .flatten()
+                .map(|i| from + i);
+            let at = match hit {
+                Some(off) => {
+                    from = off + 1;
+                    index.location(&a.source, off)
+                }
+                None => Location::file(&a.source),
+            };
+            out.push(
+                Diagnostic::warning(
+                    "ads/leftover",
+                    at,
+                    format!("ad markup `{}` is still in the page: the site's strip rules don't remove it", s.what),
+                )
+                .with_help("add a selector for it under `strip:` in inkproof.yaml, or wrap it in ad markers"),
+            );
+        }
+    }
+    if !a.html.contains("<!--") {
+        return;
+    }
+    let html = a.html.to_lowercase();
+    for pair in &config.strip.markers {
+        for marker in [&pair.begin, &pair.end] {
+            let needle = marker.trim().to_lowercase();
+            if needle.is_empty() || !html.contains(&needle) {
+                continue;
+            }
+            let index = LineIndex::new(text);
+            let at = text
+                .to_lowercase()
+                .find(&needle)
+                .map_or_else(|| Location::file(&a.source), |off| index.location(&a.source, off));
+            out.push(
+                Diagnostic::warning(
+                    "ads/leftover",
+                    at,
+                    format!("the ad marker `<!-- {} -->` is still in the page", marker.trim()),
+                )
+                .with_help("a marker inside raw HTML is not cut; put it on its own line between blank lines"),
+            );
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schemes_are_read_like_a_browser() {
+        assert_eq!(unsafe_scheme("javascript:alert(1)"), Some("javascript"));
+        assert_eq!(unsafe_scheme(" JaVa\tScript:x"), Some("javascript"));
+        assert_eq!(unsafe_scheme("&#106;avascript&colon;x"), Some("javascript"));
+        assert_eq!(unsafe_scheme("vbscript:msgbox"), Some("vbscript"));
+        assert_eq!(unsafe_scheme("data:text/html;base64,xx"), Some("data:text/html"));
+        assert_eq!(unsafe_scheme("data:image/png;base64,xx"), None);
+        assert_eq!(unsafe_scheme("https://x.org/javascript:"), None);
+        assert_eq!(unsafe_scheme("guide/"), None);
+    }
+
+    #[test]
+    fn affiliate_hosts() {
+        assert!(is_affiliate("https://microsoft.sjv.io/c/123"));
+        assert!(is_affiliate("https://x.pxf.io/abc"));
+        assert!(is_affiliate("https://shop.2checkout.com/order?PRODS=1&AFFILIATE=99"));
+        assert!(!is_affiliate("https://shop.2checkout.com/order?PRODS=1"));
+        assert!(!is_affiliate("https://learn.microsoft.com/"));
+    }
+}
