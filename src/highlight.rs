@@ -206,7 +206,271 @@ fn highlight_lines(syntax: &SyntaxReference, code: &str, shown: Range<usize>) ->
     for _ in 0..open.max(0) {
         html.push_str("</span>");
     }
-    Some(html)
+    Some(merge_spans(&html))
+}
+
+/// Rewrites syntect's span soup into the fewest tags that colour the text the
+/// same way (issue 8: the demo article was 171 KB, mostly nested spans).
+///
+/// 1. Class atoms that no rule of either theme mentions (`hl-powershell`,
+///    `hl-begin`, …) are dropped; they cannot change how anything looks. A
+///    span that then looks exactly like its parent in both themes, and that no
+///    descendant rule needs as an ancestor, is dropped as a whole ([`Cascade`]
+///    decides); top-level spans stay for the `:where(pre.code > code > span)`
+///    base colour.
+/// 2. Between two runs of text only the *nesting state* matters, so each run
+///    of tags is replaced by the shortest transition from the stack before it
+///    to the stack after it: close what is no longer open, keep the common
+///    outer part, open the rest. Same-class neighbours merge; empty spans go.
+///
+/// Text is already escaped, so every `<` starts one of syntect's two tags.
+fn merge_spans(html: &str) -> String {
+    const CLOSE: &str = "</span>";
+    let mut out = String::with_capacity(html.len());
+    // Stack as written to `out` so far, and as the input says it should be
+    // (`None`: a span that styles nothing and is not written).
+    let mut written: Vec<String> = Vec::new();
+    let mut wanted: Vec<Option<(String, Vec<String>)>> = Vec::new();
+    let mut styles = StyleCache::new();
+    let mut rest = html;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix(CLOSE) {
+            wanted.pop();
+            rest = after;
+        } else if rest.starts_with("<span") {
+            let end = rest.find('>').map_or(rest.len(), |i| i + 1);
+            let atoms = used_atoms(&rest[..end]);
+            let top_level = wanted.iter().all(Option::is_none);
+            let keep = if top_level {
+                true
+            } else {
+                let chain: Vec<&[String]> =
+                    wanted.iter().flatten().map(|(_, a)| a.as_slice()).collect();
+                CASCADE.matters(&chain, &atoms, &mut styles)
+            };
+            wanted.push(keep.then(|| {
+                let tag = if atoms.is_empty() {
+                    "<span>".to_string()
+                } else {
+                    let classes: Vec<String> = atoms.iter().map(|a| format!("hl-{a}")).collect();
+                    format!("<span class=\"{}\">", classes.join(" "))
+                };
+                (tag, atoms)
+            }));
+            rest = &rest[end..];
+        } else {
+            let end = rest.find('<').unwrap_or(rest.len());
+            let target: Vec<&str> = wanted.iter().flatten().map(|(t, _)| t.as_str()).collect();
+            transition(&mut out, &mut written, &target);
+            out.push_str(&rest[..end]);
+            rest = &rest[end..];
+        }
+    }
+    transition(&mut out, &mut written, &[]);
+    out
+}
+
+/// The atoms of a span's classes that some theme rule uses, in order.
+fn used_atoms(tag: &str) -> Vec<String> {
+    let classes = tag.split_once("class=\"").map_or("", |(_, r)| r.split('"').next().unwrap_or(""));
+    classes
+        .split(' ')
+        .filter_map(|c| c.strip_prefix("hl-"))
+        .filter(|a| USED_ATOMS.contains(*a))
+        .map(str::to_string)
+        .collect()
+}
+
+/// A computed style: one value (or none, "inherited from the block") per kept property.
+type Style = Vec<Option<String>>;
+type StyleCache = std::collections::HashMap<Vec<Vec<String>>, [Style; 2]>;
+
+/// One selector: compound class sets from the outermost ancestor to the subject.
+#[derive(Debug)]
+struct Selector {
+    compounds: Vec<Vec<String>>,
+    specificity: usize,
+}
+
+#[derive(Debug)]
+struct CascadeRule {
+    selectors: Vec<Selector>,
+    decls: Vec<(usize, String)>,
+}
+
+/// The generated stylesheet as data, to tell which spans change nothing: the
+/// light rules, and for dark pages the light rules plus the dark ones (which
+/// win on specificity through their `:root[…]` prefix).
+struct Cascade {
+    light: Vec<CascadeRule>,
+    dark: Vec<CascadeRule>,
+    /// Compounds that some rule needs on an *ancestor*.
+    ancestors: Vec<Vec<String>>,
+}
+
+static CASCADE: LazyLock<Cascade> = LazyLock::new(|| {
+    let themes = two_face::theme::extra();
+    let light_rules = theme_rules(themes.get(LIGHT_THEME));
+    let dark_rules = with_resets(&light_rules, theme_rules(themes.get(DARK_THEME)));
+    let convert = |rules: &[Rule], boost: usize| -> Vec<CascadeRule> {
+        rules
+            .iter()
+            .map(|r| CascadeRule {
+                selectors: r
+                    .selectors
+                    .iter()
+                    .map(|sel| {
+                        let compounds: Vec<Vec<String>> = if sel.starts_with(":where(") {
+                            Vec::new() // the top-level rule, handled apart
+                        } else {
+                            sel.split_whitespace()
+                                .map(|c| {
+                                    c.split('.')
+                                        .filter_map(|a| a.strip_prefix("hl-"))
+                                        .map(str::to_string)
+                                        .collect()
+                                })
+                                .collect()
+                        };
+                        let specificity = boost + compounds.iter().map(Vec::len).sum::<usize>();
+                        Selector { compounds, specificity }
+                    })
+                    .collect(),
+                decls: r
+                    .decls
+                    .iter()
+                    .filter_map(|(p, v)| {
+                        KEPT_PROPERTIES.iter().position(|k| k == p).map(|i| (i, v.clone()))
+                    })
+                    .collect(),
+            })
+            .collect()
+    };
+    let light = convert(&light_rules, 0);
+    let mut dark = convert(&light_rules, 0);
+    dark.extend(convert(&dark_rules, 1000));
+    let mut ancestors = Vec::new();
+    for rule in light.iter().chain(&dark) {
+        for sel in &rule.selectors {
+            if let Some((_, init)) = sel.compounds.split_last() {
+                ancestors.extend(init.iter().cloned());
+            }
+        }
+    }
+    Cascade { light, dark, ancestors }
+});
+
+impl Cascade {
+    /// Whether a span with `atoms` inside the kept spans `chain` changes how
+    /// its text looks (in either theme) or is needed by a descendant rule.
+    fn matters(&self, chain: &[&[String]], atoms: &[String], cache: &mut StyleCache) -> bool {
+        let has = |set: &[String], compound: &[String]| compound.iter().all(|a| set.contains(a));
+        if self.ancestors.iter().any(|c| has(atoms, c)) {
+            return true;
+        }
+        let mut with: Vec<Vec<String>> = chain.iter().map(|s| s.to_vec()).collect();
+        let parent = self.styles(&with, cache);
+        with.push(atoms.to_vec());
+        let own = self.styles(&with, cache);
+        parent != own
+    }
+
+    /// Light and dark computed styles of the innermost span of `chain`.
+    fn styles(&self, chain: &[Vec<String>], cache: &mut StyleCache) -> [Style; 2] {
+        if let Some(s) = cache.get(chain) {
+            return s.clone();
+        }
+        let result = if chain.is_empty() {
+            [vec![None; KEPT_PROPERTIES.len()], vec![None; KEPT_PROPERTIES.len()]]
+        } else {
+            let parent = self.styles(&chain[..chain.len() - 1], cache);
+            let light = Self::compute(&self.light, chain, &parent[0]);
+            let dark = Self::compute(&self.dark, chain, &parent[1]);
+            [light, dark]
+        };
+        cache.insert(chain.to_vec(), result.clone());
+        result
+    }
+
+    fn compute(rules: &[CascadeRule], chain: &[Vec<String>], parent: &Style) -> Style {
+        let top_level = chain.len() == 1;
+        let subject = chain.len() - 1;
+        let has = |set: &[String], compound: &[String]| compound.iter().all(|a| set.contains(a));
+        // (specificity, order, value) of the winner per property.
+        let mut best: Vec<Option<(usize, usize, &str)>> = vec![None; KEPT_PROPERTIES.len()];
+        for (order, rule) in rules.iter().enumerate() {
+            let spec = rule
+                .selectors
+                .iter()
+                .filter_map(|sel| {
+                    let matched = match sel.compounds.split_last() {
+                        None => top_level,
+                        Some((last, init)) => {
+                            has(&chain[subject], last) && {
+                                // Descendant combinators: match ancestors right to left, greedily.
+                                let mut at = subject;
+                                init.iter().rev().all(|c| {
+                                    while at > 0 {
+                                        at -= 1;
+                                        if has(&chain[at], c) {
+                                            return true;
+                                        }
+                                    }
+                                    false
+                                })
+                            }
+                        }
+                    };
+                    matched.then_some(sel.specificity)
+                })
+                .max();
+            let Some(spec) = spec else { continue };
+            for (prop, value) in &rule.decls {
+                if best[*prop].is_none_or(|(s, o, _)| (spec, order) >= (s, o)) {
+                    best[*prop] = Some((spec, order, value.as_str()));
+                }
+            }
+        }
+        best.iter()
+            .zip(parent)
+            .map(|(b, inherited)| match b {
+                Some((_, _, "inherit")) | None => inherited.clone(),
+                Some((_, _, v)) => Some((*v).to_string()),
+            })
+            .collect()
+    }
+}
+
+/// Every scope atom (`comment`, `keyword`, `control`, …) that a selector of
+/// the light or dark theme mentions.
+static USED_ATOMS: LazyLock<std::collections::HashSet<String>> = LazyLock::new(|| {
+    let themes = two_face::theme::extra();
+    let mut used = std::collections::HashSet::new();
+    for theme in [LIGHT_THEME, DARK_THEME] {
+        for rule in theme_rules(themes.get(theme)) {
+            for sel in &rule.selectors {
+                for part in sel.split(|c: char| c == '.' || c.is_whitespace() || c == ',') {
+                    if let Some(atom) = part.strip_prefix("hl-") {
+                        used.insert(atom.trim_end_matches([')', '>']).to_string());
+                    }
+                }
+            }
+        }
+    }
+    used
+});
+
+/// Writes the tags that take `written` to `wanted`.
+fn transition(out: &mut String, written: &mut Vec<String>, wanted: &[&str]) {
+    let keep = written.iter().zip(wanted).take_while(|(a, b)| a == *b).count();
+    for _ in keep..written.len() {
+        out.push_str("</span>");
+    }
+    written.truncate(keep);
+    for tag in &wanted[keep..] {
+        out.push_str(tag);
+        written.push((*tag).to_string());
+    }
 }
 
 /// The same class list syntect writes for a scope (`keyword.control.ps1` →
@@ -260,11 +524,15 @@ pub fn css() -> String {
     out.push_str("\n/* Light: the default. */\n");
     write_rules(&mut out, &light, "");
 
+    // Dark rules apply on screens only: paper is white, so print keeps the
+    // light colours even when the reader chose dark (issue 8).
     let dark = with_resets(&light, dark);
-    out.push_str("\n/* Dark: chosen on the page. */\n");
+    out.push_str("\n/* Dark: chosen on the page. */\n@media screen {\n");
     write_rules(&mut out, &dark, ":root[data-theme=\"dark\"] ");
-    out.push_str("\n/* Dark: the system's preference, unless the page was switched to light. */\n");
-    out.push_str("@media (prefers-color-scheme: dark) {\n");
+    out.push_str(
+        "}\n\n/* Dark: the system's preference, unless the page was switched to light. */\n",
+    );
+    out.push_str("@media screen and (prefers-color-scheme: dark) {\n");
     write_rules(&mut out, &dark, ":root:not([data-theme=\"light\"]) ");
     out.push_str("}\n");
     out
@@ -397,6 +665,105 @@ mod tests {
         assert!(!html.contains("style="), "classes only, never inline styles");
     }
 
+    /// For each character of `html`'s text, its computed light and dark
+    /// style under the generated stylesheet (see [`Cascade`]).
+    fn styled_chars(html: &str) -> Vec<(char, [Style; 2])> {
+        let mut stack: Vec<Vec<String>> = Vec::new();
+        let mut cache = StyleCache::new();
+        let mut out = Vec::new();
+        let mut rest = html;
+        while !rest.is_empty() {
+            if let Some(r) = rest.strip_prefix("</span>") {
+                stack.pop();
+                rest = r;
+            } else if rest.starts_with("<span") {
+                let end = rest.find('>').unwrap() + 1;
+                stack.push(used_atoms(&rest[..end]));
+                rest = &rest[end..];
+            } else {
+                let c = rest.chars().next().unwrap();
+                out.push((c, CASCADE.styles(&stack, &mut cache)));
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+        assert!(stack.is_empty(), "unbalanced spans in {html}");
+        out
+    }
+
+    #[test]
+    fn the_cascade_model_follows_css_rules() {
+        let mut cache = StyleCache::new();
+        let v = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
+        let color = |chain: &[Vec<String>], cache: &mut StyleCache| {
+            CASCADE.styles(chain, cache)[0][0].clone()
+        };
+        assert_eq!(color(&[v("comment")], &mut cache).as_deref(), Some("#3c526d"));
+        // Top level without a rule of its own: the base colour.
+        assert_eq!(color(&[v("source")], &mut cache).as_deref(), Some("#111b27"));
+        // A more specific rule wins; a descendant rule needs its ancestor.
+        assert_eq!(
+            color(&[v("source"), v("constant other color")], &mut cache).as_deref(),
+            Some("#116b00")
+        );
+        assert_eq!(
+            color(&[v("source"), v("punctuation definition")], &mut cache).as_deref(),
+            Some("#111b27")
+        );
+        assert_eq!(
+            color(
+                &[v("source"), v("constant other color"), v("punctuation definition")],
+                &mut cache
+            )
+            .as_deref(),
+            Some("#116b00")
+        );
+        // Dark pages: the dark rule wins.
+        assert_ne!(CASCADE.styles(&[v("comment")], &mut cache)[1][0].as_deref(), Some("#3c526d"));
+    }
+
+    #[test]
+    fn merged_spans_colour_every_character_as_before() {
+        assert!(USED_ATOMS.contains("comment") && USED_ATOMS.contains("keyword"));
+        assert!(!USED_ATOMS.contains("powershell") && !USED_ATOMS.contains("begin"));
+        let soup = concat!(
+            "<span class=\"hl-powershell\">",
+            "<span class=\"hl-comment hl-powershell\"><span class=\"hl-keyword hl-begin\">x</span></span>",
+            "<span class=\"hl-comment\"><span class=\"hl-keyword hl-end\">y</span><span class=\"hl-string\"></span>z</span>",
+            "<span class=\"hl-begin hl-powershell\"><span class=\"hl-keyword\">w</span></span>",
+            "</span>\n",
+        );
+        let merged = merge_spans(soup);
+        assert_eq!(
+            merged,
+            "<span><span class=\"hl-comment\"><span class=\"hl-keyword\">xy</span>z</span><span class=\"hl-keyword\">w</span></span>\n"
+        );
+        assert_eq!(styled_chars(&merged), styled_chars(soup));
+    }
+
+    #[test]
+    fn highlighted_blocks_are_smaller_and_look_the_same() {
+        let code = "$ErrorActionPreference = 'Stop'\n# comment\nforeach ($x in Get-ChildItem) {\n    Write-Output \"$($x.Name) is $x\"\n}\n";
+        let lang = resolve(Some("powershell"));
+        let syntax = lang.syntax.unwrap();
+        // The unmerged soup, rebuilt the way `highlight_lines` builds it.
+        let mut state = ParseState::new(syntax);
+        let mut stack = ScopeStack::new();
+        let mut soup = String::new();
+        let mut open = 0isize;
+        for line in LinesWithEndings::from(code) {
+            let ops = state.parse_line(line, &SYNTAXES).unwrap();
+            let (h, d) = line_tokens_to_classed_spans(line, &ops, STYLE, &mut stack).unwrap();
+            soup.push_str(&h);
+            open += d;
+        }
+        for _ in 0..open {
+            soup.push_str("</span>");
+        }
+        let merged = highlight_lines(syntax, code, 0..usize::MAX).unwrap();
+        assert!(merged.len() < soup.len(), "{} >= {}", merged.len(), soup.len());
+        assert_eq!(styled_chars(&merged), styled_chars(&soup));
+    }
+
     #[test]
     fn fence_aliases_map_to_one_token() {
         for (token, canonical) in [
@@ -509,11 +876,15 @@ mod tests {
         let css = css();
         assert!(css.contains("\n.hl-comment { color: #"), "light rules apply unprefixed");
         assert!(css.contains(":root[data-theme=\"dark\"] .hl-comment { color: #"));
-        let media = &css[css.find("@media (prefers-color-scheme: dark) {").expect("media block")..];
+        let media = &css
+            [css.find("@media screen and (prefers-color-scheme: dark) {").expect("media block")..];
         assert!(media.contains(":root:not([data-theme=\"light\"]) .hl-comment { color: #"));
-        // Every dark selector is prefixed, in both places.
-        let dark_part = &css[css.find("/* Dark: chosen").unwrap()..css.find("@media").unwrap()];
-        for line in dark_part.lines().filter(|l| l.contains('{')) {
+        // Every dark selector is prefixed, in both places, and screen-only
+        // (print stays light).
+        let start = css.find("/* Dark: chosen").unwrap();
+        let dark_part = &css[start..start + css[start..].find("/* Dark: the system").unwrap()];
+        assert!(dark_part.contains("@media screen {"));
+        for line in dark_part.lines().filter(|l| l.contains('{') && !l.starts_with("@media")) {
             for sel in line[..line.find('{').unwrap()].split(", ") {
                 assert!(sel.starts_with(":root[data-theme=\"dark\"] "), "{sel}");
             }
@@ -522,6 +893,46 @@ mod tests {
         assert!(!css.contains(".hl-code {"), "whole-block colours become the :where() rule");
         assert!(css.contains(":where(pre.code > code > span) { color: #"));
         assert_eq!(css.matches('{').count(), css.matches('}').count());
+    }
+
+    /// WCAG relative luminance of `#rrggbb`.
+    fn luminance(hex: &str) -> f64 {
+        let ch = |i: usize| {
+            let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+            if c <= 0.03928 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * ch(1) + 0.7152 * ch(3) + 0.0722 * ch(5)
+    }
+
+    fn contrast(a: &str, b: &str) -> f64 {
+        let (x, y) = (luminance(a), luminance(b));
+        (x.max(y) + 0.05) / (x.min(y) + 0.05)
+    }
+
+    #[test]
+    fn every_token_colour_meets_aa_on_the_code_background() {
+        // The site theme's `--code-bg` in light and dark (static/style.css).
+        let themes = two_face::theme::extra();
+        for (theme, bg) in [(LIGHT_THEME, "#f3f6fa"), (DARK_THEME, "#111b27")] {
+            let rules = theme_rules(themes.get(theme));
+            let mut checked = 0;
+            for rule in &rules {
+                for (prop, value) in &rule.decls {
+                    if prop != "color" || !value.starts_with('#') {
+                        continue;
+                    }
+                    let hex = &value[..7];
+                    let ratio = contrast(hex, bg);
+                    assert!(ratio >= 4.5, "{:?} {hex} on {bg}: {ratio:.2}", rule.selectors);
+                    checked += 1;
+                }
+            }
+            assert!(checked > 20, "{checked} colours checked");
+        }
     }
 
     #[test]
