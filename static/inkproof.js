@@ -1,14 +1,9 @@
-/* inkproof default theme behaviour: the theme toggle, copy buttons, the
- * table of contents' "you are here", and the search entry points.
- *
- * Loaded with `defer`, no dependencies. Every feature here is an extra: with
- * JavaScript off the page reads the same, the toggle and copy buttons simply
- * stay hidden (they carry the `hidden` attribute in the HTML), downloads
- * still work, the header's Search is a link and the search page lists every
- * guide. A one-line script in the page head marks `html.js` (so the toggle
- * and copy buttons hold their place from the first paint) and applies the
- * stored theme; this file keeps it in sync afterwards. The search itself
- * (search.js) is fetched only when a reader opens it. */
+/* inkproof theme behaviour: theme toggle, copy buttons, the TOC's "you are
+ * here", search entry points. Deferred, no dependencies, all extras: without
+ * JavaScript the toggle and copy buttons stay hidden, Search is a link and
+ * the search page lists every guide. The head script marks `html.js` (so
+ * buttons hold their place from the first paint) and applies the stored
+ * theme. search.js is fetched on first use. Budget: 10 KB. */
 (function () {
   "use strict";
 
@@ -19,20 +14,14 @@
 
   // ---------- Theme ----------
 
+  // Storage can be blocked (privacy mode, file://): then follow the system.
   function storedMode() {
-    try {
-      var v = window.localStorage.getItem(KEY);
-      return v === "light" || v === "dark" ? v : "system";
-    } catch (e) {
-      return "system"; // storage blocked (privacy mode, file://): follow the system
-    }
+    try { var v = localStorage.getItem(KEY); } catch (e) { return "system"; }
+    return v === "light" || v === "dark" ? v : "system";
   }
 
   function storeMode(mode) {
-    try {
-      if (mode === "system") window.localStorage.removeItem(KEY);
-      else window.localStorage.setItem(KEY, mode);
-    } catch (e) { /* the choice lasts for this page only */ }
+    try { if (mode === "system") localStorage.removeItem(KEY); else localStorage.setItem(KEY, mode); } catch (e) {}
   }
 
   function systemTheme() {
@@ -46,8 +35,7 @@
     var toggles = document.querySelectorAll("[data-theme-toggle]");
     for (var i = 0; i < toggles.length; i++) {
       var b = toggles[i];
-      // The name says what is chosen, so every toggle on every page reads
-      // "Colour theme: dark" rather than a bare "Auto".
+      // The name says what is chosen: "Colour theme: dark".
       var name = "Colour theme: " + LABELS[mode] + (mode === "system" ? " (" + shown + ")" : "");
       b.dataset.mode = mode;
       b.setAttribute("aria-label", name);
@@ -55,8 +43,7 @@
     }
   }
 
-  // The first click always changes what the reader sees: from "system" it goes
-  // to the opposite look, then to the system's look pinned, then back to system.
+  // The first click always changes the look: system → opposite → system's look pinned → system.
   function nextMode(mode) {
     var sys = systemTheme();
     var other = sys === "dark" ? "light" : "dark";
@@ -100,23 +87,19 @@
       document.body.appendChild(status);
     }
     status.textContent = "";
-    window.setTimeout(function () { status.textContent = text; }, 50);
+    setTimeout(function () { status.textContent = text; }, 50);
   }
 
-  // Older browsers and non-secure origins have no async clipboard: copy
-  // through a hidden textarea instead, then give focus back.
+  // No async clipboard (old browsers, plain http): copy through a hidden
+  // textarea, then give focus back.
   function legacyCopy(text) {
-    var active = document.activeElement;
-    var area = document.createElement("textarea");
+    var active = document.activeElement, area = document.createElement("textarea"), ok = false;
     area.value = text;
-    area.setAttribute("readonly", "");
-    area.style.position = "fixed";
-    area.style.top = "-9999px";
-    area.style.opacity = "0";
+    area.readOnly = true;
+    area.style.cssText = "position:fixed;top:-9999px;opacity:0";
     document.body.appendChild(area);
     area.select();
-    var ok = false;
-    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    try { ok = document.execCommand("copy"); } catch (e) {}
     document.body.removeChild(area);
     if (active && active.focus) active.focus();
     return ok ? Promise.resolve() : Promise.reject(new Error("copy failed"));
@@ -152,8 +135,8 @@
         button.dataset.copied = "false";
         announce("Could not copy. The code is selected; press Ctrl+C.");
       }).then(function () {
-        window.clearTimeout(timer);
-        timer = window.setTimeout(function () {
+        clearTimeout(timer);
+        timer = setTimeout(function () {
           button.textContent = idle;
           delete button.dataset.copied;
         }, 1500);
@@ -169,8 +152,8 @@
       var target = document.getElementById(buttons[i].getAttribute("data-copy-target"));
       if (target) wire(buttons[i], target);
     }
-    // Every other code block gets its own button, in a wrapper so the button
-    // does not scroll away with long lines.
+    // Other code blocks get a button in a wrapper, so it stays put while the
+    // code scrolls (style.css reserves its space: nothing shifts).
     var blocks = document.querySelectorAll("pre.code");
     var plainBlocks = 0;
     for (var j = 0; j < blocks.length; j++) {
@@ -180,14 +163,13 @@
       wrap.className = "code-block";
       pre.parentNode.insertBefore(wrap, pre);
       wrap.appendChild(pre);
-      var button = document.createElement("button");
+      var button = wrap.appendChild(document.createElement("button"));
       button.type = "button";
       button.className = "copy-button";
       button.textContent = "Copy";
       var lang = pre.getAttribute("data-lang");
       // Distinct names: "Copy code block 2 (powershell)".
       button.setAttribute("aria-label", "Copy code block " + (++plainBlocks) + (lang && lang !== "text" ? " (" + lang + ")" : ""));
-      wrap.appendChild(button);
       wire(button, pre.querySelector("code") || pre);
     }
   }
@@ -201,10 +183,7 @@
     }
   }
 
-  // ---------- Table of contents ----------
-  //
-  // The TOC is a plain list of links; here the entry of the section in view
-  // gets aria-current="true" (and its highlight from the theme).
+  // ---------- TOC: the section in view gets aria-current="true" ----------
 
   function initToc() {
     var toc = document.querySelector("[data-toc]");
@@ -216,36 +195,31 @@
       if (h) items.push({ link: links[i], heading: h });
     }
     if (!items.length) return;
-    var current = null;
-    var queued = false;
+    var current = null, queued = false;
     function update() {
       queued = false;
-      // The last heading above the top fifth of the window is the one being read.
-      var line = window.innerHeight * 0.2;
-      var pick = items[0];
+      // The last heading above the top fifth of the window is being read.
+      var line = innerHeight * 0.2, pick = items[0];
       for (var j = 0; j < items.length; j++) {
         if (items[j].heading.getBoundingClientRect().top <= line) pick = items[j];
         else break;
       }
       // At the very bottom the last sections can never reach the line.
-      if (window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 2) pick = items[items.length - 1];
+      if (innerHeight + scrollY >= root.scrollHeight - 2) pick = items[items.length - 1];
       if (pick === current) return;
       if (current) current.link.removeAttribute("aria-current");
       pick.link.setAttribute("aria-current", "true");
       current = pick;
     }
     function queue() {
-      if (!queued) { queued = true; window.requestAnimationFrame(update); }
+      if (!queued) { queued = true; requestAnimationFrame(update); }
     }
     window.addEventListener("scroll", queue, { passive: true });
     window.addEventListener("resize", queue);
     update();
   }
 
-  // ---------- Search ----------
-  //
-  // The search code (search.js) loads on first use: when the reader opens
-  // the header search (click, "/" or Ctrl+K), or at once on the search page.
+  // ---------- Search: search.js loads on first use (or at once on /search/) ----------
 
   var searchLoading = null;
 
@@ -280,13 +254,8 @@
       loadSearch(base).then(function (s) { s.initPage(base); }, function () {});
     }
     function open(e) {
-      if (pageInput) {
-        if (e) e.preventDefault();
-        pageInput.focus();
-        pageInput.select();
-        return;
-      }
-      if (e) e.preventDefault();
+      e.preventDefault();
+      if (pageInput) { pageInput.focus(); pageInput.select(); return; }
       loadSearch(base).then(function (s) { s.openDialog(base, trigger); }, function () {
         window.location.href = trigger ? trigger.href : base + "search/";
       });

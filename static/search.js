@@ -94,8 +94,11 @@
     return d;
   }
 
-  function Index(base, fallbackUrl) {
+  // `chunked`: the page says the build wrote the chunked index (the
+  // `data-search-chunked` attribute); otherwise there is only search.json.
+  function Index(base, chunked, fallbackUrl) {
     this.dir = base + "search/idx/";
+    this.chunked = chunked;
     this.fallbackUrl = fallbackUrl || base + "search.json";
     this.chunks = {};
     this.docChunks = {};
@@ -104,17 +107,18 @@
 
   Index.prototype.load = function () {
     var self = this;
+    if (!this.chunked) {
+      return getJson(this.fallbackUrl).then(function (raw) {
+        if (!Array.isArray(raw)) throw new Error("not a list");
+        self.fromFullIndex(raw);
+      });
+    }
     return getJson(this.dir + "meta.json").then(function (meta) {
       if (!meta || !Array.isArray(meta.keys)) throw new Error("bad meta");
       self.meta = meta;
       self.count = meta.docs;
       self.stop = {};
       (meta.stop || []).forEach(function (w) { self.stop[w] = true; });
-    }, function () {
-      return getJson(self.fallbackUrl).then(function (raw) {
-        if (!Array.isArray(raw)) throw new Error("not a list");
-        self.fromFullIndex(raw);
-      });
     });
   };
 
@@ -356,6 +360,11 @@
     return { update: update, say: say };
   }
 
+  function chunked() {
+    var t = document.querySelector("[data-search-open]");
+    return !!(t && t.hasAttribute("data-search-chunked"));
+  }
+
   // ---------- The search page ----------
 
   function initPage(base) {
@@ -371,7 +380,7 @@
     if (q) input.value = q;
     input.focus({ preventScroll: true });
     status.textContent = "Loading the search index…";
-    var index = new Index(base, input.getAttribute("data-search-index"));
+    var index = new Index(base, chunked(), input.getAttribute("data-search-index"));
     index.ready.then(function () {
       bind({ input: input, status: status, list: list, form: form }, index, { syncUrl: true }).update();
     }, function () {
@@ -427,7 +436,7 @@
       if (e.clientX < r.left || e.clientX > r.right || e.clientY < r.top || e.clientY > r.bottom) d.close();
     });
     document.body.appendChild(d);
-    var index = new Index(base);
+    var index = new Index(base, chunked());
     var box = bind({ input: input, status: status, list: list, form: form }, index, { syncUrl: false });
     status.textContent = "Loading the search index…";
     index.ready.then(function () { box.update(); }, function () {
