@@ -515,27 +515,94 @@ pub fn css() -> String {
     let themes = two_face::theme::extra();
     let light = theme_rules(themes.get(LIGHT_THEME));
     let dark = theme_rules(themes.get(DARK_THEME));
+    let (both, dark_only) = fold_themes(&light, &dark);
 
-    let mut out = String::with_capacity(32 * 1024);
+    let mut out = String::with_capacity(16 * 1024);
     out.push_str(
         "/* Syntax highlighting for inkproof code blocks (classes hl-*).\n \
-         * Colours: the Coldark themes by Armand Philippot (MIT licence), via syntect and two-face. */\n",
+         * Colours: the Coldark themes by Armand Philippot (MIT licence), via syntect and two-face.\n \
+         * light-dark() picks by the page's color-scheme (style.css sets it; print is light). */\n",
     );
-    out.push_str("\n/* Light: the default. */\n");
-    write_rules(&mut out, &light, "");
+    write_rules(&mut out, &both, "");
 
-    // Dark rules apply on screens only: paper is white, so print keeps the
-    // light colours even when the reader chose dark (issue 8).
-    let dark = with_resets(&light, dark);
-    out.push_str("\n/* Dark: chosen on the page. */\n@media screen {\n");
-    write_rules(&mut out, &dark, ":root[data-theme=\"dark\"] ");
-    out.push_str(
-        "}\n\n/* Dark: the system's preference, unless the page was switched to light. */\n",
-    );
-    out.push_str("@media screen and (prefers-color-scheme: dark) {\n");
-    write_rules(&mut out, &dark, ":root:not([data-theme=\"light\"]) ");
-    out.push_str("}\n");
+    // What light-dark() cannot say (a dark-only rule, a property only one
+    // theme sets) is spelled out for dark pages, on screens only: paper is
+    // white, so print keeps the light colours even when the reader chose
+    // dark (issue 8).
+    if !dark_only.is_empty() {
+        out.push_str("\n/* Dark: chosen on the page. */\n@media screen {\n");
+        write_rules(&mut out, &dark_only, ":root[data-theme=\"dark\"] ");
+        out.push_str(
+            "}\n\n/* Dark: the system's preference, unless the page was switched to light. */\n",
+        );
+        out.push_str("@media screen and (prefers-color-scheme: dark) {\n");
+        write_rules(&mut out, &dark_only, ":root:not([data-theme=\"light\"]) ");
+        out.push_str("}\n");
+    }
     out
+}
+
+/// One rule list for both themes: where a light rule has a dark twin with the
+/// same selectors, colours become `light-dark(L, D)` and equal values are
+/// written once (a third of the old three-copy stylesheet). Everything else
+/// the dark theme needs (with the resets of [`with_resets`]) comes back as
+/// dark-only rules.
+fn fold_themes(light: &[Rule], dark: &[Rule]) -> (Vec<Rule>, Vec<Rule>) {
+    let mut both = Vec::with_capacity(light.len());
+    let mut dark_only = Vec::new();
+    let mut paired = vec![false; dark.len()];
+    for l in light {
+        let twin = dark.iter().position(|d| d.selectors == l.selectors);
+        let Some(i) = twin.filter(|&i| !paired[i]) else {
+            both.push(l.clone());
+            continue;
+        };
+        paired[i] = true;
+        let d = &dark[i];
+        let mut decls = Vec::new();
+        let mut rest = Vec::new();
+        for (prop, lv) in &l.decls {
+            match d.decls.iter().find(|(p, _)| p == prop) {
+                Some((_, dv)) if dv == lv => decls.push((prop.clone(), lv.clone())),
+                Some((_, dv)) if prop == "color" => {
+                    decls.push((prop.clone(), format!("light-dark({lv}, {dv})")));
+                }
+                Some((_, dv)) => {
+                    decls.push((prop.clone(), lv.clone()));
+                    rest.push((prop.clone(), dv.clone()));
+                }
+                None => decls.push((prop.clone(), lv.clone())),
+            }
+        }
+        for (prop, dv) in &d.decls {
+            if !l.decls.iter().any(|(p, _)| p == prop) {
+                rest.push((prop.clone(), dv.clone()));
+            }
+        }
+        both.push(Rule { selectors: l.selectors.clone(), decls });
+        if !rest.is_empty() {
+            dark_only.push(Rule { selectors: d.selectors.clone(), decls: rest });
+        }
+    }
+    // Light properties without a dark value get reset on dark pages.
+    let light_only: Vec<Rule> = light
+        .iter()
+        .filter_map(|l| {
+            let d = dark.iter().find(|d| d.selectors == l.selectors);
+            let decls: Vec<(String, String)> = l
+                .decls
+                .iter()
+                .filter(|(p, _)| d.is_none_or(|d| !d.decls.iter().any(|(dp, _)| dp == p)))
+                .cloned()
+                .collect();
+            (!decls.is_empty()).then(|| Rule { selectors: l.selectors.clone(), decls })
+        })
+        .collect();
+    let unpaired: Vec<Rule> =
+        dark.iter().zip(&paired).filter(|(_, p)| !**p).map(|(d, _)| d.clone()).collect();
+    let mut extra = with_resets(&light_only, unpaired);
+    extra.append(&mut dark_only);
+    (both, extra)
 }
 
 /// One CSS rule: its selectors (one per scope selector) and declarations.
@@ -874,25 +941,57 @@ mod tests {
     #[test]
     fn css_has_light_defaults_and_both_dark_scopes() {
         let css = css();
-        assert!(css.contains("\n.hl-comment { color: #"), "light rules apply unprefixed");
-        assert!(css.contains(":root[data-theme=\"dark\"] .hl-comment { color: #"));
-        let media = &css
-            [css.find("@media screen and (prefers-color-scheme: dark) {").expect("media block")..];
-        assert!(media.contains(":root:not([data-theme=\"light\"]) .hl-comment { color: #"));
-        // Every dark selector is prefixed, in both places, and screen-only
+        // One rule per scope, both colours in it; light unless the page is dark.
+        assert!(css.contains("\n.hl-comment { color: light-dark(#3c526d, #"), "{css}");
+        assert!(css.len() < 12 * 1024, "{} bytes", css.len());
+        // Whatever is dark-only is prefixed, in both places, and screen-only
         // (print stays light).
-        let start = css.find("/* Dark: chosen").unwrap();
-        let dark_part = &css[start..start + css[start..].find("/* Dark: the system").unwrap()];
-        assert!(dark_part.contains("@media screen {"));
-        for line in dark_part.lines().filter(|l| l.contains('{') && !l.starts_with("@media")) {
-            for sel in line[..line.find('{').unwrap()].split(", ") {
-                assert!(sel.starts_with(":root[data-theme=\"dark\"] "), "{sel}");
+        if let Some(start) = css.find("/* Dark: chosen") {
+            let dark_part = &css[start..start + css[start..].find("/* Dark: the system").unwrap()];
+            assert!(dark_part.contains("@media screen {"));
+            for line in dark_part.lines().filter(|l| l.contains('{') && !l.starts_with("@media")) {
+                for sel in line[..line.find('{').unwrap()].split(", ") {
+                    assert!(sel.starts_with(":root[data-theme=\"dark\"] "), "{sel}");
+                }
             }
+            assert!(css.contains("@media screen and (prefers-color-scheme: dark) {"));
         }
         assert!(!css.contains("background"), "the site theme owns the code background");
         assert!(!css.contains(".hl-code {"), "whole-block colours become the :where() rule");
-        assert!(css.contains(":where(pre.code > code > span) { color: #"));
+        assert!(css.contains(":where(pre.code > code > span) { color: light-dark(#"));
         assert_eq!(css.matches('{').count(), css.matches('}').count());
+    }
+
+    #[test]
+    fn folded_themes_give_each_theme_its_own_values() {
+        let r = |sel: &str, decls: &[(&str, &str)]| Rule {
+            selectors: vec![sel.to_string()],
+            decls: decls.iter().map(|(p, v)| (p.to_string(), v.to_string())).collect(),
+        };
+        let light = [
+            r(".a", &[("color", "#111111"), ("font-style", "italic")]),
+            r(".b", &[("color", "#222222")]),
+            r(".only-light", &[("font-weight", "bold")]),
+        ];
+        let dark = [
+            r(".a", &[("color", "#eeeeee"), ("font-style", "normal")]),
+            r(".b", &[("color", "#222222"), ("font-weight", "bold")]),
+            r(".only-dark", &[("color", "#dddddd")]),
+        ];
+        let (both, dark_only) = fold_themes(&light, &dark);
+        assert_eq!(
+            both[0],
+            r(".a", &[("color", "light-dark(#111111, #eeeeee)"), ("font-style", "italic")])
+        );
+        assert_eq!(both[1], r(".b", &[("color", "#222222")]));
+        assert_eq!(both[2], r(".only-light", &[("font-weight", "bold")]));
+        assert!(dark_only.contains(&r(".a", &[("font-style", "normal")])), "{dark_only:?}");
+        assert!(dark_only.contains(&r(".b", &[("font-weight", "bold")])), "{dark_only:?}");
+        assert!(dark_only.contains(&r(".only-dark", &[("color", "#dddddd")])), "{dark_only:?}");
+        assert!(
+            dark_only.contains(&r(".only-light", &[("font-weight", "normal")])),
+            "{dark_only:?}"
+        );
     }
 
     /// WCAG relative luminance of `#rrggbb`.
