@@ -54,6 +54,20 @@ pub fn fingerprint(name: &str, bytes: &[u8]) -> String {
     }
 }
 
+/// `_headers` lines (Netlify / Cloudflare Pages format) that let browsers keep
+/// fingerprinted files for a year without asking again: their names change
+/// whenever their bytes do. `paths` are output paths (`style.1a2b3c4d.css`).
+pub fn immutable_headers(base_path: &str, paths: &[&str]) -> String {
+    let mut out = String::new();
+    for p in paths {
+        out.push_str(base_path.trim_end_matches('/'));
+        out.push('/');
+        out.push_str(p.trim_start_matches('/'));
+        out.push_str("\n  Cache-Control: public, max-age=31536000, immutable\n");
+    }
+    out
+}
+
 /// The stylesheet without comments and needless whitespace. A sheet the
 /// minifier cannot tokenise is returned as written: a bigger page beats a
 /// broken theme.
@@ -89,6 +103,21 @@ mod tests {
         assert_eq!(a, fingerprint("style.css", b"body{}"));
         assert!(fingerprint("fonts/x.woff2", b"x").starts_with("fonts/x."));
         assert_eq!(fingerprint("LICENSE", b"x").len(), "LICENSE.".len() + 8);
+    }
+
+    #[test]
+    fn fingerprinted_files_are_cached_for_a_year() {
+        let h =
+            immutable_headers("/docs", &[&fingerprint("style.css", b"x"), "search.1234abcd.js"]);
+        let lines: Vec<&str> = h.lines().collect();
+        assert_eq!(lines.len(), 4);
+        assert!(lines[0].starts_with("/docs/style.") && lines[0].ends_with(".css"), "{h}");
+        assert_eq!(lines[1], "  Cache-Control: public, max-age=31536000, immutable");
+        assert_eq!(lines[2], "/docs/search.1234abcd.js");
+        assert_eq!(
+            immutable_headers("", &["a.css"]),
+            "/a.css\n  Cache-Control: public, max-age=31536000, immutable\n"
+        );
     }
 
     #[test]

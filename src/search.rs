@@ -22,8 +22,11 @@
 //! `static/search.js` is the reader's half; both halves fold text the same
 //! way ([`fold`] and its `fold` there), which is what makes a match.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::path::PathBuf;
+
+use rayon::prelude::*;
 
 use lol_html::{doc_text, element, rewrite_str, RewriteStrSettings};
 use serde_json::{json, Value};
@@ -33,9 +36,11 @@ use unicode_normalization::UnicodeNormalization;
 pub const DIR: &str = "search/idx";
 /// A word chunk is split by one more letter while its JSON is bigger than this.
 pub const CHUNK_BYTES: usize = 16 * 1024;
-/// Documents per document chunk: a results page needs up to 20 documents
-/// spread over the site, so small chunks waste less.
-pub const DOCS_PER_CHUNK: usize = 10;
+/// Documents per document chunk: a results page needs 10 documents (20 with
+/// "more")
+/// spread over the site, so small chunks waste less (measured: 10 per chunk
+/// made a common word's query fetch ~90 KB of documents at 1,000 articles).
+pub const DOCS_PER_CHUNK: usize = 4;
 /// Words too common to narrow anything; left out of the index and of queries.
 pub const STOP_WORDS: &[&str] = &[
     "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "it", "of", "on",
@@ -71,43 +76,34 @@ pub struct SearchDoc {
 /// The files of the index, paths relative to the output root. Pure: the same
 /// documents give the same bytes.
 pub fn index(pages: &[SearchDoc]) -> Vec<(PathBuf, Vec<u8>)> {
-    // word → (doc → score)
-    let mut words: BTreeMap<String, BTreeMap<u32, u32>> = BTreeMap::new();
-    for (id, page) in pages.iter().enumerate() {
-        let id = id as u32;
-        let mut add = |text: &str, weight: u32| {
-            for w in words_of(text) {
-                let s = words.entry(w).or_default().entry(id).or_insert(0);
-                // A field counts once per word, however often the word repeats.
-                if *s & field_bit(weight) == 0 {
-                    *s |= field_bit(weight);
-                }
-            }
-        };
-        add(&page.title, TITLE);
-        for h in &page.headings {
-            add(h, HEADING);
+    // Per document (in parallel): each distinct word with the fields it is in.
+    let per_doc: Vec<HashMap<String, u32>> = pages.par_iter().map(doc_words).collect();
+    // word → [(doc, fields)], documents in order.
+    let mut words: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
+    for (id, doc) in per_doc.into_iter().enumerate() {
+        for (w, bits) in doc {
+            words.entry(w).or_default().push((id as u32, bits));
         }
-        for t in &page.terms {
-            add(t, TERM);
-        }
-        add(&page.summary, SUMMARY);
-        add(&body_text(&page.html), BODY);
     }
+    let mut words: Vec<(String, Vec<(u32, u32)>)> = words.into_iter().collect();
+    words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
 
     let mut files = Vec::new();
     // Postings: doc ids delta-coded, each followed by its score.
-    let postings: Vec<(String, String)> = words
+    let postings: Vec<Posting> = words
         .into_iter()
         .map(|(w, docs)| {
-            let mut list = Vec::with_capacity(docs.len() * 2);
+            let mut json = String::with_capacity(docs.len() * 5 + 2);
+            json.push('[');
             let mut prev = 0u32;
-            for (d, bits) in docs {
-                list.push(d - prev);
-                list.push(score_of(bits));
+            for (i, (d, bits)) in docs.into_iter().enumerate() {
+                if i > 0 {
+                    json.push(',');
+                }
+                let _ = write!(json, "{},{}", d - prev, score_of(bits));
                 prev = d;
             }
-            let json = serde_json::to_string(&list).unwrap_or_default();
+            json.push(']');
             (w, json)
         })
         .collect();
@@ -161,6 +157,31 @@ pub fn index(pages: &[SearchDoc]) -> Vec<(PathBuf, Vec<u8>)> {
     });
     files.push((PathBuf::from(DIR).join("meta.json"), meta.to_string().into_bytes()));
     files
+}
+
+/// The distinct words of one page, each with a bit per field it is in.
+fn doc_words(page: &SearchDoc) -> HashMap<String, u32> {
+    // Fold each field once and count borrowed words; only the distinct words
+    // of the page are copied out (a page repeats most of its words).
+    let fields: Vec<(String, u32)> = std::iter::once((fold(&page.title), TITLE))
+        .chain(page.headings.iter().map(|h| (fold(h), HEADING)))
+        .chain(page.terms.iter().map(|t| (fold(t), TERM)))
+        .chain([(fold(&page.summary), SUMMARY), (fold(&body_text(&page.html)), BODY)])
+        .collect();
+    let mut bits: HashMap<&str, u32> = HashMap::new();
+    for (text, weight) in &fields {
+        for w in split_words(text) {
+            *bits.entry(w).or_insert(0) |= field_bit(*weight);
+        }
+    }
+    bits.into_iter().map(|(w, b)| (w.to_string(), b)).collect()
+}
+
+/// The indexable words of folded text (see [`words_of`]).
+fn split_words(folded: &str) -> impl Iterator<Item = &str> {
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().nth(1).is_some() && w.len() <= 64 && !STOP_WORDS.contains(w))
 }
 
 /// One bit per field in the index build, turned into the summed weight at the end.
@@ -226,6 +247,9 @@ fn hex(key: &str) -> String {
 /// Lower case, accents off, typographic punctuation made plain: `Résumé` →
 /// `resume`. Must agree with `fold` in `static/search.js`.
 pub fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(text.len());
     for c in text.nfd() {
         if ('\u{300}'..='\u{36f}').contains(&c) {
@@ -252,12 +276,7 @@ pub fn fold(text: &str) -> String {
 /// letter or digit, two characters or more, stop words out.
 pub fn words_of(text: &str) -> impl Iterator<Item = String> {
     let folded = fold(text);
-    folded
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().nth(1).is_some() && w.len() <= 64 && !STOP_WORDS.contains(w))
-        .map(str::to_string)
-        .collect::<Vec<_>>()
-        .into_iter()
+    split_words(&folded).map(str::to_string).collect::<Vec<_>>().into_iter()
 }
 
 /// The text a reader reads in an article body: UI chrome (heading `#`
@@ -424,15 +443,16 @@ mod tests {
             (0..25).map(|i| doc(&format!("/p{i}/"), &format!("Page {i}"), "<p>x</p>")).collect();
         let f = files(&pages);
         assert_eq!(f[&format!("{DIR}/meta.json")]["docs"], 25);
-        let d2 = &f[&format!("{DIR}/d/2.json")];
-        assert_eq!(d2.as_array().unwrap().len(), 5);
+        let last = 24 / DOCS_PER_CHUNK;
+        let chunk = &f[&format!("{DIR}/d/{last}.json")];
+        assert_eq!(chunk.as_array().unwrap().len(), 25 - last * DOCS_PER_CHUNK);
         assert_eq!(
-            d2[0],
+            chunk[0],
             json!([
-                "/p20/",
-                "Page 20",
+                format!("/p{}/", last * DOCS_PER_CHUNK),
+                format!("Page {}", last * DOCS_PER_CHUNK),
                 "22 Aug 2024",
-                "Summary of Page 20",
+                format!("Summary of Page {}", last * DOCS_PER_CHUNK),
                 ["Before you start"],
                 ["windows"]
             ])

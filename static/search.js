@@ -12,7 +12,7 @@
   "use strict";
 
   var SEARCH_DELAY = 120; // ms after the last keystroke
-  var SHOWN = 20; // results drawn at once; their documents are fetched
+  var SHOWN = 10; // results drawn at once (and per "More results"); their documents are fetched
   var PREFIX = 0.7; // a word that only starts with the query word counts less
   var MAX_PREFIX_CHUNKS = 6; // a short word would need many chunks: use fewer
   // Weights of the fields, as in src/search.rs.
@@ -307,18 +307,43 @@
       var quoted = "\u201c" + query + "\u201d";
       return index.search(words).then(function (hits) {
         if (mine !== run) return;
-        return Promise.all(hits.slice(0, SHOWN).map(function (h) { return index.doc(h.id); })).then(function (docs) {
-          if (mine !== run) return;
-          ui.list.textContent = "";
-          if (!hits.length) { say("No guides match " + quoted + ". Try fewer or shorter words."); return; }
-          var frag = document.createDocumentFragment();
-          docs.forEach(function (d) { frag.appendChild(renderHit(d, words)); });
-          ui.list.appendChild(frag);
-          var text = plural(hits.length, "guide matches", "guides match") + " " + quoted;
-          say(hits.length > SHOWN ? text + "; showing the best " + SHOWN + "." : text);
+        ui.list.textContent = "";
+        if (more) more.remove();
+        if (!hits.length) { say("No guides match " + quoted + ". Try fewer or shorter words."); return; }
+        var text = plural(hits.length, "guide matches", "guides match") + " " + quoted;
+        return draw(hits, 0, words, mine).then(function () {
+          if (mine === run) say(hits.length > SHOWN ? text + "; the best first." : text);
         });
       }).catch(function () {
         if (mine === run) { shown = null; say("Search is not available right now."); }
+      });
+    }
+
+    // Draws hits[from, from + SHOWN) (fetching their documents), then a
+    // "More results" button while there are more.
+    var more = null;
+    function draw(hits, from, words, mine) {
+      var slice = hits.slice(from, from + SHOWN);
+      return Promise.all(slice.map(function (h) { return index.doc(h.id); })).then(function (docs) {
+        if (mine !== run) return;
+        var frag = document.createDocumentFragment();
+        docs.forEach(function (d) { frag.appendChild(renderHit(d, words)); });
+        ui.list.appendChild(frag);
+        if (more) more.remove();
+        more = null;
+        if (hits.length > from + SHOWN) {
+          more = element("button", "search-more");
+          more.type = "button";
+          more.textContent = "More results (" + (hits.length - from - SHOWN) + " left)";
+          more.addEventListener("click", function () {
+            var first = from + SHOWN;
+            draw(hits, first, words, mine).then(function () {
+              var next = links()[first];
+              if (next) next.focus();
+            });
+          });
+          ui.list.parentNode.insertBefore(more, ui.list.nextSibling);
+        }
       });
     }
 

@@ -217,11 +217,23 @@ test("a word that only appears in an article's body is found", async (t) => {
     t.skip("the build does not publish the chunked search index yet (search::index is not wired into render)");
     return;
   }
-  // "MSA" style words: pick one from the article body that is in no title, heading, tag or summary.
+  // A word of the article's prose that its title, headings, tags, categories,
+  // keywords and description don't have (so only body text can find it).
+  const art = await open(GUIDE);
+  const word = await art.page.evaluate(() => {
+    const words = (t) => new Set(t.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "").split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 5));
+    const meta = [document.title, ...[...document.querySelectorAll("h1, h2, h3, .chips a, .breadcrumb a")].map((e) => e.textContent),
+      ...[...document.querySelectorAll('meta[name="keywords"], meta[name="description"]')].map((m) => m.content)].join(" ");
+    const not = words(meta);
+    const body = [...document.querySelectorAll(".content p")].map((p) => p.textContent).join(" ");
+    return [...words(body)].find((w) => !not.has(w));
+  });
+  await art.context.close();
+  assert.ok(word, "the article has a body-only word");
   const { context, page } = await open("/search/");
-  await searchWithResults(page, "troubleshooter");
+  await searchWithResults(page, word);
   const urls = await page.locator(".search-results a.search-result-title").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
-  assert.ok(urls.includes(GUIDE), `results: ${urls}`);
+  assert.ok(urls.includes(GUIDE), `${word}: ${urls}`);
   await context.close();
 });
 
@@ -230,15 +242,17 @@ test("an article page stays within its weight budget before search opens", async
   const page = await context.newPage();
   const bytes = { stylesheet: 0, script: 0 };
   const names = [];
-  page.on("response", async (r) => {
+  const pending = [];
+  page.on("response", (r) => {
     const type = r.request().resourceType();
     if (type in bytes) {
       names.push(new URL(r.url()).pathname);
-      bytes[type] += (await r.body()).length;
+      pending.push(r.body().then((b) => { bytes[type] += b.length; }));
     }
   });
   await page.goto(site.base + GUIDE, { waitUntil: "load" });
   await page.waitForTimeout(200);
+  await Promise.all(pending);
   assert.ok(names.every((n) => !n.endsWith("search.js")), "search.js waits for first use");
   const html = statSync(join(out, GUIDE, "index.html")).size;
   assert.ok(html <= 90 * 1024, `demo article HTML is ${html} bytes`);

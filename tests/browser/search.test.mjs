@@ -43,6 +43,9 @@ function fixtureSite(root) {
   zebra("zebra-heading", "2024-04-02", "title: Heading holder", "Plain text.\n\n## The zebra section\n\nMore text.");
   zebra("zebra-title", "2024-04-01", "title: Zebra in the title", "Plain text.");
   zebra("zebra-body", "2024-04-05", "title: Body holder", "Plain text.\n\nA zebra stands in the body only.");
+  for (let i = 1; i <= 12; i++) {
+    writeFileSync(join(root, "content", `quagga-${i}.md`), `---\ntitle: Quagga note ${i}\ndate: 2023-01-${String(i).padStart(2, "0")}\n---\n\nText.\n`);
+  }
 }
 
 before(async () => {
@@ -118,6 +121,21 @@ test("each field outranks the next, whatever the index order", async () => {
   assert.deepEqual(urls.slice(0, 4), ["/zebra-title/", "/zebra-heading/", "/zebra-terms/", "/zebra-summary/"]);
   // Body text is searched once the build publishes the full-text index; it ranks last.
   assert.deepEqual(urls.slice(4), existsSync(join(tmp, "fixture", "search/idx/meta.json")) ? ["/zebra-body/"] : []);
+  await context.close();
+});
+
+test("ten results at a time; More results draws the rest and moves the focus there", async () => {
+  const { context, page } = await open(fixture, "/search/?q=quagga");
+  await page.waitForFunction(() => document.querySelectorAll(".search-results li").length > 0);
+  assert.equal(await page.locator(".search-results li").count(), 10);
+  assert.match(await status(page), /^12 guides match “quagga”; the best first\.$/);
+  const more = page.locator("button.search-more");
+  assert.equal(await more.innerText(), "More results (2 left)");
+  await more.click();
+  await page.waitForFunction(() => document.querySelectorAll(".search-results li").length === 12);
+  assert.equal(await page.locator("button.search-more").count(), 0);
+  const focused = await page.evaluate(() => document.activeElement.getAttribute("href"));
+  assert.equal(focused, (await resultUrls(page))[10]);
   await context.close();
 });
 
