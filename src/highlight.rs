@@ -230,7 +230,7 @@ fn merge_spans(html: &str) -> String {
     // Stack as written to `out` so far, and as the input says it should be
     // (`None`: a span that styles nothing and is not written).
     let mut written: Vec<String> = Vec::new();
-    let mut wanted: Vec<Option<(String, Vec<String>)>> = Vec::new();
+    let mut wanted: Vec<Option<Kept>> = Vec::new();
     let mut styles = StyleCache::new();
     let mut rest = html;
     while !rest.is_empty() {
@@ -240,13 +240,13 @@ fn merge_spans(html: &str) -> String {
         } else if rest.starts_with("<span") {
             let end = rest.find('>').map_or(rest.len(), |i| i + 1);
             let atoms = used_atoms(&rest[..end]);
-            let top_level = wanted.iter().all(Option::is_none);
-            let keep = if top_level {
-                true
-            } else {
-                let chain: Vec<&[String]> =
-                    wanted.iter().flatten().map(|(_, a)| a.as_slice()).collect();
-                CASCADE.matters(&chain, &atoms, &mut styles)
+            let chain: Vec<&Kept> = wanted.iter().flatten().collect();
+            let parent_hash = chain.last().map_or(0, |k| k.hash);
+            let hash = chain_hash(parent_hash, &atoms);
+            let keep = chain.is_empty() || {
+                let atoms_chain: Vec<&[&str]> = chain.iter().map(|k| k.atoms.as_slice()).collect();
+                let hashes: Vec<u64> = chain.iter().map(|k| k.hash).collect();
+                CASCADE.matters(&atoms_chain, &hashes, &atoms, hash, &mut styles)
             };
             wanted.push(keep.then(|| {
                 let tag = if atoms.is_empty() {
@@ -255,12 +255,12 @@ fn merge_spans(html: &str) -> String {
                     let classes: Vec<String> = atoms.iter().map(|a| format!("hl-{a}")).collect();
                     format!("<span class=\"{}\">", classes.join(" "))
                 };
-                (tag, atoms)
+                Kept { tag, atoms, hash }
             }));
             rest = &rest[end..];
         } else {
             let end = rest.find('<').unwrap_or(rest.len());
-            let target: Vec<&str> = wanted.iter().flatten().map(|(t, _)| t.as_str()).collect();
+            let target: Vec<&str> = wanted.iter().flatten().map(|k| k.tag.as_str()).collect();
             transition(&mut out, &mut written, &target);
             out.push_str(&rest[..end]);
             rest = &rest[end..];
@@ -270,20 +270,37 @@ fn merge_spans(html: &str) -> String {
     out
 }
 
+/// A span kept in the output: its tag, the atoms that style it, and a hash
+/// of the chain of kept atoms down to it (the style cache's key).
+struct Kept {
+    tag: String,
+    atoms: Vec<&'static str>,
+    hash: u64,
+}
+
+fn chain_hash(parent: u64, atoms: &[&str]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    parent.hash(&mut h);
+    atoms.hash(&mut h);
+    h.finish()
+}
+
 /// The atoms of a span's classes that some theme rule uses, in order.
-fn used_atoms(tag: &str) -> Vec<String> {
+fn used_atoms(tag: &str) -> Vec<&'static str> {
     let classes = tag.split_once("class=\"").map_or("", |(_, r)| r.split('"').next().unwrap_or(""));
+    let used: &'static std::collections::HashSet<String> = &USED_ATOMS;
     classes
         .split(' ')
         .filter_map(|c| c.strip_prefix("hl-"))
-        .filter(|a| USED_ATOMS.contains(*a))
-        .map(str::to_string)
+        .filter_map(|a| used.get(a).map(String::as_str))
         .collect()
 }
 
 /// A computed style: one value (or none, "inherited from the block") per kept property.
-type Style = Vec<Option<String>>;
-type StyleCache = std::collections::HashMap<Vec<Vec<String>>, [Style; 2]>;
+type Style = [Option<&'static str>; KEPT_PROPERTIES.len()];
+/// Light and dark styles by chain hash, per block.
+type StyleCache = std::collections::HashMap<u64, [Style; 2]>;
 
 /// One selector: compound class sets from the outermost ancestor to the subject.
 #[derive(Debug)]
@@ -363,41 +380,57 @@ static CASCADE: LazyLock<Cascade> = LazyLock::new(|| {
 impl Cascade {
     /// Whether a span with `atoms` inside the kept spans `chain` changes how
     /// its text looks (in either theme) or is needed by a descendant rule.
-    fn matters(&self, chain: &[&[String]], atoms: &[String], cache: &mut StyleCache) -> bool {
-        let has = |set: &[String], compound: &[String]| compound.iter().all(|a| set.contains(a));
-        if self.ancestors.iter().any(|c| has(atoms, c)) {
+    /// `hashes[i]` is the chain hash down to `chain[i]`, `own` the new span's.
+    fn matters(
+        &'static self,
+        chain: &[&[&'static str]],
+        hashes: &[u64],
+        atoms: &[&'static str],
+        own: u64,
+        cache: &mut StyleCache,
+    ) -> bool {
+        if self.ancestors.iter().any(|c| c.iter().all(|a| atoms.contains(&a.as_str()))) {
             return true;
         }
-        let mut with: Vec<Vec<String>> = chain.iter().map(|s| s.to_vec()).collect();
-        let parent = self.styles(&with, cache);
-        with.push(atoms.to_vec());
-        let own = self.styles(&with, cache);
-        parent != own
+        let parent = self.styles(chain, hashes, cache);
+        let mut with = chain.to_vec();
+        with.push(atoms);
+        let mut with_hashes = hashes.to_vec();
+        with_hashes.push(own);
+        parent != self.styles(&with, &with_hashes, cache)
     }
 
     /// Light and dark computed styles of the innermost span of `chain`.
-    fn styles(&self, chain: &[Vec<String>], cache: &mut StyleCache) -> [Style; 2] {
-        if let Some(s) = cache.get(chain) {
-            return s.clone();
-        }
-        let result = if chain.is_empty() {
-            [vec![None; KEPT_PROPERTIES.len()], vec![None; KEPT_PROPERTIES.len()]]
-        } else {
-            let parent = self.styles(&chain[..chain.len() - 1], cache);
-            let light = Self::compute(&self.light, chain, &parent[0]);
-            let dark = Self::compute(&self.dark, chain, &parent[1]);
-            [light, dark]
+    fn styles(
+        &'static self,
+        chain: &[&[&'static str]],
+        hashes: &[u64],
+        cache: &mut StyleCache,
+    ) -> [Style; 2] {
+        let Some(&key) = hashes.last() else {
+            return [[None; KEPT_PROPERTIES.len()]; 2];
         };
-        cache.insert(chain.to_vec(), result.clone());
+        if let Some(s) = cache.get(&key) {
+            return *s;
+        }
+        let n = chain.len() - 1;
+        let parent = self.styles(&chain[..n], &hashes[..n], cache);
+        let result = [
+            Self::compute(&self.light, chain, &parent[0]),
+            Self::compute(&self.dark, chain, &parent[1]),
+        ];
+        cache.insert(key, result);
         result
     }
 
-    fn compute(rules: &[CascadeRule], chain: &[Vec<String>], parent: &Style) -> Style {
+    fn compute(rules: &'static [CascadeRule], chain: &[&[&str]], parent: &Style) -> Style {
         let top_level = chain.len() == 1;
         let subject = chain.len() - 1;
-        let has = |set: &[String], compound: &[String]| compound.iter().all(|a| set.contains(a));
+        let has =
+            |set: &[&str], compound: &[String]| compound.iter().all(|a| set.contains(&a.as_str()));
         // (specificity, order, value) of the winner per property.
-        let mut best: Vec<Option<(usize, usize, &str)>> = vec![None; KEPT_PROPERTIES.len()];
+        let mut best: [Option<(usize, usize, &'static str)>; KEPT_PROPERTIES.len()] =
+            [None; KEPT_PROPERTIES.len()];
         for (order, rule) in rules.iter().enumerate() {
             let spec = rule
                 .selectors
@@ -406,13 +439,13 @@ impl Cascade {
                     let matched = match sel.compounds.split_last() {
                         None => top_level,
                         Some((last, init)) => {
-                            has(&chain[subject], last) && {
+                            has(chain[subject], last) && {
                                 // Descendant combinators: match ancestors right to left, greedily.
                                 let mut at = subject;
                                 init.iter().rev().all(|c| {
                                     while at > 0 {
                                         at -= 1;
-                                        if has(&chain[at], c) {
+                                        if has(chain[at], c) {
                                             return true;
                                         }
                                     }
@@ -431,13 +464,14 @@ impl Cascade {
                 }
             }
         }
-        best.iter()
-            .zip(parent)
-            .map(|(b, inherited)| match b {
-                Some((_, _, "inherit")) | None => inherited.clone(),
-                Some((_, _, v)) => Some((*v).to_string()),
-            })
-            .collect()
+        let mut out = *parent;
+        for (slot, b) in out.iter_mut().zip(best) {
+            match b {
+                Some((_, _, "inherit")) | None => {}
+                Some((_, _, v)) => *slot = Some(v),
+            }
+        }
+        out
     }
 }
 
@@ -735,7 +769,7 @@ mod tests {
     /// For each character of `html`'s text, its computed light and dark
     /// style under the generated stylesheet (see [`Cascade`]).
     fn styled_chars(html: &str) -> Vec<(char, [Style; 2])> {
-        let mut stack: Vec<Vec<String>> = Vec::new();
+        let mut stack: Vec<(Vec<&'static str>, u64)> = Vec::new();
         let mut cache = StyleCache::new();
         let mut out = Vec::new();
         let mut rest = html;
@@ -745,11 +779,16 @@ mod tests {
                 rest = r;
             } else if rest.starts_with("<span") {
                 let end = rest.find('>').unwrap() + 1;
-                stack.push(used_atoms(&rest[..end]));
+                let atoms = used_atoms(&rest[..end]);
+                // Position matters (top level), so hash empty sets too.
+                let hash = chain_hash(stack.last().map_or(1, |s| s.1), &atoms);
+                stack.push((atoms, hash));
                 rest = &rest[end..];
             } else {
                 let c = rest.chars().next().unwrap();
-                out.push((c, CASCADE.styles(&stack, &mut cache)));
+                let chain: Vec<&[&str]> = stack.iter().map(|s| s.0.as_slice()).collect();
+                let hashes: Vec<u64> = stack.iter().map(|s| s.1).collect();
+                out.push((c, CASCADE.styles(&chain, &hashes, &mut cache)));
                 rest = &rest[c.len_utf8()..];
             }
         }
@@ -760,32 +799,30 @@ mod tests {
     #[test]
     fn the_cascade_model_follows_css_rules() {
         let mut cache = StyleCache::new();
-        let v = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
-        let color = |chain: &[Vec<String>], cache: &mut StyleCache| {
-            CASCADE.styles(chain, cache)[0][0].clone()
+        let mut styles = |chain: &[&str]| {
+            let atoms: Vec<Vec<&'static str>> = chain
+                .iter()
+                .map(|s| s.split(' ').map(|a| USED_ATOMS.get(a).unwrap().as_str()).collect())
+                .collect();
+            let refs: Vec<&[&str]> = atoms.iter().map(Vec::as_slice).collect();
+            let mut hashes = Vec::new();
+            for a in &refs {
+                hashes.push(chain_hash(hashes.last().copied().unwrap_or(7), a));
+            }
+            CASCADE.styles(&refs, &hashes, &mut cache)
         };
-        assert_eq!(color(&[v("comment")], &mut cache).as_deref(), Some("#3c526d"));
+        assert_eq!(styles(&["comment"])[0][0], Some("#3c526d"));
         // Top level without a rule of its own: the base colour.
-        assert_eq!(color(&[v("source")], &mut cache).as_deref(), Some("#111b27"));
+        assert_eq!(styles(&["source"])[0][0], Some("#111b27"));
         // A more specific rule wins; a descendant rule needs its ancestor.
+        assert_eq!(styles(&["source", "constant other color"])[0][0], Some("#116b00"));
+        assert_eq!(styles(&["source", "punctuation definition"])[0][0], Some("#111b27"));
         assert_eq!(
-            color(&[v("source"), v("constant other color")], &mut cache).as_deref(),
-            Some("#116b00")
-        );
-        assert_eq!(
-            color(&[v("source"), v("punctuation definition")], &mut cache).as_deref(),
-            Some("#111b27")
-        );
-        assert_eq!(
-            color(
-                &[v("source"), v("constant other color"), v("punctuation definition")],
-                &mut cache
-            )
-            .as_deref(),
+            styles(&["source", "constant other color", "punctuation definition"])[0][0],
             Some("#116b00")
         );
         // Dark pages: the dark rule wins.
-        assert_ne!(CASCADE.styles(&[v("comment")], &mut cache)[1][0].as_deref(), Some("#3c526d"));
+        assert_ne!(styles(&["comment"])[1][0], Some("#3c526d"));
     }
 
     #[test]
