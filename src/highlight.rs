@@ -225,13 +225,28 @@ fn highlight_lines(syntax: &SyntaxReference, code: &str, shown: Range<usize>) ->
 ///
 /// Text is already escaped, so every `<` starts one of syntect's two tags.
 fn merge_spans(html: &str) -> String {
+    STYLES.with_borrow_mut(|styles| {
+        if styles.len() > 50_000 {
+            styles.clear(); // bounded: a pathological grammar cannot grow it forever
+        }
+        merge_with(html, styles)
+    })
+}
+
+thread_local! {
+    /// Computed styles by chain hash. A memo of a pure function of the
+    /// built-in themes (the same chains recur in every block of a language),
+    /// so sharing it across blocks on one thread can never change output.
+    static STYLES: std::cell::RefCell<StyleCache> = std::cell::RefCell::new(StyleCache::new());
+}
+
+fn merge_with(html: &str, styles: &mut StyleCache) -> String {
     const CLOSE: &str = "</span>";
     let mut out = String::with_capacity(html.len());
     // Stack as written to `out` so far, and as the input says it should be
     // (`None`: a span that styles nothing and is not written).
     let mut written: Vec<String> = Vec::new();
     let mut wanted: Vec<Option<Kept>> = Vec::new();
-    let mut styles = StyleCache::new();
     let mut rest = html;
     while !rest.is_empty() {
         if let Some(after) = rest.strip_prefix(CLOSE) {
@@ -246,7 +261,7 @@ fn merge_spans(html: &str) -> String {
             let keep = chain.is_empty() || {
                 let atoms_chain: Vec<&[&str]> = chain.iter().map(|k| k.atoms.as_slice()).collect();
                 let hashes: Vec<u64> = chain.iter().map(|k| k.hash).collect();
-                CASCADE.matters(&atoms_chain, &hashes, &atoms, hash, &mut styles)
+                CASCADE.matters(&atoms_chain, &hashes, &atoms, hash, styles)
             };
             wanted.push(keep.then(|| {
                 let tag = if atoms.is_empty() {

@@ -410,8 +410,9 @@
       bind({ input: input, status: status, list: list, form: form }, index, { syncUrl: true }).update();
     }, function () {
       list.textContent = "";
-      if (form) form.hidden = true;
-      if (all) all.hidden = false;
+      // Inline styles: the theme shows the form on `html.js` pages.
+      if (form) { form.hidden = true; form.style.display = "none"; }
+      if (all) { all.hidden = false; all.style.display = "block"; }
       status.textContent = "Search is not available right now, so here is every guide instead.";
     });
   }

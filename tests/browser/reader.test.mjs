@@ -193,7 +193,7 @@ test("the table of contents is a plain list of working links without scripts", a
 test("nothing shifts while pages load: CLS is 0, light and dark", async () => {
   for (const theme of ["light", "dark"]) {
     for (const width of [412, 1280]) {
-      for (const path of ["/", GUIDE]) {
+      for (const path of ["/", GUIDE, "/search/?q=windows"]) {
         const context = await browser.newContext({ viewport: { width, height: 800 }, colorScheme: theme });
         // A stored choice, too: the toggle must not change size once scripts run.
         await context.addInitScript((t) => { try { localStorage.setItem("inkproof-theme", t); } catch (e) {} }, theme);
