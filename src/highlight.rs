@@ -216,7 +216,320 @@ fn highlight_lines(syntax: &SyntaxReference, code: &str, shown: Range<usize>) ->
     for _ in 0..open.max(0) {
         html.push_str("</span>");
     }
-    Some(html)
+    Some(merge_spans(&html))
+}
+
+/// Rewrites syntect's span soup into the fewest tags that colour the text the
+/// same way (issue 8: the demo article was 171 KB, mostly nested spans).
+///
+/// 1. Class atoms that no rule of either theme mentions (`hl-powershell`,
+///    `hl-begin`, …) are dropped; they cannot change how anything looks. A
+///    span that then looks exactly like its parent in both themes, and that no
+///    descendant rule needs as an ancestor, is dropped as a whole ([`Cascade`]
+///    decides); top-level spans stay for the `:where(pre.code > code > span)`
+///    base colour.
+/// 2. Between two runs of text only the *nesting state* matters, so each run
+///    of tags is replaced by the shortest transition from the stack before it
+///    to the stack after it: close what is no longer open, keep the common
+///    outer part, open the rest. Same-class neighbours merge; empty spans go.
+///
+/// Text is already escaped, so every `<` starts one of syntect's two tags.
+fn merge_spans(html: &str) -> String {
+    STYLES.with_borrow_mut(|styles| {
+        if styles.len() > 50_000 {
+            styles.clear(); // bounded: a pathological grammar cannot grow it forever
+        }
+        merge_with(html, styles)
+    })
+}
+
+thread_local! {
+    /// Computed styles by chain hash. A memo of a pure function of the
+    /// built-in themes (the same chains recur in every block of a language),
+    /// so sharing it across blocks on one thread can never change output.
+    static STYLES: std::cell::RefCell<StyleCache> = std::cell::RefCell::new(StyleCache::new());
+}
+
+fn merge_with(html: &str, styles: &mut StyleCache) -> String {
+    const CLOSE: &str = "</span>";
+    let mut out = String::with_capacity(html.len());
+    // Stack as written to `out` so far, and as the input says it should be
+    // (`None`: a span that styles nothing and is not written).
+    let mut written: Vec<String> = Vec::new();
+    let mut wanted: Vec<Option<Kept>> = Vec::new();
+    let mut rest = html;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix(CLOSE) {
+            wanted.pop();
+            rest = after;
+        } else if rest.starts_with("<span") {
+            let end = rest.find('>').map_or(rest.len(), |i| i + 1);
+            let atoms = used_atoms(&rest[..end]);
+            let chain: Vec<&Kept> = wanted.iter().flatten().collect();
+            let parent_hash = chain.last().map_or(0, |k| k.hash);
+            let hash = chain_hash(parent_hash, &atoms);
+            let keep = chain.is_empty() || {
+                let atoms_chain: Vec<&[&str]> = chain.iter().map(|k| k.atoms.as_slice()).collect();
+                let hashes: Vec<u64> = chain.iter().map(|k| k.hash).collect();
+                CASCADE.matters(&atoms_chain, &hashes, &atoms, hash, styles)
+            };
+            wanted.push(keep.then(|| {
+                let tag = if atoms.is_empty() {
+                    "<span>".to_string()
+                } else {
+                    let classes: Vec<String> = atoms.iter().map(|a| format!("hl-{a}")).collect();
+                    format!("<span class=\"{}\">", classes.join(" "))
+                };
+                Kept { tag, atoms, hash }
+            }));
+            rest = &rest[end..];
+        } else {
+            let end = rest.find('<').unwrap_or(rest.len());
+            let target: Vec<&str> = wanted.iter().flatten().map(|k| k.tag.as_str()).collect();
+            transition(&mut out, &mut written, &target);
+            out.push_str(&rest[..end]);
+            rest = &rest[end..];
+        }
+    }
+    transition(&mut out, &mut written, &[]);
+    out
+}
+
+/// A span kept in the output: its tag, the atoms that style it, and a hash
+/// of the chain of kept atoms down to it (the style cache's key).
+struct Kept {
+    tag: String,
+    atoms: Vec<&'static str>,
+    hash: u64,
+}
+
+fn chain_hash(parent: u64, atoms: &[&str]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    parent.hash(&mut h);
+    atoms.hash(&mut h);
+    h.finish()
+}
+
+/// The atoms of a span's classes that some theme rule uses, in order.
+fn used_atoms(tag: &str) -> Vec<&'static str> {
+    let classes = tag.split_once("class=\"").map_or("", |(_, r)| r.split('"').next().unwrap_or(""));
+    let used: &'static std::collections::HashSet<String> = &USED_ATOMS;
+    classes
+        .split(' ')
+        .filter_map(|c| c.strip_prefix("hl-"))
+        .filter_map(|a| used.get(a).map(String::as_str))
+        .collect()
+}
+
+/// A computed style: one value (or none, "inherited from the block") per kept property.
+type Style = [Option<&'static str>; KEPT_PROPERTIES.len()];
+/// Light and dark styles by chain hash, per block.
+type StyleCache = std::collections::HashMap<u64, [Style; 2]>;
+
+/// One selector: compound class sets from the outermost ancestor to the subject.
+#[derive(Debug)]
+struct Selector {
+    compounds: Vec<Vec<String>>,
+    specificity: usize,
+}
+
+#[derive(Debug)]
+struct CascadeRule {
+    selectors: Vec<Selector>,
+    decls: Vec<(usize, String)>,
+}
+
+/// The generated stylesheet as data, to tell which spans change nothing: the
+/// light rules, and for dark pages the light rules plus the dark ones (which
+/// win on specificity through their `:root[…]` prefix).
+struct Cascade {
+    light: Vec<CascadeRule>,
+    dark: Vec<CascadeRule>,
+    /// Compounds that some rule needs on an *ancestor*.
+    ancestors: Vec<Vec<String>>,
+}
+
+static CASCADE: LazyLock<Cascade> = LazyLock::new(|| {
+    let themes = two_face::theme::extra();
+    let light_rules = theme_rules(themes.get(LIGHT_THEME));
+    let dark_rules = with_resets(&light_rules, theme_rules(themes.get(DARK_THEME)));
+    let convert = |rules: &[Rule], boost: usize| -> Vec<CascadeRule> {
+        rules
+            .iter()
+            .map(|r| CascadeRule {
+                selectors: r
+                    .selectors
+                    .iter()
+                    .map(|sel| {
+                        let compounds: Vec<Vec<String>> = if sel.starts_with(":where(") {
+                            Vec::new() // the top-level rule, handled apart
+                        } else {
+                            sel.split_whitespace()
+                                .map(|c| {
+                                    c.split('.')
+                                        .filter_map(|a| a.strip_prefix("hl-"))
+                                        .map(str::to_string)
+                                        .collect()
+                                })
+                                .collect()
+                        };
+                        let specificity = boost + compounds.iter().map(Vec::len).sum::<usize>();
+                        Selector { compounds, specificity }
+                    })
+                    .collect(),
+                decls: r
+                    .decls
+                    .iter()
+                    .filter_map(|(p, v)| {
+                        KEPT_PROPERTIES.iter().position(|k| k == p).map(|i| (i, v.clone()))
+                    })
+                    .collect(),
+            })
+            .collect()
+    };
+    let light = convert(&light_rules, 0);
+    let mut dark = convert(&light_rules, 0);
+    dark.extend(convert(&dark_rules, 1000));
+    let mut ancestors = Vec::new();
+    for rule in light.iter().chain(&dark) {
+        for sel in &rule.selectors {
+            if let Some((_, init)) = sel.compounds.split_last() {
+                ancestors.extend(init.iter().cloned());
+            }
+        }
+    }
+    Cascade { light, dark, ancestors }
+});
+
+impl Cascade {
+    /// Whether a span with `atoms` inside the kept spans `chain` changes how
+    /// its text looks (in either theme) or is needed by a descendant rule.
+    /// `hashes[i]` is the chain hash down to `chain[i]`, `own` the new span's.
+    fn matters(
+        &'static self,
+        chain: &[&[&'static str]],
+        hashes: &[u64],
+        atoms: &[&'static str],
+        own: u64,
+        cache: &mut StyleCache,
+    ) -> bool {
+        if self.ancestors.iter().any(|c| c.iter().all(|a| atoms.contains(&a.as_str()))) {
+            return true;
+        }
+        let parent = self.styles(chain, hashes, cache);
+        let mut with = chain.to_vec();
+        with.push(atoms);
+        let mut with_hashes = hashes.to_vec();
+        with_hashes.push(own);
+        parent != self.styles(&with, &with_hashes, cache)
+    }
+
+    /// Light and dark computed styles of the innermost span of `chain`.
+    fn styles(
+        &'static self,
+        chain: &[&[&'static str]],
+        hashes: &[u64],
+        cache: &mut StyleCache,
+    ) -> [Style; 2] {
+        let Some(&key) = hashes.last() else {
+            return [[None; KEPT_PROPERTIES.len()]; 2];
+        };
+        if let Some(s) = cache.get(&key) {
+            return *s;
+        }
+        let n = chain.len() - 1;
+        let parent = self.styles(&chain[..n], &hashes[..n], cache);
+        let result = [
+            Self::compute(&self.light, chain, &parent[0]),
+            Self::compute(&self.dark, chain, &parent[1]),
+        ];
+        cache.insert(key, result);
+        result
+    }
+
+    fn compute(rules: &'static [CascadeRule], chain: &[&[&str]], parent: &Style) -> Style {
+        let top_level = chain.len() == 1;
+        let subject = chain.len() - 1;
+        let has =
+            |set: &[&str], compound: &[String]| compound.iter().all(|a| set.contains(&a.as_str()));
+        // (specificity, order, value) of the winner per property.
+        let mut best: [Option<(usize, usize, &'static str)>; KEPT_PROPERTIES.len()] =
+            [None; KEPT_PROPERTIES.len()];
+        for (order, rule) in rules.iter().enumerate() {
+            let spec = rule
+                .selectors
+                .iter()
+                .filter_map(|sel| {
+                    let matched = match sel.compounds.split_last() {
+                        None => top_level,
+                        Some((last, init)) => {
+                            has(chain[subject], last) && {
+                                // Descendant combinators: match ancestors right to left, greedily.
+                                let mut at = subject;
+                                init.iter().rev().all(|c| {
+                                    while at > 0 {
+                                        at -= 1;
+                                        if has(chain[at], c) {
+                                            return true;
+                                        }
+                                    }
+                                    false
+                                })
+                            }
+                        }
+                    };
+                    matched.then_some(sel.specificity)
+                })
+                .max();
+            let Some(spec) = spec else { continue };
+            for (prop, value) in &rule.decls {
+                if best[*prop].is_none_or(|(s, o, _)| (spec, order) >= (s, o)) {
+                    best[*prop] = Some((spec, order, value.as_str()));
+                }
+            }
+        }
+        let mut out = *parent;
+        for (slot, b) in out.iter_mut().zip(best) {
+            match b {
+                Some((_, _, "inherit")) | None => {}
+                Some((_, _, v)) => *slot = Some(v),
+            }
+        }
+        out
+    }
+}
+
+/// Every scope atom (`comment`, `keyword`, `control`, …) that a selector of
+/// the light or dark theme mentions.
+static USED_ATOMS: LazyLock<std::collections::HashSet<String>> = LazyLock::new(|| {
+    let themes = two_face::theme::extra();
+    let mut used = std::collections::HashSet::new();
+    for theme in [LIGHT_THEME, DARK_THEME] {
+        for rule in theme_rules(themes.get(theme)) {
+            for sel in &rule.selectors {
+                for part in sel.split(|c: char| c == '.' || c.is_whitespace() || c == ',') {
+                    if let Some(atom) = part.strip_prefix("hl-") {
+                        used.insert(atom.trim_end_matches([')', '>']).to_string());
+                    }
+                }
+            }
+        }
+    }
+    used
+});
+
+/// Writes the tags that take `written` to `wanted`.
+fn transition(out: &mut String, written: &mut Vec<String>, wanted: &[&str]) {
+    let keep = written.iter().zip(wanted).take_while(|(a, b)| a == *b).count();
+    for _ in keep..written.len() {
+        out.push_str("</span>");
+    }
+    written.truncate(keep);
+    for tag in &wanted[keep..] {
+        out.push_str(tag);
+        written.push((*tag).to_string());
+    }
 }
 
 /// The same class list syntect writes for a scope (`keyword.control.ps1` →
@@ -261,23 +574,94 @@ pub fn css() -> String {
     let themes = two_face::theme::extra();
     let light = theme_rules(themes.get(LIGHT_THEME));
     let dark = theme_rules(themes.get(DARK_THEME));
+    let (both, dark_only) = fold_themes(&light, &dark);
 
-    let mut out = String::with_capacity(32 * 1024);
+    let mut out = String::with_capacity(16 * 1024);
     out.push_str(
         "/* Syntax highlighting for inkproof code blocks (classes hl-*).\n \
-         * Colours: the Coldark themes by Armand Philippot (MIT licence), via syntect and two-face. */\n",
+         * Colours: the Coldark themes by Armand Philippot (MIT licence), via syntect and two-face.\n \
+         * light-dark() picks by the page's color-scheme (style.css sets it; print is light). */\n",
     );
-    out.push_str("\n/* Light: the default. */\n");
-    write_rules(&mut out, &light, "");
+    write_rules(&mut out, &both, "");
 
-    let dark = with_resets(&light, dark);
-    out.push_str("\n/* Dark: chosen on the page. */\n");
-    write_rules(&mut out, &dark, ":root[data-theme=\"dark\"] ");
-    out.push_str("\n/* Dark: the system's preference, unless the page was switched to light. */\n");
-    out.push_str("@media (prefers-color-scheme: dark) {\n");
-    write_rules(&mut out, &dark, ":root:not([data-theme=\"light\"]) ");
-    out.push_str("}\n");
+    // What light-dark() cannot say (a dark-only rule, a property only one
+    // theme sets) is spelled out for dark pages, on screens only: paper is
+    // white, so print keeps the light colours even when the reader chose
+    // dark (issue 8).
+    if !dark_only.is_empty() {
+        out.push_str("\n/* Dark: chosen on the page. */\n@media screen {\n");
+        write_rules(&mut out, &dark_only, ":root[data-theme=\"dark\"] ");
+        out.push_str(
+            "}\n\n/* Dark: the system's preference, unless the page was switched to light. */\n",
+        );
+        out.push_str("@media screen and (prefers-color-scheme: dark) {\n");
+        write_rules(&mut out, &dark_only, ":root:not([data-theme=\"light\"]) ");
+        out.push_str("}\n");
+    }
     out
+}
+
+/// One rule list for both themes: where a light rule has a dark twin with the
+/// same selectors, colours become `light-dark(L, D)` and equal values are
+/// written once (a third of the old three-copy stylesheet). Everything else
+/// the dark theme needs (with the resets of [`with_resets`]) comes back as
+/// dark-only rules.
+fn fold_themes(light: &[Rule], dark: &[Rule]) -> (Vec<Rule>, Vec<Rule>) {
+    let mut both = Vec::with_capacity(light.len());
+    let mut dark_only = Vec::new();
+    let mut paired = vec![false; dark.len()];
+    for l in light {
+        let twin = dark.iter().position(|d| d.selectors == l.selectors);
+        let Some(i) = twin.filter(|&i| !paired[i]) else {
+            both.push(l.clone());
+            continue;
+        };
+        paired[i] = true;
+        let d = &dark[i];
+        let mut decls = Vec::new();
+        let mut rest = Vec::new();
+        for (prop, lv) in &l.decls {
+            match d.decls.iter().find(|(p, _)| p == prop) {
+                Some((_, dv)) if dv == lv => decls.push((prop.clone(), lv.clone())),
+                Some((_, dv)) if prop == "color" => {
+                    decls.push((prop.clone(), format!("light-dark({lv}, {dv})")));
+                }
+                Some((_, dv)) => {
+                    decls.push((prop.clone(), lv.clone()));
+                    rest.push((prop.clone(), dv.clone()));
+                }
+                None => decls.push((prop.clone(), lv.clone())),
+            }
+        }
+        for (prop, dv) in &d.decls {
+            if !l.decls.iter().any(|(p, _)| p == prop) {
+                rest.push((prop.clone(), dv.clone()));
+            }
+        }
+        both.push(Rule { selectors: l.selectors.clone(), decls });
+        if !rest.is_empty() {
+            dark_only.push(Rule { selectors: d.selectors.clone(), decls: rest });
+        }
+    }
+    // Light properties without a dark value get reset on dark pages.
+    let light_only: Vec<Rule> = light
+        .iter()
+        .filter_map(|l| {
+            let d = dark.iter().find(|d| d.selectors == l.selectors);
+            let decls: Vec<(String, String)> = l
+                .decls
+                .iter()
+                .filter(|(p, _)| d.is_none_or(|d| !d.decls.iter().any(|(dp, _)| dp == p)))
+                .cloned()
+                .collect();
+            (!decls.is_empty()).then(|| Rule { selectors: l.selectors.clone(), decls })
+        })
+        .collect();
+    let unpaired: Vec<Rule> =
+        dark.iter().zip(&paired).filter(|(_, p)| !**p).map(|(d, _)| d.clone()).collect();
+    let mut extra = with_resets(&light_only, unpaired);
+    extra.append(&mut dark_only);
+    (both, extra)
 }
 
 /// One CSS rule: its selectors (one per scope selector) and declarations.
@@ -407,6 +791,108 @@ mod tests {
         assert!(!html.contains("style="), "classes only, never inline styles");
     }
 
+    /// For each character of `html`'s text, its computed light and dark
+    /// style under the generated stylesheet (see [`Cascade`]).
+    fn styled_chars(html: &str) -> Vec<(char, [Style; 2])> {
+        let mut stack: Vec<(Vec<&'static str>, u64)> = Vec::new();
+        let mut cache = StyleCache::new();
+        let mut out = Vec::new();
+        let mut rest = html;
+        while !rest.is_empty() {
+            if let Some(r) = rest.strip_prefix("</span>") {
+                stack.pop();
+                rest = r;
+            } else if rest.starts_with("<span") {
+                let end = rest.find('>').unwrap() + 1;
+                let atoms = used_atoms(&rest[..end]);
+                // Position matters (top level), so hash empty sets too.
+                let hash = chain_hash(stack.last().map_or(1, |s| s.1), &atoms);
+                stack.push((atoms, hash));
+                rest = &rest[end..];
+            } else {
+                let c = rest.chars().next().unwrap();
+                let chain: Vec<&[&str]> = stack.iter().map(|s| s.0.as_slice()).collect();
+                let hashes: Vec<u64> = stack.iter().map(|s| s.1).collect();
+                out.push((c, CASCADE.styles(&chain, &hashes, &mut cache)));
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+        assert!(stack.is_empty(), "unbalanced spans in {html}");
+        out
+    }
+
+    #[test]
+    fn the_cascade_model_follows_css_rules() {
+        let mut cache = StyleCache::new();
+        let mut styles = |chain: &[&str]| {
+            let atoms: Vec<Vec<&'static str>> = chain
+                .iter()
+                .map(|s| s.split(' ').map(|a| USED_ATOMS.get(a).unwrap().as_str()).collect())
+                .collect();
+            let refs: Vec<&[&str]> = atoms.iter().map(Vec::as_slice).collect();
+            let mut hashes = Vec::new();
+            for a in &refs {
+                hashes.push(chain_hash(hashes.last().copied().unwrap_or(7), a));
+            }
+            CASCADE.styles(&refs, &hashes, &mut cache)
+        };
+        assert_eq!(styles(&["comment"])[0][0], Some("#3c526d"));
+        // Top level without a rule of its own: the base colour.
+        assert_eq!(styles(&["source"])[0][0], Some("#111b27"));
+        // A more specific rule wins; a descendant rule needs its ancestor.
+        assert_eq!(styles(&["source", "constant other color"])[0][0], Some("#116b00"));
+        assert_eq!(styles(&["source", "punctuation definition"])[0][0], Some("#111b27"));
+        assert_eq!(
+            styles(&["source", "constant other color", "punctuation definition"])[0][0],
+            Some("#116b00")
+        );
+        // Dark pages: the dark rule wins.
+        assert_ne!(styles(&["comment"])[1][0], Some("#3c526d"));
+    }
+
+    #[test]
+    fn merged_spans_colour_every_character_as_before() {
+        assert!(USED_ATOMS.contains("comment") && USED_ATOMS.contains("keyword"));
+        assert!(!USED_ATOMS.contains("powershell") && !USED_ATOMS.contains("begin"));
+        let soup = concat!(
+            "<span class=\"hl-powershell\">",
+            "<span class=\"hl-comment hl-powershell\"><span class=\"hl-keyword hl-begin\">x</span></span>",
+            "<span class=\"hl-comment\"><span class=\"hl-keyword hl-end\">y</span><span class=\"hl-string\"></span>z</span>",
+            "<span class=\"hl-begin hl-powershell\"><span class=\"hl-keyword\">w</span></span>",
+            "</span>\n",
+        );
+        let merged = merge_spans(soup);
+        assert_eq!(
+            merged,
+            "<span><span class=\"hl-comment\"><span class=\"hl-keyword\">xy</span>z</span><span class=\"hl-keyword\">w</span></span>\n"
+        );
+        assert_eq!(styled_chars(&merged), styled_chars(soup));
+    }
+
+    #[test]
+    fn highlighted_blocks_are_smaller_and_look_the_same() {
+        let code = "$ErrorActionPreference = 'Stop'\n# comment\nforeach ($x in Get-ChildItem) {\n    Write-Output \"$($x.Name) is $x\"\n}\n";
+        let lang = resolve(Some("powershell"));
+        let syntax = lang.syntax.unwrap();
+        // The unmerged soup, rebuilt the way `highlight_lines` builds it.
+        let mut state = ParseState::new(syntax);
+        let mut stack = ScopeStack::new();
+        let mut soup = String::new();
+        let mut open = 0isize;
+        for line in LinesWithEndings::from(code) {
+            let ops = state.parse_line(line, &SYNTAXES).unwrap();
+            let (h, d) = line_tokens_to_classed_spans(line, &ops, STYLE, &mut stack).unwrap();
+            soup.push_str(&h);
+            open += d;
+        }
+        for _ in 0..open {
+            soup.push_str("</span>");
+        }
+        let merged = highlight_lines(syntax, code, 0..usize::MAX).unwrap();
+        assert!(merged.len() < soup.len(), "{} >= {}", merged.len(), soup.len());
+        assert_eq!(styled_chars(&merged), styled_chars(&soup));
+    }
+
     #[test]
     fn fence_aliases_map_to_one_token() {
         for (token, canonical) in [
@@ -517,21 +1003,97 @@ mod tests {
     #[test]
     fn css_has_light_defaults_and_both_dark_scopes() {
         let css = css();
-        assert!(css.contains("\n.hl-comment { color: #"), "light rules apply unprefixed");
-        assert!(css.contains(":root[data-theme=\"dark\"] .hl-comment { color: #"));
-        let media = &css[css.find("@media (prefers-color-scheme: dark) {").expect("media block")..];
-        assert!(media.contains(":root:not([data-theme=\"light\"]) .hl-comment { color: #"));
-        // Every dark selector is prefixed, in both places.
-        let dark_part = &css[css.find("/* Dark: chosen").unwrap()..css.find("@media").unwrap()];
-        for line in dark_part.lines().filter(|l| l.contains('{')) {
-            for sel in line[..line.find('{').unwrap()].split(", ") {
-                assert!(sel.starts_with(":root[data-theme=\"dark\"] "), "{sel}");
+        // One rule per scope, both colours in it; light unless the page is dark.
+        assert!(css.contains("\n.hl-comment { color: light-dark(#3c526d, #"), "{css}");
+        assert!(css.len() < 12 * 1024, "{} bytes", css.len());
+        // Whatever is dark-only is prefixed, in both places, and screen-only
+        // (print stays light).
+        if let Some(start) = css.find("/* Dark: chosen") {
+            let dark_part = &css[start..start + css[start..].find("/* Dark: the system").unwrap()];
+            assert!(dark_part.contains("@media screen {"));
+            for line in dark_part.lines().filter(|l| l.contains('{') && !l.starts_with("@media")) {
+                for sel in line[..line.find('{').unwrap()].split(", ") {
+                    assert!(sel.starts_with(":root[data-theme=\"dark\"] "), "{sel}");
+                }
             }
+            assert!(css.contains("@media screen and (prefers-color-scheme: dark) {"));
         }
         assert!(!css.contains("background"), "the site theme owns the code background");
         assert!(!css.contains(".hl-code {"), "whole-block colours become the :where() rule");
-        assert!(css.contains(":where(pre.code > code > span) { color: #"));
+        assert!(css.contains(":where(pre.code > code > span) { color: light-dark(#"));
         assert_eq!(css.matches('{').count(), css.matches('}').count());
+    }
+
+    #[test]
+    fn folded_themes_give_each_theme_its_own_values() {
+        let r = |sel: &str, decls: &[(&str, &str)]| Rule {
+            selectors: vec![sel.to_string()],
+            decls: decls.iter().map(|(p, v)| (p.to_string(), v.to_string())).collect(),
+        };
+        let light = [
+            r(".a", &[("color", "#111111"), ("font-style", "italic")]),
+            r(".b", &[("color", "#222222")]),
+            r(".only-light", &[("font-weight", "bold")]),
+        ];
+        let dark = [
+            r(".a", &[("color", "#eeeeee"), ("font-style", "normal")]),
+            r(".b", &[("color", "#222222"), ("font-weight", "bold")]),
+            r(".only-dark", &[("color", "#dddddd")]),
+        ];
+        let (both, dark_only) = fold_themes(&light, &dark);
+        assert_eq!(
+            both[0],
+            r(".a", &[("color", "light-dark(#111111, #eeeeee)"), ("font-style", "italic")])
+        );
+        assert_eq!(both[1], r(".b", &[("color", "#222222")]));
+        assert_eq!(both[2], r(".only-light", &[("font-weight", "bold")]));
+        assert!(dark_only.contains(&r(".a", &[("font-style", "normal")])), "{dark_only:?}");
+        assert!(dark_only.contains(&r(".b", &[("font-weight", "bold")])), "{dark_only:?}");
+        assert!(dark_only.contains(&r(".only-dark", &[("color", "#dddddd")])), "{dark_only:?}");
+        assert!(
+            dark_only.contains(&r(".only-light", &[("font-weight", "normal")])),
+            "{dark_only:?}"
+        );
+    }
+
+    /// WCAG relative luminance of `#rrggbb`.
+    fn luminance(hex: &str) -> f64 {
+        let ch = |i: usize| {
+            let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+            if c <= 0.03928 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * ch(1) + 0.7152 * ch(3) + 0.0722 * ch(5)
+    }
+
+    fn contrast(a: &str, b: &str) -> f64 {
+        let (x, y) = (luminance(a), luminance(b));
+        (x.max(y) + 0.05) / (x.min(y) + 0.05)
+    }
+
+    #[test]
+    fn every_token_colour_meets_aa_on_the_code_background() {
+        // The site theme's `--code-bg` in light and dark (static/style.css).
+        let themes = two_face::theme::extra();
+        for (theme, bg) in [(LIGHT_THEME, "#f3f6fa"), (DARK_THEME, "#111b27")] {
+            let rules = theme_rules(themes.get(theme));
+            let mut checked = 0;
+            for rule in &rules {
+                for (prop, value) in &rule.decls {
+                    if prop != "color" || !value.starts_with('#') {
+                        continue;
+                    }
+                    let hex = &value[..7];
+                    let ratio = contrast(hex, bg);
+                    assert!(ratio >= 4.5, "{:?} {hex} on {bg}: {ratio:.2}", rule.selectors);
+                    checked += 1;
+                }
+            }
+            assert!(checked > 20, "{checked} colours checked");
+        }
     }
 
     #[test]

@@ -23,6 +23,11 @@ pub mod highlight;
 pub mod snippet;
 pub mod slug;
 pub mod render;
+// Reader-facing outputs the render stage calls (issue 8).
+pub mod assets;
+pub mod feeds;
+pub mod og_image;
+pub mod search;
 pub mod write;
 pub mod check;
 

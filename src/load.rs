@@ -520,7 +520,8 @@ impl ContentFiles for Inputs {
         if let Some(hit) = self.files.lock().unwrap_or_else(|e| e.into_inner()).get(rel) {
             return hit.clone();
         }
-        let result = read_content_file(&self.root, &self.config.content_dir, rel);
+        let roots = [self.config.content_dir.as_path(), self.config.static_dir.as_path()];
+        let result = read_content_file(&self.root, &roots, rel);
         self.files
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -551,22 +552,31 @@ impl DiskFiles {
 
 impl ContentFiles for DiskFiles {
     fn read(&self, rel: &Path) -> FileRead {
-        read_content_file(&self.root, &self.content_dir, rel)
+        read_content_file(&self.root, &[self.content_dir.as_path(), Path::new("static")], rel)
     }
 }
 
-fn read_content_file(root: &Path, content_dir: &Path, rel: &Path) -> FileRead {
+/// Reads `rel` if it really lives in one of `roots` (the content folder; the
+/// static folder, for images): a symlink out of them is refused.
+fn read_content_file(root: &Path, roots: &[&Path], rel: &Path) -> FileRead {
     let abs = root.join(rel);
     let meta = match std::fs::metadata(&abs) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return FileRead::Missing,
         Err(e) => return FileRead::Error(e.to_string()),
     };
-    // A symlink may point anywhere; only what really lives in the content folder is read.
-    match (abs.canonicalize(), root.join(content_dir).canonicalize()) {
-        (Ok(target), Ok(croot)) if target.starts_with(&croot) => {}
-        (Ok(target), Ok(_)) => return FileRead::Escapes(target),
-        (Err(e), _) | (_, Err(e)) => return FileRead::Error(e.to_string()),
+    // A symlink may point anywhere; only what really lives in the roots is read.
+    let target = match abs.canonicalize() {
+        Ok(t) => t,
+        Err(e) => return FileRead::Error(e.to_string()),
+    };
+    let inside = roots.iter().any(|r| {
+        let r = root.join(r);
+        rel.starts_with(r.strip_prefix(root).unwrap_or(&r))
+            && r.canonicalize().is_ok_and(|c| target.starts_with(c))
+    });
+    if !inside {
+        return FileRead::Escapes(target);
     }
     if !meta.is_file() {
         return FileRead::NotAFile;

@@ -12,7 +12,7 @@
 //!    line an ad element came from.
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 
@@ -20,7 +20,7 @@ use crate::diag::{Diagnostic, LineIndex};
 use crate::model::{Link, OffsetMap, PublishedSnippet, TocEntry};
 use crate::slug::{anchor, UniqueIds};
 use crate::snippet::{self, SnippetContext};
-use crate::{highlight, load, strip};
+use crate::{assets, highlight, load, strip};
 
 /// The Markdown extensions inkproof enables (also used by `strip` to find code).
 pub fn options() -> Options {
@@ -76,7 +76,23 @@ pub fn render(body: &str, ctx: &MdContext<'_>, diags: &mut Vec<Diagnostic>) -> R
     let mut para_depth = 0usize;
     let mut first_para_done = false;
 
+    // A task-list checkbox waiting for its label: (index in `events`,
+    // checked, the item's text so far).
+    let mut task: Option<(usize, bool, String)> = None;
+
     while let Some((event, range)) = parser.next() {
+        if let Some((_, _, label)) = &mut task {
+            match &event {
+                Event::Text(t) | Event::Code(t) => label.push_str(t),
+                Event::SoftBreak | Event::HardBreak => label.push(' '),
+                Event::End(TagEnd::Item | TagEnd::Paragraph) | Event::Start(Tag::List(_)) => {
+                    if let Some((at, checked, label)) = task.take() {
+                        events[at] = Event::Html(CowStr::from(checkbox(checked, &label)));
+                    }
+                }
+                _ => {}
+            }
+        }
         match event {
             Event::Start(Tag::Heading { level, id, classes, attrs: _ }) => {
                 let mut inner = Vec::new();
@@ -155,6 +171,14 @@ pub fn render(body: &str, ctx: &MdContext<'_>, diags: &mut Vec<Diagnostic>) -> R
                 );
                 if !title.is_empty() {
                     let _ = write!(html, " title=\"{}\"", escape_attr(&title));
+                }
+                // The size reserves the image's box before it loads, so
+                // nothing below it moves and a `#section` jump lands where it
+                // aims (issue 8).
+                if let Some((w, h)) = local_image(&dest_url, ctx)
+                    .and_then(|(p, bytes)| assets::image_size(&p, &bytes))
+                {
+                    let _ = write!(html, " width=\"{w}\" height=\"{h}\"");
                 }
                 html.push_str(" loading=\"lazy\">");
                 events.push(Event::Html(CowStr::from(html)));
@@ -249,8 +273,17 @@ pub fn render(body: &str, ctx: &MdContext<'_>, diags: &mut Vec<Diagnostic>) -> R
                 r.first_paragraph.push(' ');
                 events.push(event);
             }
+            Event::TaskListMarker(checked) => {
+                // Labelled later, from the item's text (axe: a form field
+                // needs a name; issue 8).
+                task = Some((events.len(), checked, String::new()));
+                events.push(Event::Html(CowStr::from(checkbox(checked, ""))));
+            }
             other => events.push(other),
         }
+    }
+    if let Some((at, checked, label)) = task.take() {
+        events[at] = Event::Html(CowStr::from(checkbox(checked, &label)));
     }
     r.html.reserve(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut r.html, events.into_iter());
@@ -267,6 +300,41 @@ fn drop_controls(s: CowStr<'_>) -> CowStr<'_> {
         return s;
     }
     CowStr::from(s.chars().filter(|c| !dropped(*c)).collect::<String>())
+}
+
+/// A disabled task-list checkbox named by its item's text.
+fn checkbox(checked: bool, label: &str) -> String {
+    let label = label.split_whitespace().collect::<Vec<_>>().join(" ");
+    let label = if label.is_empty() { "Task" } else { label.as_str() };
+    format!(
+        "<input type=\"checkbox\" disabled{} aria-label=\"{}\"> ",
+        if checked { " checked" } else { "" },
+        escape_attr(label)
+    )
+}
+
+/// The file an image URL points at, when it is local: relative to the
+/// article's folder, or site-absolute (`/images/x.svg`) in the content folder
+/// or the default `static/` folder.
+fn local_image(src: &str, ctx: &MdContext<'_>) -> Option<(PathBuf, std::sync::Arc<[u8]>)> {
+    if src.contains("://") || src.starts_with("//") || src.starts_with("data:") {
+        return None;
+    }
+    let path = src.split(['?', '#']).next().unwrap_or(src).replace("%20", " ");
+    if path.is_empty() {
+        return None;
+    }
+    let candidates: Vec<PathBuf> = match path.strip_prefix('/') {
+        Some(abs) => vec![ctx.content_dir.join(abs), Path::new("static").join(abs)],
+        None => vec![ctx.path.parent().unwrap_or(Path::new("")).join(&path)],
+    };
+    // Read through the loader, so the engine knows the article depends on it.
+    candidates.into_iter().filter_map(|c| load::normalize_within(&c)).find_map(|c| {
+        match ctx.snippet.files.read(&c) {
+            load::FileRead::Bytes(b) => Some((c, b)),
+            _ => None,
+        }
+    })
 }
 
 /// The language token of a fence info string: ```` ```powershell {.x} ```` → `powershell`.
@@ -403,6 +471,59 @@ mod tests {
         assert!(r.html.contains("<p>ab <code>c</code></p>"), "{}", r.html);
         assert!(!r.html.contains(['\u{0}', '\u{7}', '\u{1b}', '\u{c}']), "{:?}", r.html);
         assert!(r.html.contains("xy"), "{}", r.html);
+    }
+
+    #[test]
+    fn task_list_checkboxes_are_named_by_their_item() {
+        let (r, _) = render_str(
+            "- [x] Back up *your* files\n- [ ] Sign in\n  with `Win+I`\n  - [ ] nested\n",
+            &HashMap::new(),
+        );
+        let doc = scraper::Html::parse_fragment(&r.html);
+        let sel = scraper::Selector::parse("input[type=checkbox]").unwrap();
+        let boxes: Vec<_> = doc.select(&sel).map(|e| e.value()).collect();
+        let labels: Vec<_> = boxes.iter().map(|b| b.attr("aria-label").unwrap()).collect();
+        assert_eq!(labels, ["Back up your files", "Sign in with Win+I", "nested"]);
+        assert!(boxes[0].attr("checked").is_some() && boxes[1].attr("checked").is_none());
+        assert!(boxes.iter().all(|b| b.attr("disabled").is_some()));
+    }
+
+    #[test]
+    fn local_images_get_their_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let bundle = dir.path().join("content/guide");
+        std::fs::create_dir_all(&bundle).unwrap();
+        std::fs::create_dir_all(dir.path().join("static/img")).unwrap();
+        let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" width="800" height="450"></svg>"#;
+        std::fs::write(bundle.join("shot one.svg"), svg).unwrap();
+        std::fs::write(dir.path().join("static/img/wide.svg"), svg.replace("800", "1600")).unwrap();
+        let body = "![a](shot%20one.svg) ![b](/img/wide.svg) ![c](missing.png) ![d](https://x.org/y.png)\n";
+        let index = LineIndex::new(body);
+        let map = OffsetMap::default();
+        let files = crate::load::DiskFiles::new(dir.path(), Path::new("content"));
+        let urls = |_: &Path| None;
+        let ctx = MdContext {
+            path: Path::new("content/guide/index.md"),
+            index: &index,
+            body_offset: 0,
+            map: &map,
+            urls: &urls,
+            content_dir: Path::new("content"),
+            snippet: SnippetContext {
+                site_root: dir.path(),
+                content_dir: Path::new("content"),
+                article: Path::new("content/guide/index.md"),
+                bundle_dir: Some(Path::new("content/guide")),
+                out_dir: Path::new("guide"),
+                base_path: "",
+                files: &files,
+            },
+        };
+        let r = render(body, &ctx, &mut Vec::new());
+        assert!(r.html.contains("alt=\"a\" width=\"800\" height=\"450\" loading"), "{}", r.html);
+        assert!(r.html.contains("alt=\"b\" width=\"1600\" height=\"450\" loading"), "{}", r.html);
+        assert!(r.html.contains("alt=\"c\" loading"), "{}", r.html);
+        assert!(r.html.contains("alt=\"d\" loading"), "{}", r.html);
     }
 
     #[test]

@@ -42,6 +42,8 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
 pub const DEFAULT_STATIC: &[(&str, &str)] = &[
     ("style.css", include_str!("../static/style.css")),
     ("inkproof.js", include_str!("../static/inkproof.js")),
+    ("search.js", include_str!("../static/search.js")),
+    ("search.css", include_str!("../static/search.css")),
     ("favicon.svg", include_str!("../static/favicon.svg")),
 ];
 

@@ -768,8 +768,8 @@ fn figure(
          <span class=\"snippet-title\">{title}</span>\n\
          <code class=\"snippet-file\">{file}</code>\n\
          <span class=\"snippet-actions\">\n\
-         <button type=\"button\" class=\"copy-button\" data-copy-target=\"{code_id}\" hidden>Copy</button>\n\
-         <a class=\"snippet-download\" href=\"{href}\" download=\"{file}\" type=\"{mime}\">Download</a>\n\
+         <button type=\"button\" class=\"copy-button\" data-copy-target=\"{code_id}\" aria-label=\"Copy {file}\" hidden>Copy</button>\n\
+         <a class=\"snippet-download\" href=\"{href}\" download=\"{file}\" type=\"{mime}\" aria-label=\"Download {file} ({size})\">Download</a>\n\
          </span>\n\
          </figcaption>\n\
          {code}\n\

@@ -1,35 +1,27 @@
-/* inkproof default theme behaviour: the theme toggle, copy buttons and search.
- *
- * Loaded with `defer`, no dependencies. Every feature here is an extra: with
- * JavaScript off the page reads the same, the toggle and copy buttons simply
- * stay hidden (they carry the `hidden` attribute in the HTML), downloads
- * still work and the search page lists every guide. The stored theme is
- * applied before paint by a one-line script in the page head; this file keeps
- * it in sync afterwards. */
+/* inkproof theme behaviour: theme toggle, copy buttons, the TOC's "you are
+ * here", search entry points. Deferred, no dependencies, all extras: without
+ * JavaScript the toggle and copy buttons stay hidden, Search is a link and
+ * the search page lists every guide. The head script marks `html.js` (so
+ * buttons hold their place from the first paint) and applies the stored
+ * theme. search.js is fetched on first use. Budget: 10 KB. */
 (function () {
   "use strict";
 
   var KEY = "inkproof-theme";
   var root = document.documentElement;
   var darkQuery = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
-  var LABELS = { system: "Auto", light: "Light", dark: "Dark" };
+  var LABELS = { system: "auto", light: "light", dark: "dark" };
 
   // ---------- Theme ----------
 
+  // Storage can be blocked (privacy mode, file://): then follow the system.
   function storedMode() {
-    try {
-      var v = window.localStorage.getItem(KEY);
-      return v === "light" || v === "dark" ? v : "system";
-    } catch (e) {
-      return "system"; // storage blocked (privacy mode, file://): follow the system
-    }
+    try { var v = localStorage.getItem(KEY); } catch (e) { return "system"; }
+    return v === "light" || v === "dark" ? v : "system";
   }
 
   function storeMode(mode) {
-    try {
-      if (mode === "system") window.localStorage.removeItem(KEY);
-      else window.localStorage.setItem(KEY, mode);
-    } catch (e) { /* the choice lasts for this page only */ }
+    try { if (mode === "system") localStorage.removeItem(KEY); else localStorage.setItem(KEY, mode); } catch (e) {}
   }
 
   function systemTheme() {
@@ -43,16 +35,15 @@
     var toggles = document.querySelectorAll("[data-theme-toggle]");
     for (var i = 0; i < toggles.length; i++) {
       var b = toggles[i];
-      var label = b.querySelector(".theme-label");
-      if (label) label.textContent = LABELS[mode];
+      // The name says what is chosen: "Colour theme: dark".
+      var name = "Colour theme: " + LABELS[mode] + (mode === "system" ? " (" + shown + ")" : "");
       b.dataset.mode = mode;
-      b.setAttribute("aria-pressed", shown === "dark" ? "true" : "false");
-      b.title = "Theme: " + LABELS[mode] + (mode === "system" ? " (follows your system)" : "") + ". Click to change.";
+      b.setAttribute("aria-label", name);
+      b.title = name + ". Click to change.";
     }
   }
 
-  // The first click always changes what the reader sees: from "system" it goes
-  // to the opposite look, then to the system's look pinned, then back to system.
+  // The first click always changes the look: system → opposite → system's look pinned → system.
   function nextMode(mode) {
     var sys = systemTheme();
     var other = sys === "dark" ? "light" : "dark";
@@ -96,23 +87,19 @@
       document.body.appendChild(status);
     }
     status.textContent = "";
-    window.setTimeout(function () { status.textContent = text; }, 50);
+    setTimeout(function () { status.textContent = text; }, 50);
   }
 
-  // Older browsers and non-secure origins have no async clipboard: copy
-  // through a hidden textarea instead, then give focus back.
+  // No async clipboard (old browsers, plain http): copy through a hidden
+  // textarea, then give focus back.
   function legacyCopy(text) {
-    var active = document.activeElement;
-    var area = document.createElement("textarea");
+    var active = document.activeElement, area = document.createElement("textarea"), ok = false;
     area.value = text;
-    area.setAttribute("readonly", "");
-    area.style.position = "fixed";
-    area.style.top = "-9999px";
-    area.style.opacity = "0";
+    area.readOnly = true;
+    area.style.cssText = "position:fixed;top:-9999px;opacity:0";
     document.body.appendChild(area);
     area.select();
-    var ok = false;
-    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    try { ok = document.execCommand("copy"); } catch (e) {}
     document.body.removeChild(area);
     if (active && active.focus) active.focus();
     return ok ? Promise.resolve() : Promise.reject(new Error("copy failed"));
@@ -148,8 +135,8 @@
         button.dataset.copied = "false";
         announce("Could not copy. The code is selected; press Ctrl+C.");
       }).then(function () {
-        window.clearTimeout(timer);
-        timer = window.setTimeout(function () {
+        clearTimeout(timer);
+        timer = setTimeout(function () {
           button.textContent = idle;
           delete button.dataset.copied;
         }, 1500);
@@ -165,9 +152,10 @@
       var target = document.getElementById(buttons[i].getAttribute("data-copy-target"));
       if (target) wire(buttons[i], target);
     }
-    // Every other code block gets its own button, in a wrapper so the button
-    // does not scroll away with long lines.
+    // Other code blocks get a button in a wrapper, so it stays put while the
+    // code scrolls (style.css reserves its space: nothing shifts).
     var blocks = document.querySelectorAll("pre.code");
+    var plainBlocks = 0;
     for (var j = 0; j < blocks.length; j++) {
       var pre = blocks[j];
       if (pre.closest(".snippet") || pre.closest(".code-block")) continue;
@@ -175,13 +163,13 @@
       wrap.className = "code-block";
       pre.parentNode.insertBefore(wrap, pre);
       wrap.appendChild(pre);
-      var button = document.createElement("button");
+      var button = wrap.appendChild(document.createElement("button"));
       button.type = "button";
       button.className = "copy-button";
       button.textContent = "Copy";
       var lang = pre.getAttribute("data-lang");
-      button.setAttribute("aria-label", "Copy " + (lang && lang !== "text" ? lang + " " : "") + "code");
-      wrap.appendChild(button);
+      // Distinct names: "Copy code block 2 (powershell)".
+      button.setAttribute("aria-label", "Copy code block " + (++plainBlocks) + (lang && lang !== "text" ? " (" + lang + ")" : ""));
       wire(button, pre.querySelector("code") || pre);
     }
   }
@@ -195,373 +183,102 @@
     }
   }
 
-  // ---------- Search ----------
-  //
-  // The search page ships a list of every guide (for readers without
-  // JavaScript) and a form. Here the list makes way for ranked matches from
-  // the JSON index the build writes. Everything from the index reaches the
-  // page through textContent and DOM nodes, never as markup, so a title that
-  // looks like HTML shows up as text.
+  // ---------- TOC: the section in view gets aria-current="true" ----------
 
-  var SEARCH_DELAY = 120; // ms after the last keystroke; fast enough to feel live
-  var SEARCH_LIMIT = 50; // results drawn at once; a longer list helps nobody
-
-  // Field weights, far enough apart that a title match always outranks a
-  // heading match, which outranks a tag or keyword, which outranks the summary.
-  var WEIGHT = { title: 100, headings: 20, terms: 6, summary: 2 };
-  // How well a word sits in the text: inside another word, at a word's
-  // start, or as the whole word. The top factor keeps each field below the
-  // next one up (20 * 1.6 < 100, 6 * 1.6 < 20 ...).
-  var FIT = [0, 1, 1.3, 1.6];
-
-  var COMBINING = /[\u0300-\u036f]/g;
-  // Built at run time: an engine without Unicode property escapes would
-  // otherwise reject the whole file, theme toggle included.
-  var WORD_CHAR = (function () {
-    try { return new RegExp("[\\p{L}\\p{N}]", "u"); } catch (e) { return /[0-9a-z\u00c0-\uffff]/i; }
-  })();
-  // Letters with no decomposition, and typographic punctuation readers type
-  // in its plain form.
-  var EXTRA_FOLD = { "ø": "o", "ł": "l", "đ": "d", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe", "ß": "ss",
-    "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " " };
-
-  function foldChar(ch) {
-    var f = ch.normalize("NFD").replace(COMBINING, "").toLowerCase();
-    return EXTRA_FOLD[f] || f;
-  }
-
-  // Lower case, accents off, so "Resume" finds "Résumé" and back.
-  function fold(text) {
-    var out = "";
-    for (var ch of String(text)) out += foldChar(ch);
-    return out;
-  }
-
-  // The folded text plus, for each of its code units, where it came from in
-  // the original, so matches found in folded text can be marked in the
-  // original (folding can change lengths: "ß" becomes "ss").
-  function foldWithMap(text) {
-    var folded = "";
-    var from = [];
-    var to = [];
-    var pos = 0;
-    for (var ch of text) {
-      var f = foldChar(ch);
-      for (var k = 0; k < f.length; k++) { from.push(pos); to.push(pos + ch.length); }
-      folded += f;
-      pos += ch.length;
+  function initToc() {
+    var toc = document.querySelector("[data-toc]");
+    if (!toc) return;
+    var links = toc.querySelectorAll('a[href^="#"]');
+    var items = [];
+    for (var i = 0; i < links.length; i++) {
+      var h = document.getElementById(decodeURIComponent(links[i].getAttribute("href").slice(1)));
+      if (h) items.push({ link: links[i], heading: h });
     }
-    return { text: folded, from: from, to: to };
-  }
-
-  // Query words, folded, without sentence punctuation around them and
-  // without repeats.
-  function queryWords(query) {
-    var seen = {};
-    var words = [];
-    var parts = fold(query).split(/\s+/);
-    for (var i = 0; i < parts.length; i++) {
-      var w = parts[i].replace(/^["'([{]+/, "").replace(/["'.,;:!?)\]}]+$/, "");
-      if (w && !seen[w]) { seen[w] = true; words.push(w); }
-    }
-    return words;
-  }
-
-  function isWordChar(text, i) {
-    return i >= 0 && i < text.length && WORD_CHAR.test(text.charAt(i));
-  }
-
-  // 0 when `word` is not in `text`, else the best FIT index of its occurrences.
-  function fit(text, word) {
-    var best = 0;
-    var at = text.indexOf(word);
-    while (at !== -1 && best < 3) {
-      var q = 1;
-      if (!isWordChar(text, at - 1)) q = isWordChar(text, at + word.length) ? 2 : 3;
-      if (q > best) best = q;
-      at = text.indexOf(word, at + 1);
-    }
-    return best;
-  }
-
-  function fitAny(list, word) {
-    var best = 0;
-    for (var i = 0; i < list.length && best < 3; i++) best = Math.max(best, fit(list[i], word));
-    return best;
-  }
-
-  function asText(v) { return typeof v === "string" ? v : ""; }
-  function asTexts(v) { return Array.isArray(v) ? v.filter(function (x) { return typeof x === "string"; }) : []; }
-
-  // Links only to this site or to the web: a stray `javascript:` URL in the
-  // index must not become a live link.
-  function safeHref(url) {
-    return /^(?:https?:\/\/|\/|\.{0,2}\/)/i.test(url) ? url : "#";
-  }
-
-  function prepare(raw) {
-    var docs = [];
-    for (var i = 0; i < raw.length; i++) {
-      var r = raw[i];
-      if (!r || typeof r !== "object") continue;
-      var d = {
-        order: docs.length,
-        title: asText(r.title),
-        url: safeHref(asText(r.url)),
-        summary: asText(r.summary),
-        date: asText(r.date),
-        terms: asTexts(r.terms),
-        headings: asTexts(r.headings),
-      };
-      d.f = { title: fold(d.title), summary: fold(d.summary), terms: d.terms.map(fold), headings: d.headings.map(fold) };
-      docs.push(d);
-    }
-    return docs;
-  }
-
-  // Every word must be somewhere; the score sums, per word, its best field
-  // plus a little for each other field it also appears in.
-  function score(doc, words) {
-    var total = 0;
-    for (var i = 0; i < words.length; i++) {
-      var w = words[i];
-      var s = [
-        WEIGHT.title * FIT[fit(doc.f.title, w)],
-        WEIGHT.headings * FIT[fitAny(doc.f.headings, w)],
-        WEIGHT.terms * FIT[fitAny(doc.f.terms, w)],
-        WEIGHT.summary * FIT[fit(doc.f.summary, w)],
-      ];
-      var best = Math.max.apply(null, s);
-      if (best === 0) return 0;
-      total += best + 0.2 * (s[0] + s[1] + s[2] + s[3] - best);
-    }
-    if (words.length > 1) {
-      var phrase = words.join(" ");
-      if (doc.f.title.indexOf(phrase) !== -1) total += 50;
-      else if (doc.f.headings.some(function (h) { return h.indexOf(phrase) !== -1; })) total += 10;
-    }
-    return total;
-  }
-
-  function search(docs, words) {
-    var hits = [];
-    for (var i = 0; i < docs.length; i++) {
-      var s = score(docs[i], words);
-      if (s > 0) hits.push({ doc: docs[i], score: s });
-    }
-    hits.sort(function (a, b) { return b.score - a.score || a.doc.order - b.doc.order; });
-    return hits;
-  }
-
-  // Fills `el` with `text`, each match of `words` wrapped in <mark>. Built
-  // from text nodes, so the text can never turn into markup.
-  function highlight(el, text, words) {
-    var m = foldWithMap(text);
-    var ranges = [];
-    for (var i = 0; i < words.length; i++) {
-      var w = words[i];
-      for (var at = m.text.indexOf(w); at !== -1; at = m.text.indexOf(w, at + 1)) {
-        ranges.push([m.from[at], m.to[at + w.length - 1]]);
+    if (!items.length) return;
+    var current = null, queued = false;
+    function update() {
+      queued = false;
+      // The last heading above the top fifth of the window is being read.
+      var line = innerHeight * 0.2, pick = items[0];
+      for (var j = 0; j < items.length; j++) {
+        if (items[j].heading.getBoundingClientRect().top <= line) pick = items[j];
+        else break;
       }
+      // At the very bottom the last sections can never reach the line.
+      if (innerHeight + scrollY >= root.scrollHeight - 2) pick = items[items.length - 1];
+      if (pick === current) return;
+      if (current) current.link.removeAttribute("aria-current");
+      pick.link.setAttribute("aria-current", "true");
+      current = pick;
     }
-    ranges.sort(function (a, b) { return a[0] - b[0]; });
-    var pos = 0;
-    for (var j = 0; j < ranges.length; j++) {
-      var start = Math.max(ranges[j][0], pos);
-      var end = ranges[j][1];
-      while (j + 1 < ranges.length && ranges[j + 1][0] <= end) end = Math.max(end, ranges[++j][1]);
-      if (end <= start) continue;
-      if (start > pos) el.appendChild(document.createTextNode(text.slice(pos, start)));
-      var mark = document.createElement("mark");
-      mark.textContent = text.slice(start, end);
-      el.appendChild(mark);
-      pos = end;
+    function queue() {
+      if (!queued) { queued = true; requestAnimationFrame(update); }
     }
-    if (pos < text.length) el.appendChild(document.createTextNode(text.slice(pos)));
-    return el;
+    window.addEventListener("scroll", queue, { passive: true });
+    window.addEventListener("resize", queue);
+    update();
   }
 
-  function element(tag, className) {
-    var el = document.createElement(tag);
-    if (className) el.className = className;
-    return el;
+  // ---------- Search: search.js loads on first use (or at once on /search/) ----------
+
+  var searchLoading = null;
+
+  function load(tag, attrs) {
+    return new Promise(function (resolve, reject) {
+      var el = document.createElement(tag);
+      for (var k in attrs) el[k] = attrs[k];
+      el.onload = resolve;
+      el.onerror = reject;
+      document.head.appendChild(el);
+    });
   }
 
-  // A labelled line listing the entries of `list` that contain a query word,
-  // so a reader sees why a guide matched when its title does not say.
-  function matchedLine(className, label, list, folded, words, max) {
-    var hits = [];
-    for (var i = 0; i < list.length && hits.length < max; i++) {
-      if (words.some(function (w) { return folded[i].indexOf(w) !== -1; })) hits.push(list[i]);
+  // The script and its stylesheet, together, once (the search page links the
+  // stylesheet itself).
+  function loadSearch(base) {
+    if (!searchLoading) {
+      var css = document.querySelector('link[href$="search.css"]') ? null : load("link", { rel: "stylesheet", href: base + "search.css" });
+      searchLoading = Promise.all([load("script", { src: base + "search.js" }), css]).then(function () {
+        if (!window.inkproofSearch) throw new Error("no search");
+        return window.inkproofSearch;
+      });
     }
-    if (!hits.length) return null;
-    var p = element("p", className);
-    var name = element("span", "search-result-label");
-    name.textContent = label + ": ";
-    p.appendChild(name);
-    for (var j = 0; j < hits.length; j++) {
-      if (j) p.appendChild(document.createTextNode(" · "));
-      highlight(p.appendChild(element("span")), hits[j], words);
-    }
-    return p;
+    return searchLoading;
   }
-
-  function renderHit(doc, words) {
-    var li = element("li", "search-result");
-    var a = element("a", "search-result-title");
-    a.href = doc.url;
-    highlight(a, doc.title || doc.url, words);
-    li.appendChild(a);
-    if (doc.date) {
-      var meta = element("p", "search-result-meta");
-      meta.textContent = doc.date;
-      li.appendChild(meta);
-    }
-    var sections = matchedLine("search-result-extra", "Sections", doc.headings, doc.f.headings, words, 3);
-    if (sections) li.appendChild(sections);
-    var terms = matchedLine("search-result-extra", "Topics", doc.terms, doc.f.terms, words, 4);
-    if (terms) li.appendChild(terms);
-    if (doc.summary) li.appendChild(highlight(element("p", "search-result-summary"), doc.summary, words));
-    return li;
-  }
-
-  function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
 
   function initSearch() {
-    var input = document.querySelector("#search-input[data-search-index]");
-    if (!input) return;
-    var form = input.form;
-    var status = document.querySelector(".search-status");
-    var list = document.querySelector(".search-results");
-    var all = document.querySelector(".search-all");
-    var hint = document.getElementById("search-hint");
-    if (!status || !list) return;
-
-    var docs = null; // null while loading, [] if the index could not be read
-    var failed = false;
-    var timer;
-    var shownQuery = null;
-
-    if (form) form.hidden = false;
-    if (all) all.hidden = true;
-    if (hint) hint.hidden = false;
-
-    function say(text) { if (status.textContent !== text) status.textContent = text; }
-
-    function syncUrl(query) {
-      if (!window.history || !history.replaceState) return;
-      var url = new URL(window.location.href);
-      if (query) url.searchParams.set("q", query);
-      else url.searchParams.delete("q");
-      if (url.href !== window.location.href) history.replaceState(history.state, "", url.href);
+    var trigger = document.querySelector("[data-search-open]");
+    var base = trigger ? trigger.getAttribute("data-search-base") || "/" : "/";
+    var pageInput = document.querySelector("#search-input[data-search-index]");
+    if (pageInput) {
+      loadSearch(base).then(function (s) { s.initPage(base); }, function () {});
     }
-
-    function run() {
-      window.clearTimeout(timer);
-      var query = input.value.trim();
-      syncUrl(query);
-      if (failed) return;
-      if (!docs) { if (query) say("Loading the search index…"); return; }
-      if (query === shownQuery) return;
-      shownQuery = query;
-      list.textContent = "";
-      var words = queryWords(query);
-      if (!words.length) {
-        say(query ? "Type a word to search." : "Type to search " + plural(docs.length, "guide", "guides") + ".");
-        return;
-      }
-      var hits = search(docs, words);
-      var quoted = "\u201c" + query + "\u201d";
-      if (!hits.length) {
-        say("No guides match " + quoted + ". Try fewer or shorter words.");
-        return;
-      }
-      var frag = document.createDocumentFragment();
-      for (var i = 0; i < hits.length && i < SEARCH_LIMIT; i++) frag.appendChild(renderHit(hits[i].doc, words));
-      list.appendChild(frag);
-      var text = plural(hits.length, "guide matches", "guides match") + " " + quoted;
-      say(hits.length > SEARCH_LIMIT ? text + "; showing the best " + SEARCH_LIMIT + "." : text);
-    }
-
-    function later() {
-      window.clearTimeout(timer);
-      timer = window.setTimeout(run, SEARCH_DELAY);
-    }
-
-    function links() { return list.querySelectorAll("a.search-result-title"); }
-
-    function moveFocus(from, step) {
-      var items = Array.prototype.slice.call(links());
-      var i = items.indexOf(from) + step;
-      if (i < 0) input.focus();
-      else if (i < items.length) items[i].focus();
-    }
-
-    input.addEventListener("input", later);
-    input.addEventListener("keydown", function (e) {
-      if (e.key === "ArrowDown") {
-        run(); // a pending keystroke first, so the focus lands on fresh results
-        if (links().length) {
-          e.preventDefault();
-          links()[0].focus();
-        }
-      } else if (e.key === "Escape" && input.value) {
-        e.preventDefault();
-        input.value = "";
-        run();
-      }
-    });
-    list.addEventListener("keydown", function (e) {
-      var link = e.target.closest && e.target.closest("a.search-result-title");
-      if (!link) return;
-      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
-        e.preventDefault();
-        moveFocus(link, e.key === "ArrowDown" ? 1 : -1);
-      } else if (e.key === "Escape") {
-        e.preventDefault();
-        input.focus();
-      }
-    });
-    if (form) form.addEventListener("submit", function (e) { e.preventDefault(); run(); });
-    // "/" jumps to the search box, as on many sites, unless the reader is typing.
-    document.addEventListener("keydown", function (e) {
-      if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
-      var t = e.target;
-      if (t && (t.isContentEditable || /^(?:INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    function open(e) {
       e.preventDefault();
-      input.focus();
-      input.select();
-    });
-
-    var params = new URLSearchParams(window.location.search);
-    var q = params.get("q");
-    if (q) input.value = q;
-    input.focus({ preventScroll: true });
-
-    say("Loading the search index…");
-    fetch(input.getAttribute("data-search-index"), { credentials: "same-origin" })
-      .then(function (r) {
-        if (!r.ok) throw new Error("HTTP " + r.status);
-        return r.json();
-      })
-      .then(function (raw) {
-        if (!Array.isArray(raw)) throw new Error("not a list");
-        docs = prepare(raw);
-        run();
-      })
-      .catch(function () {
-        failed = true;
-        list.textContent = "";
-        if (form) form.hidden = true;
-        if (all) all.hidden = false;
-        say("Search is not available right now, so here is every guide instead.");
+      if (pageInput) { pageInput.focus(); pageInput.select(); return; }
+      loadSearch(base).then(function (s) { s.openDialog(base, trigger); }, function () {
+        window.location.href = trigger ? trigger.href : base + "search/";
       });
+    }
+    if (trigger) trigger.addEventListener("click", function (e) {
+      if (e.button === 0 && !e.ctrlKey && !e.metaKey && !e.shiftKey && !e.altKey) open(e);
+    });
+    // "/" or Ctrl+K opens search, as on many sites, unless the reader is typing.
+    document.addEventListener("keydown", function (e) {
+      var slash = e.key === "/" && !e.ctrlKey && !e.metaKey && !e.altKey;
+      var ctrlK = (e.key === "k" || e.key === "K") && (e.ctrlKey || e.metaKey);
+      if ((!slash && !ctrlK) || e.defaultPrevented) return;
+      var t = e.target;
+      if (slash && t && (t.isContentEditable || /^(?:INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+      open(e);
+    });
   }
 
   function init() {
     initTheme();
     initCopy();
     focusableScrollers();
+    initToc();
     initSearch();
   }
 

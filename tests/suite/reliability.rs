@@ -16,7 +16,7 @@ fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     for e in walkdir::WalkDir::new(dir).min_depth(1) {
         let e = e.unwrap();
         let name = e.file_name().to_string_lossy();
-        if e.file_type().is_file() && !name.starts_with(".inkproof-manifest") {
+        if e.file_type().is_file() && !name.starts_with(".inkproof-") {
             out.insert(
                 e.path().strip_prefix(dir).unwrap().to_path_buf(),
                 std::fs::read(e.path()).unwrap(),

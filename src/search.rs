@@ -1,0 +1,570 @@
+//! The full-text search index: article text → small files a browser fetches
+//! only as a query needs them (issue 8).
+//!
+//! The former index was one JSON file of titles, headings, terms and
+//! summaries (no body text) that every search downloaded whole: ~640 B per
+//! article, ~6 MB at 10,000. This one indexes the body too and splits the
+//! index so a query costs a few small files whatever the site's size:
+//!
+//! 1. Every article becomes a *document* number. Its text is folded (lower
+//!    case, accents off) and cut into words. Each (word, document) pair gets a
+//!    score from the fields the word is in: title 100, heading 20, tag /
+//!    category / keyword 6, summary 2, body 1. The weights are far enough
+//!    apart that a title hit always outranks anything below it.
+//! 2. Words are grouped into *word chunks* by prefix: one chunk per first
+//!    letter, split by the next letter while a chunk is over [`CHUNK_BYTES`].
+//!    `meta.json` lists the prefixes; the browser fetches the chunk whose
+//!    prefix is the longest one starting the query word, plus (for words
+//!    still being typed) the few chunks that continue it.
+//! 3. What a result shows (URL, title, date, summary, headings, terms) is in
+//!    *document chunks* of [`DOCS_PER_CHUNK`], fetched for the results drawn.
+//!
+//! `static/search.js` is the reader's half; both halves fold text the same
+//! way ([`fold`] and its `fold` there), which is what makes a match.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use serde_json::{json, Value};
+use unicode_normalization::UnicodeNormalization;
+
+/// Where the index goes, under the output root (beside the search page).
+pub const DIR: &str = "search/idx";
+/// A word chunk is split by one more letter while its JSON is bigger than this.
+pub const CHUNK_BYTES: usize = 16 * 1024;
+/// Documents per document chunk: a results page needs 10 documents (20 with
+/// "more")
+/// spread over the site, so small chunks waste less (measured: 10 per chunk
+/// made a common word's query fetch ~90 KB of documents at 1,000 articles).
+pub const DOCS_PER_CHUNK: usize = 4;
+/// Words too common to narrow anything; left out of the index and of queries.
+pub const STOP_WORDS: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "it", "of", "on",
+    "or", "that", "the", "this", "to", "was", "with",
+];
+/// Summaries are shown in results only; cut long ones.
+const SUMMARY_CHARS: usize = 240;
+
+/// Field weights (see the module docs).
+const TITLE: u32 = 100;
+const HEADING: u32 = 20;
+const TERM: u32 = 6;
+const SUMMARY: u32 = 2;
+const BODY: u32 = 1;
+
+/// One page to index, as the render stage knows it.
+#[derive(Debug, Clone, Default)]
+pub struct SearchDoc {
+    /// Site-relative URL (`/docs/slug/`).
+    pub url: String,
+    pub title: String,
+    /// The date as readers see it (`22 Aug 2024`), if any.
+    pub date: Option<String>,
+    pub summary: String,
+    /// Tags, categories and keywords.
+    pub terms: Vec<String>,
+    pub headings: Vec<String>,
+    /// The article body HTML as published (ads already stripped); UI chrome
+    /// in it is skipped here.
+    pub html: String,
+}
+
+/// The files of the index, paths relative to the output root. Pure: the same
+/// documents give the same bytes.
+pub fn index(pages: &[SearchDoc]) -> Vec<(PathBuf, Vec<u8>)> {
+    // Per document (in parallel): each distinct word with the fields it is in.
+    let per_doc: Vec<HashMap<String, u32>> = pages.par_iter().map(doc_words).collect();
+    // word → [(doc, fields)], documents in order.
+    let mut words: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
+    for (id, doc) in per_doc.into_iter().enumerate() {
+        for (w, bits) in doc {
+            words.entry(w).or_default().push((id as u32, bits));
+        }
+    }
+    let mut words: Vec<(String, Vec<(u32, u32)>)> = words.into_iter().collect();
+    words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+
+    let mut files = Vec::new();
+    // Postings: doc ids delta-coded, each followed by its score.
+    let postings: Vec<Posting> = words
+        .into_iter()
+        .map(|(w, docs)| {
+            let mut json = String::with_capacity(docs.len() * 5 + 2);
+            json.push('[');
+            let mut prev = 0u32;
+            for (i, (d, bits)) in docs.into_iter().enumerate() {
+                if i > 0 {
+                    json.push(',');
+                }
+                let _ = write!(json, "{},{}", d - prev, score_of(bits));
+                prev = d;
+            }
+            json.push(']');
+            (w, json)
+        })
+        .collect();
+    let mut keys = Vec::new();
+    split_chunks(&postings, 1, &mut |key, members| {
+        let mut body = String::from("{");
+        for (i, (w, list)) in members.iter().enumerate() {
+            if i > 0 {
+                body.push(',');
+            }
+            body.push_str(&serde_json::to_string(w).unwrap_or_default());
+            body.push(':');
+            body.push_str(list);
+        }
+        body.push('}');
+        files.push((
+            PathBuf::from(DIR).join("w").join(format!("{}.json", hex(&key))),
+            body.into_bytes(),
+        ));
+        keys.push(key);
+    });
+
+    for (n, chunk) in pages.chunks(DOCS_PER_CHUNK).enumerate() {
+        let docs: Vec<Value> = chunk
+            .iter()
+            .map(|p| {
+                let summary: String = p.summary.chars().take(SUMMARY_CHARS).collect();
+                json!([
+                    p.url,
+                    p.title,
+                    p.date.as_deref().unwrap_or(""),
+                    summary,
+                    p.headings,
+                    p.terms
+                ])
+            })
+            .collect();
+        files.push((
+            PathBuf::from(DIR).join("d").join(format!("{n}.json")),
+            Value::Array(docs).to_string().into_bytes(),
+        ));
+    }
+
+    keys.sort();
+    let meta = json!({
+        "version": 1,
+        "docs": pages.len(),
+        "docs_per_chunk": DOCS_PER_CHUNK,
+        "stop": STOP_WORDS,
+        "keys": keys,
+    });
+    files.push((PathBuf::from(DIR).join("meta.json"), meta.to_string().into_bytes()));
+    files
+}
+
+/// The distinct words of one page, each with a bit per field it is in.
+fn doc_words(page: &SearchDoc) -> HashMap<String, u32> {
+    // Fold each field once and count borrowed words; only the distinct words
+    // of the page are copied out (a page repeats most of its words).
+    let fields: Vec<(String, u32)> = std::iter::once((fold(&page.title), TITLE))
+        .chain(page.headings.iter().map(|h| (fold(h), HEADING)))
+        .chain(page.terms.iter().map(|t| (fold(t), TERM)))
+        .chain([(fold(&page.summary), SUMMARY), (fold(&body_text(&page.html)), BODY)])
+        .collect();
+    let mut bits: HashMap<&str, u32> = HashMap::new();
+    for (text, weight) in &fields {
+        for w in split_words(text) {
+            *bits.entry(w).or_insert(0) |= field_bit(*weight);
+        }
+    }
+    bits.into_iter().map(|(w, b)| (w.to_string(), b)).collect()
+}
+
+/// The indexable words of folded text (see [`words_of`]).
+fn split_words(folded: &str) -> impl Iterator<Item = &str> {
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().nth(1).is_some() && w.len() <= 64 && !STOP_WORDS.contains(w))
+}
+
+/// One bit per field in the index build, turned into the summed weight at the end.
+fn field_bit(weight: u32) -> u32 {
+    match weight {
+        TITLE => 1,
+        HEADING => 2,
+        TERM => 4,
+        SUMMARY => 8,
+        _ => 16,
+    }
+}
+
+fn score_of(bits: u32) -> u32 {
+    [(1, TITLE), (2, HEADING), (4, TERM), (8, SUMMARY), (16, BODY)]
+        .iter()
+        .filter(|(b, _)| bits & b != 0)
+        .map(|(_, w)| w)
+        .sum()
+}
+
+/// A word and its postings as JSON.
+type Posting = (String, String);
+
+/// Groups sorted `(word, postings)` by their first `depth` characters and
+/// calls `emit(prefix, members)` per chunk; a chunk over [`CHUNK_BYTES`] is
+/// split one character deeper. Words no longer than the prefix stay in the
+/// parent chunk, so each word lives in exactly one chunk: the one with the
+/// longest prefix that starts it.
+fn split_chunks(words: &[Posting], depth: usize, emit: &mut dyn FnMut(String, &[Posting])) {
+    let mut i = 0;
+    while i < words.len() {
+        let key: String = words[i].0.chars().take(depth).collect();
+        let mut j = i;
+        while j < words.len() && words[j].0.starts_with(&key) {
+            j += 1;
+        }
+        let group = &words[i..j];
+        let size: usize = group.iter().map(|(w, l)| w.len() + l.len() + 4).sum();
+        if size > CHUNK_BYTES && group.len() > 1 {
+            // Words equal to the key (no more letters) stay at this level.
+            let (short, long): (Vec<_>, Vec<_>) =
+                group.iter().cloned().partition(|(w, _)| w.chars().count() <= depth);
+            if !short.is_empty() || long.is_empty() {
+                emit(key.clone(), &short);
+            }
+            if !long.is_empty() {
+                split_chunks(&long, depth + 1, emit);
+            }
+        } else {
+            emit(key, group);
+        }
+        i = j;
+    }
+}
+
+/// File name of a chunk prefix: its UTF-8 bytes in hex, so any script is a
+/// safe, case-proof file name (`co` → `636f`).
+fn hex(key: &str) -> String {
+    key.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Lower case, accents off, typographic punctuation made plain: `Résumé` →
+/// `resume`. Must agree with `fold` in `static/search.js`.
+pub fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.nfd() {
+        if ('\u{300}'..='\u{36f}').contains(&c) {
+            continue;
+        }
+        for l in c.to_lowercase() {
+            match l {
+                'ø' => out.push('o'),
+                'ł' => out.push('l'),
+                'đ' => out.push('d'),
+                'ħ' => out.push('h'),
+                'ı' => out.push('i'),
+                'æ' => out.push_str("ae"),
+                'œ' => out.push_str("oe"),
+                'ß' => out.push_str("ss"),
+                c => out.push(c),
+            }
+        }
+    }
+    out
+}
+
+/// The indexable words of `text`: folded, split on anything that is not a
+/// letter or digit, two characters or more, stop words out.
+pub fn words_of(text: &str) -> impl Iterator<Item = String> {
+    let folded = fold(text);
+    split_words(&folded).map(str::to_string).collect::<Vec<_>>().into_iter()
+}
+
+/// The text a reader reads in an article body: UI chrome (heading `#`
+/// links, copy buttons, snippet headers and hash lines) and scripts left out.
+///
+/// A single forward scan, not an HTML parser: the body comes from our own
+/// Markdown renderer (plus whatever raw HTML the author wrote), and the worst
+/// a malformed tag can do here is index a little more or less text. It runs
+/// over every article on every build, so it must be cheap (lol_html took
+/// ~0.6 ms per generated article; this takes a fraction of that).
+pub fn body_text(html: &str) -> String {
+    const SKIP_CLASSES: &[&str] =
+        &["heading-link", "copy-button", "snippet-head", "snippet-meta", "snippet-verify"];
+    const SKIP_TAGS: &[&str] = &["script", "style", "template", "button", "ins"];
+    const VOID: &[&str] = &[
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr",
+    ];
+    let mut text = String::with_capacity(html.len() / 2);
+    // While skipping: the tag name that opened the skipped element and how
+    // many of the same name are open inside it.
+    let mut skip: Option<(&str, usize)> = None;
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        if skip.is_none() {
+            text.push_str(&rest[..lt]);
+        }
+        rest = &rest[lt..];
+        if let Some(after) = rest.strip_prefix("<!--") {
+            rest = after.find("-->").map_or("", |e| &after[e + 3..]);
+            continue;
+        }
+        let Some(gt) = rest.find('>') else { break };
+        let tag = &rest[1..gt];
+        rest = &rest[gt + 1..];
+        // Elements separate words (`<td>a</td><td>b</td>`).
+        text.push(' ');
+        let (closing, body) = match tag.strip_prefix('/') {
+            Some(t) => (true, t),
+            None => (false, tag),
+        };
+        let name_end = body.find(|c: char| c.is_whitespace() || c == '/').unwrap_or(body.len());
+        let name = &body[..name_end];
+        if let Some((open, depth)) = &mut skip {
+            if name.eq_ignore_ascii_case(open) {
+                if closing {
+                    if *depth == 0 {
+                        skip = None;
+                    } else {
+                        *depth -= 1;
+                    }
+                } else if !tag.ends_with('/') {
+                    *depth += 1;
+                }
+            }
+            continue;
+        }
+        if closing || VOID.iter().any(|v| name.eq_ignore_ascii_case(v)) || tag.ends_with('/') {
+            continue;
+        }
+        let chrome = SKIP_TAGS.iter().any(|t| name.eq_ignore_ascii_case(t))
+            || class_attr(body)
+                .is_some_and(|c| c.split_whitespace().any(|c| SKIP_CLASSES.contains(&c)));
+        if chrome {
+            skip = Some((name, 0));
+        }
+    }
+    if skip.is_none() {
+        text.push_str(rest);
+    }
+    decode_entities(&text)
+}
+
+/// The value of a `class` attribute in a tag's inside (`a class="x y" href=…`).
+fn class_attr(tag: &str) -> Option<&str> {
+    let at = tag.find("class=")?;
+    let v = &tag[at + 6..];
+    match v.chars().next()? {
+        q @ ('"' | '\'') => v[1..].split(q).next(),
+        _ => v.split(|c: char| c.is_whitespace()).next(),
+    }
+}
+
+/// The few entities HTML text carries after Markdown rendering.
+fn decode_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let end = rest.find(';').filter(|&e| e <= 10);
+        let decoded = end.and_then(|e| {
+            let name = &rest[1..e];
+            let c = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "nbsp" => Some(' '),
+                _ => name
+                    .strip_prefix("#x")
+                    .or_else(|| name.strip_prefix("#X"))
+                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+                    .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
+                    .and_then(char::from_u32),
+            };
+            c.map(|c| (c, e))
+        });
+        match decoded {
+            Some((c, e)) => {
+                out.push(c);
+                rest = &rest[e + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn doc(url: &str, title: &str, body: &str) -> SearchDoc {
+        SearchDoc {
+            url: url.into(),
+            title: title.into(),
+            date: Some("22 Aug 2024".into()),
+            summary: format!("Summary of {title}"),
+            terms: vec!["windows".into()],
+            headings: vec!["Before you start".into()],
+            html: body.into(),
+        }
+    }
+
+    fn files(pages: &[SearchDoc]) -> HashMap<String, Value> {
+        index(pages)
+            .into_iter()
+            .map(|(p, b)| {
+                (p.to_string_lossy().replace('\\', "/"), serde_json::from_slice(&b).unwrap())
+            })
+            .collect()
+    }
+
+    /// What the browser does: find the chunk for `word`, decode its postings.
+    fn lookup(files: &HashMap<String, Value>, word: &str) -> Vec<(u32, u32)> {
+        let keys: Vec<String> =
+            serde_json::from_value(files[&format!("{DIR}/meta.json")]["keys"].clone()).unwrap();
+        let Some(key) =
+            keys.iter().filter(|k| word.starts_with(k.as_str())).max_by_key(|k| k.len())
+        else {
+            return Vec::new();
+        };
+        let chunk = &files[&format!("{DIR}/w/{}.json", hex(key))];
+        let Some(list) = chunk.get(word) else { return Vec::new() };
+        let list: Vec<u32> = serde_json::from_value(list.clone()).unwrap();
+        let mut id = 0;
+        list.chunks(2)
+            .map(|p| {
+                id += p[0];
+                (id, p[1])
+            })
+            .collect()
+    }
+
+    #[test]
+    fn body_words_are_found_and_chrome_is_not() {
+        let body = concat!(
+            "<h2 id=\"s\">Step <a class=\"heading-link\" href=\"#s\">#</a></h2>",
+            "<p>Open the Caf&eacute; &amp; Résumé <em>settings</em>app.</p>",
+            "<figure class=\"snippet\"><figcaption class=\"snippet-head\"><span>Quokka</span><button class=\"copy-button\">Copy</button></figcaption>",
+            "<pre class=\"code\"><code>Get-ComputerInfo</code></pre><p class=\"snippet-meta\">SHA-256 <code>abcdef0123</code></p></figure>",
+        );
+        let f = files(&[doc("/a/", "First", "<p>nothing</p>"), doc("/b/", "Second", body)]);
+        assert_eq!(lookup(&f, "settings"), [(1, BODY)]);
+        assert_eq!(lookup(&f, "resume"), [(1, BODY)], "accents folded");
+        assert_eq!(lookup(&f, "app"), [(1, BODY)], "elements separate words");
+        assert_eq!(lookup(&f, "computerinfo"), [(1, BODY)], "code is text too");
+        for chrome in ["quokka", "copy", "abcdef0123", "sha"] {
+            assert_eq!(lookup(&f, chrome), [], "{chrome} is UI chrome");
+        }
+        assert_eq!(lookup(&f, "the"), [], "stop words are out");
+    }
+
+    #[test]
+    fn body_text_skips_nested_chrome_and_keeps_the_rest() {
+        let html = concat!(
+            "<p>one<br>two<img src=x alt=\"alt words\"/>three</p>",
+            "<div class='snippet-head'><div>skip <div>deep</div> skip</div></div>after",
+            "<script>var x = '<p>';</script><!-- a <b>comment</b> -->tail &lt;ok&gt;",
+        );
+        let words: Vec<String> = words_of(&body_text(html)).collect();
+        assert_eq!(words, ["one", "two", "three", "after", "tail", "ok"]);
+    }
+
+    #[test]
+    fn scores_order_the_fields() {
+        let f = files(&[
+            doc("/a/", "Zebra title", "<p>zebra</p>"),
+            doc("/b/", "Plain", "<p>zebra</p>"),
+        ]);
+        assert_eq!(lookup(&f, "zebra"), [(0, TITLE + SUMMARY + BODY), (1, BODY)]);
+        assert_eq!(lookup(&f, "windows"), [(0, TERM), (1, TERM)]);
+        assert_eq!(lookup(&f, "start"), [(0, HEADING), (1, HEADING)]);
+        const { assert!(TITLE > HEADING + TERM + SUMMARY + BODY && HEADING > TERM + SUMMARY + BODY) };
+        const { assert!(TERM > SUMMARY + BODY && SUMMARY > BODY) };
+    }
+
+    #[test]
+    fn documents_are_chunked_and_hold_what_results_show() {
+        let pages: Vec<SearchDoc> =
+            (0..25).map(|i| doc(&format!("/p{i}/"), &format!("Page {i}"), "<p>x</p>")).collect();
+        let f = files(&pages);
+        assert_eq!(f[&format!("{DIR}/meta.json")]["docs"], 25);
+        let last = 24 / DOCS_PER_CHUNK;
+        let chunk = &f[&format!("{DIR}/d/{last}.json")];
+        assert_eq!(chunk.as_array().unwrap().len(), 25 - last * DOCS_PER_CHUNK);
+        assert_eq!(
+            chunk[0],
+            json!([
+                format!("/p{}/", last * DOCS_PER_CHUNK),
+                format!("Page {}", last * DOCS_PER_CHUNK),
+                "22 Aug 2024",
+                format!("Summary of Page {}", last * DOCS_PER_CHUNK),
+                ["Before you start"],
+                ["windows"]
+            ])
+        );
+    }
+
+    #[test]
+    fn big_sites_split_chunks_and_every_word_stays_findable() {
+        // 3,000 documents, each with a few unique words and shared ones.
+        let pages: Vec<SearchDoc> = (0..3000)
+            .map(|i| {
+                doc(
+                    &format!("/p{i}/"),
+                    "Guide",
+                    &format!("<p>common word{i} cword{} alpha{}</p>", i % 97, i % 13),
+                )
+            })
+            .collect();
+        let out = index(&pages);
+        let f: HashMap<String, Value> = out
+            .iter()
+            .map(|(p, b)| {
+                (p.to_string_lossy().replace('\\', "/"), serde_json::from_slice(b).unwrap())
+            })
+            .collect();
+        let keys = f[&format!("{DIR}/meta.json")]["keys"].as_array().unwrap().len();
+        assert!(keys > 10, "split into {keys} word chunks");
+        for (p, b) in &out {
+            let p = p.to_string_lossy();
+            if p.contains("/w/") {
+                // One word's postings cannot be split; chunks of many words stay small.
+                let n = f[&p.replace('\\', "/")].as_object().unwrap().len();
+                assert!(b.len() <= CHUNK_BYTES || n == 1, "{p}: {} bytes, {n} words", b.len());
+            }
+        }
+        assert_eq!(lookup(&f, "word1234"), [(1234, BODY)]);
+        assert_eq!(lookup(&f, "cword5").len(), 3000 / 97 + 1);
+        assert_eq!(lookup(&f, "common").len(), 3000);
+        // Every word in exactly one chunk.
+        let mut seen = std::collections::HashSet::new();
+        for (p, v) in &f {
+            if p.contains("/w/") {
+                for w in v.as_object().unwrap().keys() {
+                    assert!(seen.insert(w.clone()), "{w} in two chunks");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn folding_matches_the_browser_rules() {
+        assert_eq!(fold("Résumé ÆSIR Straße Øre"), "resume aesir strasse ore");
+        assert_eq!(
+            words_of("Don't reset Windows-11, the PC!").collect::<Vec<_>>(),
+            ["don", "reset", "windows", "11", "pc"]
+        );
+        assert_eq!(decode_entities("a &amp; b &#233; &#x41; &bogus; &"), "a & b é A &bogus; &");
+    }
+}
