@@ -30,5 +30,6 @@ pub mod corpus;
 pub mod init;
 pub mod pipeline;
 pub mod report;
+pub mod serve;
 
 pub use pipeline::{build, BuildOptions};
