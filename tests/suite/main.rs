@@ -6,4 +6,5 @@ mod build;
 mod cli;
 mod front_matter;
 mod real_articles;
+mod serve;
 mod snippets;
