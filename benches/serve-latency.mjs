@@ -62,13 +62,22 @@ try {
   const original = readFileSync(file, "utf8");
   await page.goto(server.base + href, { waitUntil: "load" });
 
+  // Split: file written → the server printed "Rebuilt" (watch + debounce +
+  // rebuild), and the rest (message, reload, render) in the browser.
   const latencies = [];
+  const serverSide = [];
   for (let i = 1; i <= edits; i++) {
     const marker = `inkproof-edit-${i}-${Date.now()}`;
+    const rebuilds = server.rebuilds();
+    let rebuiltAt = 0;
+    const poll = setInterval(() => { if (!rebuiltAt && server.rebuilds() > rebuilds) rebuiltAt = Date.now(); }, 1);
     const t0 = Date.now();
     writeFileSync(file, `${original}\n\nEdit marker ${marker}.\n`);
     await page.waitForFunction((m) => document.body?.innerText.includes(m), marker, { polling: 5, timeout: 600000 });
-    latencies.push(Date.now() - t0);
+    const t1 = Date.now();
+    clearInterval(poll);
+    latencies.push(t1 - t0);
+    if (rebuiltAt) serverSide.push(rebuiltAt - t0);
   }
   const afterEdits = rssMiB(server.proc.pid);
 
@@ -85,6 +94,7 @@ try {
   console.log(JSON.stringify({
     site: src, page: href, source: info.source, first_build_ms: firstBuildMs,
     latency_ms: stats(latencies),
+    server_rebuilt_ms: stats(serverSide),
     rss_mib: { after_first_build: before.rss, after_edits: afterEdits.rss, peak: afterEdits.peak, edits },
     wrk,
   }, null, 2));

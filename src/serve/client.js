@@ -1,10 +1,11 @@
 // inkproof serve: live reload and the findings overlay. `inkproof serve` injects
 // this into every HTML page it serves; `inkproof build` never does.
 //
-// The server says which published files changed after each rebuild. This page
-// reloads (keeping its scroll position) only when its own file or an asset it
-// uses changed, swaps changed stylesheets in place, and otherwise just refreshes
-// the overlay.
+// The server says which published files changed after each rebuild. When this
+// page's own file changed, its new body is swapped in (keeping the scroll
+// position); it reloads when an asset it uses changed or the swap can't be
+// sure; changed stylesheets are swapped in place; otherwise only the overlay
+// is refreshed.
 (() => {
   "use strict";
   const SCROLL = "inkproof-scroll:" + location.pathname;
@@ -62,12 +63,56 @@
     return false;
   }
 
+  // What the head loads; when a template edit changes it, only a reload is right.
+  const headSignature = (doc) =>
+    [...doc.head.querySelectorAll("link[rel~=stylesheet], script[src]")]
+      .map((e) => e.getAttribute("href") || e.getAttribute("src")).join("\n");
+
+  // The page's own file changed: fetch it and swap the body in place. A reload
+  // re-parses and re-lays-out the whole page (~250 ms on a big guide); this is
+  // a fraction of that, keeps the scroll position, and falls back to a reload
+  // whenever it can't be sure (status, head, parse).
+  async function swapPage() {
+    try {
+      const res = await fetch(location.href, { cache: "no-store" });
+      if (!res.ok || !(res.headers.get("content-type") || "").startsWith("text/html")) return reload();
+      const doc = new DOMParser().parseFromString(await res.text(), "text/html");
+      if (headSignature(doc) !== headSignature(document)) return reload();
+      const y = window.scrollY;
+      document.title = doc.title;
+      const body = document.adoptNode(doc.body);
+      // Parsed scripts are inert; recreate them so the page behaves as after a load.
+      for (const old of body.querySelectorAll("script")) {
+        if ((old.getAttribute("src") || "").startsWith("/__inkproof/")) { old.remove(); continue; }
+        const live = document.createElement("script");
+        for (const a of old.attributes) live.setAttribute(a.name, a.value);
+        live.textContent = old.textContent;
+        old.replaceWith(live);
+      }
+      document.body.replaceWith(body);
+      window.scrollTo({ top: y, behavior: "instant" });
+      // The theme's deferred scripts bind to elements of the body: run them again.
+      for (const old of document.head.querySelectorAll("script[src]")) {
+        const url = new URL(old.src, location.href);
+        if (url.origin !== location.origin || url.pathname.startsWith("/__inkproof/")) continue;
+        const live = document.createElement("script");
+        for (const a of old.attributes) live.setAttribute(a.name, a.value);
+        old.replaceWith(live);
+      }
+      document.dispatchEvent(new CustomEvent("inkproof:swapped"));
+      refreshFindings();
+    } catch (_) {
+      reload();
+    }
+  }
+
   function onUpdate(m) {
     const changed = new Set(m.changed);
-    if (m.full_reload || changed.has(here) || m.removed.includes(here)) return reload();
+    if (m.full_reload || m.removed.includes(here)) return reload();
     const assets = new Set([...changed].filter((k) => !k.endsWith(".html") && !k.endsWith(".css")));
     if (assets.size && usesAny(assets)) return reload();
     swapStyles(changed);
+    if (changed.has(here)) return swapPage();
     refreshFindings();
   }
 

@@ -114,13 +114,29 @@ async fn serve(opts: ServeOptions, on_event: OnEvent) -> anyhow::Result<()> {
     let app = http::router(shared);
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
-            let _ = tokio::signal::ctrl_c().await;
+            stop_signal().await;
             let _ = stop_tx.send(true);
         })
         .await
         .context("the server failed")?;
     on_event(Event::Stopped);
     Ok(())
+}
+
+/// Ctrl-C, or (on Unix) the `SIGTERM` a process manager or `kill` sends.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Binds `port`, or the next free one above it when it is taken.

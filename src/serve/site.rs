@@ -75,6 +75,11 @@ impl SiteState {
 
     /// Brings the state up to date after `changed` paths (root-relative or
     /// absolute) changed on disk. On `Err` the previous state is kept whole.
+    ///
+    /// A path may be a folder (created, renamed or deleted). Files written into a
+    /// new folder before the OS watch on it exists send no event of their own,
+    /// so a folder means "anything below it may have changed": an incremental
+    /// engine must rescan it rather than trust the list of files.
     pub fn update(&mut self, changed: &[PathBuf]) -> anyhow::Result<Update> {
         let started = Instant::now();
         let (config, mut build) = pipeline::build(&self.opts, &|_| {})?;

@@ -7,7 +7,8 @@
 //! 2. paths editors and tools write beside the real file (swap files, backups,
 //!    hidden files, the output folder) are dropped here;
 //! 3. [`next_batch`] keeps collecting until the stream has been quiet for
-//!    `QUIET`, so a long burst still yields one batch.
+//!    `QUIET` (one or two files: a save) or `BURST_QUIET` (more: a checkout),
+//!    so a save shows at once and a long burst still yields one batch.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -18,8 +19,14 @@ use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, Recom
 
 use crate::config::{Config, CONFIG_FILES};
 
-const DEBOUNCE: Duration = Duration::from_millis(50);
-const QUIET: Duration = Duration::from_millis(60);
+/// Per-file merge window of the debouncer (editors touch a file 2–3 times per save).
+const DEBOUNCE: Duration = Duration::from_millis(25);
+/// Quiet time that ends a batch of one or two files: an editor's save, which
+/// should show at once.
+const QUIET: Duration = Duration::from_millis(30);
+/// Quiet time once more files are in the batch: a checkout or a copy is under
+/// way, and a pause of the writer must not split it into two rebuilds.
+const BURST_QUIET: Duration = Duration::from_millis(250);
 
 /// Keeps the OS watches alive; dropping it stops watching.
 pub struct Watcher {
@@ -93,7 +100,9 @@ impl Watcher {
 /// `QUIET`. `None` when the watcher is gone.
 pub fn next_batch(rx: &mpsc::Receiver<Vec<PathBuf>>) -> Option<Vec<PathBuf>> {
     let mut batch = rx.recv().ok()?;
-    while let Ok(more) = rx.recv_timeout(QUIET) {
+    loop {
+        let quiet = if batch.len() > 2 { BURST_QUIET } else { QUIET };
+        let Ok(more) = rx.recv_timeout(quiet) else { break };
         for p in more {
             if !batch.contains(&p) {
                 batch.push(p);

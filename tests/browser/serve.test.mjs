@@ -48,14 +48,18 @@ async function open(path) {
 
 const overlayLocations = (page) => page.locator("#inkproof-overlay .loc").allInnerTexts();
 
-test("an edit shows up without a manual reload, at the same scroll position", async () => {
-  const { context, page, errors } = await open("/reset-the-router/");
+test("an edit shows up without a manual reload, in place, at the same scroll position", async () => {
+  const { context, page, nav, errors } = await open("/reset-the-router/");
+  const navigations = nav.count;
   await page.evaluate(() => window.scrollTo({ top: 900, behavior: "instant" }));
   const y = await page.evaluate(() => window.scrollY);
   assert.ok(y > 500, "the page is long enough to scroll");
   write("content/reset-the-router.md", article("Reset the router", "Hold the button for thirty seconds."));
   await page.waitForFunction(() => document.querySelector("main").innerText.includes("thirty seconds"), null, { timeout: 30000 });
   await page.waitForFunction((y) => Math.abs(window.scrollY - y) < 50, y, { timeout: 5000 });
+  assert.equal(nav.count, navigations, "the new body is swapped in, not reloaded");
+  // The theme's script ran again on the new body: its copy/theme controls work.
+  assert.equal(await page.locator(".theme-toggle, [data-theme-toggle]").first().isVisible(), true);
   assert.deepEqual(errors, []);
   await context.close();
 });

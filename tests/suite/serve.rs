@@ -399,3 +399,19 @@ fn new_creates_an_article_that_builds_and_completions_print() {
     let script = String::from_utf8(out.stdout).unwrap();
     assert!(script.contains("complete") && script.contains("serve"), "{script}");
 }
+
+#[test]
+fn init_points_authors_at_serve_not_at_opening_files_from_disk() {
+    let site = TestSite::empty();
+    let dir = site.root.join("new-site");
+    let out = Command::new(env!("CARGO_BIN_EXE_inkproof"))
+        .args(["init", dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("serve"));
+    let article = std::fs::read_to_string(dir.join("content/your-first-guide/index.md")).unwrap();
+    assert!(article.contains("`inkproof serve`"), "{article}");
+    assert!(!article.contains("open `public/index.html`"), "{article}");
+    let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
+    assert!(readme.contains("inkproof serve") && readme.contains("inkproof new"), "{readme}");
+}
