@@ -17,6 +17,7 @@ pub mod http;
 pub mod site;
 pub mod watch;
 
+use std::future::IntoFuture as _;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -112,13 +113,20 @@ async fn serve(opts: ServeOptions, on_event: OnEvent) -> anyhow::Result<()> {
 
     on_event(Event::Listening { url: &url });
     let app = http::router(shared);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            stop_signal().await;
-            let _ = stop_tx.send(true);
-        })
-        .await
-        .context("the server failed")?;
+    let mut stopping = stop_tx.subscribe();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        stop_signal().await;
+        let _ = stop_tx.send(true);
+    });
+    // Open requests get a moment to finish; a browser holding a keep-alive
+    // connection must not keep Ctrl-C from stopping the server.
+    tokio::select! {
+        result = server.into_future() => result.context("the server failed")?,
+        _ = async {
+            let _ = stopping.wait_for(|stop| *stop).await;
+            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        } => {}
+    }
     on_event(Event::Stopped);
     Ok(())
 }

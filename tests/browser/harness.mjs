@@ -76,6 +76,7 @@ export async function open(browser, base, path, options = {}) {
 export function startServe(root, args = []) {
   const proc = spawn(bin, ["--root", root, "serve", "--port", "0", ...args], { stdio: ["ignore", "ignore", "pipe"] });
   const lines = [];
+  process.once("exit", () => proc.kill("SIGKILL"));
   return new Promise((resolveStart, reject) => {
     let buffered = "";
     proc.stderr.setEncoding("utf8");
@@ -91,7 +92,13 @@ export function startServe(root, args = []) {
           resolveStart({
             proc, base: m[1], lines,
             rebuilds: () => lines.filter((l) => l.startsWith("Rebuilt ")).length,
-            stop: () => new Promise((done) => { proc.once("exit", done); proc.kill("SIGINT"); }),
+            // Ctrl-C, as an author would; SIGKILL if it hangs, so no server outlives the tests.
+            stop: () => new Promise((done) => {
+              if (proc.exitCode !== null) return done();
+              const timer = setTimeout(() => proc.kill("SIGKILL"), 10000);
+              proc.once("exit", () => { clearTimeout(timer); done(); });
+              proc.kill("SIGINT");
+            }),
           });
         }
       }

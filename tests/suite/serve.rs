@@ -363,6 +363,12 @@ fn serve_moves_to_the_next_port_when_busy_and_stops_on_ctrl_c() {
         server.port
     )
     .unwrap();
+    // Nor may an idle keep-alive connection, as a browser holds one.
+    let mut idle = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    write!(idle, "GET / HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n", server.port).unwrap();
+    let mut first = [0u8; 12];
+    idle.read_exact(&mut first).unwrap();
+    assert_eq!(&first, b"HTTP/1.1 200");
     std::thread::sleep(Duration::from_millis(300));
     let pid = server.child.id().to_string();
     assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
