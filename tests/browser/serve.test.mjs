@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { appendFileSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bin, launch, startServe, until } from "./harness.mjs";
@@ -115,6 +115,17 @@ test("a CSS change applies without a navigation, and another page's edit doesn't
   await new Promise((r) => setTimeout(r, 500)); // give a wrong reload time to happen
   assert.equal(nav.count, before, "an edit to another page does not reload this one");
   assert.equal(await page.evaluate(() => window.__sameDocument), true);
+  await context.close();
+});
+
+test("a config change reloads the page with the new settings", async () => {
+  const { context, page, nav } = await open("/reset-the-router/");
+  const before = nav.count;
+  const config = readFileSync(join(root, "inkproof.yaml"), "utf8");
+  write("inkproof.yaml", config.replace(/^title: .*$/m, "title: Router handbook"));
+  await page.waitForFunction(() => document.title.includes("Router handbook"), null, { timeout: 30000 });
+  assert.ok(nav.count > before, "a config change reloads");
+  write("inkproof.yaml", config);
   await context.close();
 });
 
