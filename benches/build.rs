@@ -1,5 +1,6 @@
-//! Times a full build of a generated corpus in-process, then a rebuild after
-//! editing one article.
+//! Times the engine on a generated corpus: a cold build (empty cache, no
+//! output), a rebuild with nothing changed, a build after editing one
+//! article, and the in-process update `serve` makes after one edit.
 //!
 //! `cargo bench --bench build` (N=1000), or `INKPROOF_BENCH_N=10000 cargo bench
 //! --bench build`. `INKPROOF_BENCH_RUNS` sets the counted runs (default 5, after
@@ -13,7 +14,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _};
-use inkproof::pipeline::{self, BuildOptions};
+use inkproof::engine::{Engine, EngineOptions};
 
 fn main() -> anyhow::Result<()> {
     // `cargo bench` passes `--bench`; `cargo test --benches` does not, and then
@@ -38,89 +39,116 @@ fn main() -> anyhow::Result<()> {
     );
     println!("corpus generated in {} ms", ms(gen));
 
-    let first = build_once(&root).context("warm-up build")?;
-    println!(
-        "warm-up: {} ms ({} files written; syntax sets and templates load here)",
-        ms(first.total()),
-        first.files
-    );
-    let full: Vec<Timing> = (0..runs).map(|_| build_once(&root)).collect::<anyhow::Result<_>>()?;
+    let cache = root.join(".inkproof-cache");
+    let out = root.join("public");
+    let clean = |what: &str| -> anyhow::Result<()> {
+        let _ = std::fs::remove_dir_all(&cache);
+        let _ = std::fs::remove_dir_all(&out);
+        let _ = what;
+        Ok(())
+    };
+    // Warm-up: syntax sets and templates load here.
+    clean("warm-up")?;
+    let first = build_once(&root, true)?;
+    println!("warm-up: {} ms ({} files written)", ms(first.total), first.files);
 
-    // Edit one article the way an author would: append a paragraph and save.
+    let mut cold = Vec::new();
+    let mut nochange = Vec::new();
+    let mut edit_build = Vec::new();
+    let mut update = Vec::new();
     let edited =
         root.join("content/posts").join(inkproof::corpus::file_name(n.saturating_sub(1) / 2));
-    let mut edits = Vec::with_capacity(runs);
     for k in 0..runs {
-        let mut text = std::fs::read_to_string(&edited)?;
-        text.push_str(&format!("\nOne more paragraph, added for rebuild run {k}.\n"));
-        std::fs::write(&edited, text)?;
-        edits.push(build_once(&root)?);
+        clean("cold")?;
+        cold.push(build_once(&root, true)?);
+        nochange.push(build_once(&root, true)?);
+        append(&edited, &format!("build run {k}"))?;
+        edit_build.push(build_once(&root, true)?);
+    }
+    // The in-process call `serve` makes: an engine kept warm, one file saved.
+    let mut engine = Engine::new(options(&root, true))?;
+    engine.run()?;
+    for k in 0..runs.max(5) {
+        append(&edited, &format!("update run {k}"))?;
+        let t = Instant::now();
+        let r = engine.update(std::slice::from_ref(&edited))?;
+        update.push(Timing { total: t.elapsed(), cpu: None, files: r.changed.len() });
+        if k == 0 {
+            let phases: Vec<String> =
+                r.phases.iter().map(|(n, d)| format!("{n} {}", ms(*d))).collect();
+            println!("update stages (ms): {}", phases.join(", "));
+        }
     }
 
     println!();
-    println!("| {:<34} | {:>9} | {:>9} | {:>9} |", "step (ms)", "median", "min", "max");
-    println!("|{:-<36}|{:->11}|{:->11}|{:->11}|", "", "", "", "");
-    row("full build: pipeline::build", &full, |t| t.build);
-    row("full build: write::publish", &full, |t| t.publish);
-    row("full build: total", &full, Timing::total);
-    if full.iter().all(|t| t.cpu.is_some()) {
-        row("full build: cpu time (user+sys)", &full, |t| t.cpu.unwrap_or_default());
+    println!("| {:<40} | {:>9} | {:>9} | {:>9} |", "step (ms)", "median", "min", "max");
+    println!("|{:-<42}|{:->11}|{:->11}|{:->11}|", "", "", "", "");
+    row("cold build (empty cache, no output)", &cold, |t| t.total);
+    if cold.iter().all(|t| t.cpu.is_some()) {
+        row("cold build: cpu time (user+sys)", &cold, |t| t.cpu.unwrap_or_default());
     }
-    row("rebuild after 1 edit: total", &edits, Timing::total);
-    let each: Vec<String> = full.iter().map(|t| ms(t.total())).collect();
-    println!("full build runs, in order (ms): {}", each.join(", "));
-    let med = median(full.iter().map(Timing::total).collect());
-    println!();
-    let secs = med.as_secs_f64().max(1e-9);
+    row("no-change rebuild", &nochange, |t| t.total);
+    row("one-article edit, then build", &edit_build, |t| t.total);
+    row("engine update after one edit (serve)", &update, |t| t.total);
+    let each: Vec<String> = cold.iter().map(|t| ms(t.total)).collect();
+    println!("cold build runs, in order (ms): {}", each.join(", "));
     println!(
-        "{runs} runs after 1 warm-up; full build: {:.0} pages/s counting N+1 pages as ANCHORS.md does \
-         ({} files written: articles, index, tag/category pages, feed, sitemap, assets)",
-        (n + 1) as f64 / secs,
-        full[0].files
+        "files written: cold {}, no-change {}, one edit {}, update {}",
+        cold[0].files, nochange[0].files, edit_build[0].files, update[0].files
+    );
+    let med = median(cold.iter().map(|t| t.total).collect());
+    println!(
+        "{runs} runs after 1 warm-up; cold build: {:.0} pages/s counting N+1 pages as ANCHORS.md does",
+        (n + 1) as f64 / med.as_secs_f64().max(1e-9)
     );
     Ok(())
 }
 
+fn append(path: &Path, what: &str) -> anyhow::Result<()> {
+    let mut text = std::fs::read_to_string(path)?;
+    text.push_str(&format!("\nOne more paragraph, added for {what}.\n"));
+    std::fs::write(path, text)?;
+    Ok(())
+}
+
 struct Timing {
-    build: Duration,
-    publish: Duration,
-    /// CPU time of the whole process (all threads) over build + publish:
-    /// steadier than wall time when other jobs share the cores.
+    total: Duration,
+    /// CPU time of the whole process (all threads): steadier than wall time
+    /// when other jobs share the cores.
     cpu: Option<Duration>,
     files: usize,
 }
 
-impl Timing {
-    fn total(&self) -> Duration {
-        self.build + self.publish
+fn options(root: &Path, cache: bool) -> EngineOptions {
+    EngineOptions {
+        root: root.to_path_buf(),
+        output: Some(root.join("public")),
+        cache_dir: cache.then(|| root.join(".inkproof-cache")),
+        ..EngineOptions::default()
     }
 }
 
-/// What `inkproof build` does, minus printing: build, then publish only if
-/// the site has no errors.
-fn build_once(root: &Path) -> anyhow::Result<Timing> {
-    let opts = BuildOptions { root: root.to_path_buf(), ..BuildOptions::default() };
+/// What `inkproof build` does, minus printing: a fresh engine (a new
+/// process would have one), one run.
+fn build_once(root: &Path, cache: bool) -> anyhow::Result<Timing> {
     let cpu0 = process_cpu();
     let t = Instant::now();
-    let (config, build) = pipeline::build(&opts, &|_| {})?;
-    let build_time = t.elapsed();
-    if build.has_errors() {
-        let first =
-            build.diagnostics.iter().find(|d| d.severity == inkproof::diag::Severity::Error);
-        bail!("the generated site has {} errors, e.g. {first:?}", build.stats.errors);
+    let mut engine = Engine::new(options(root, cache))?;
+    let report = engine.run()?;
+    let total = t.elapsed();
+    if report.stats.errors > 0 {
+        let first = engine.diagnostics().iter().find(|d| d.is_error());
+        bail!("the generated site has {} errors, e.g. {first:?}", report.stats.errors);
     }
-    let t = Instant::now();
-    let files = inkproof::write::publish(&build.outputs, &root.join(&config.output_dir))?;
-    let publish = t.elapsed();
     let cpu = process_cpu().zip(cpu0).map(|(b, a)| b.saturating_sub(a));
-    Ok(Timing { build: build_time, publish, cpu, files })
+    Ok(Timing { total, cpu, files: report.changed.len() })
 }
 
 fn row(label: &str, runs: &[Timing], f: impl Fn(&Timing) -> Duration) {
     let v: Vec<Duration> = runs.iter().map(f).collect();
     let (min, max) =
         (v.iter().min().copied().unwrap_or_default(), v.iter().max().copied().unwrap_or_default());
-    println!("| {label:<34} | {:>9} | {:>9} | {:>9} |", ms(median(v)), ms(min), ms(max));
+    println!("| {label:<40} | {:>9} | {:>9} | {:>9} |", ms(median(v)), ms(min), ms(max));
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {

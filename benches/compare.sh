@@ -17,6 +17,8 @@
 #   SIZES="1000 10000"  corpus sizes            RUNS=3   counted runs per tool
 #   CORPUS_ROOT=/tmp/inkproof-compare           corpora and results (never the repo)
 #   HUGO_BIN=hugo       Hugo binary (Debian: apt-get install -y hugo, 0.111)
+#   ZOLA_BIN=../shared/bench/peers/zola   Zola 0.21 (syntect); empty to skip
+#   INCREMENTAL=1       also time inkproof's no-change rebuild and one-edit build
 #   GEN=../shared/bench/gen_corpus.py           corpus generator
 #   SEED=42
 set -euo pipefail
@@ -27,6 +29,9 @@ RUNS="${RUNS:-3}"
 SEED="${SEED:-42}"
 CORPUS_ROOT="${CORPUS_ROOT:-/tmp/inkproof-compare}"
 GEN="${GEN:-$REPO/../shared/bench/gen_corpus.py}"
+ZOLA_BIN="${ZOLA_BIN-$REPO/../shared/bench/peers/zola}"
+[ -n "$ZOLA_BIN" ] && [ -x "$ZOLA_BIN" ] || { [ -n "$ZOLA_BIN" ] && echo "note: $ZOLA_BIN not found, Zola skipped"; ZOLA_BIN=""; }
+INCREMENTAL="${INCREMENTAL:-1}"
 TIME=/usr/bin/time
 
 CORPUS_ROOT="$(realpath -m "$CORPUS_ROOT")"
@@ -67,7 +72,7 @@ minmax() { sort -g | awk 'NR==1{lo=$1} {hi=$1} END {printf "%s %s", lo, hi}'; }
 run_once() {
   local site="$1" out="$2"; shift 2
   local q; q="$(printf '%q ' "$@")"
-  local script="rm -rf '$out' && exec $q"
+  local script="rm -rf $out && exec $q"
   if [ -n "$TIME" ]; then
     local log; log="$(mktemp)"
     ( cd "$site" && "$TIME" -f '%e %U %S %M' -o "$log" sh -c "$script" >/dev/null 2>&1 ) \
@@ -88,7 +93,7 @@ for N in $SIZES; do
   if [ ! -f "$C/.done" ]; then
     echo "generating N=$N with $(basename "$GEN")..."
     rm -rf "$C"
-    python3 "$GEN" --n "$N" --out "$C" --seed "$SEED" --tools raw,hugo >/dev/null
+    python3 "$GEN" --n "$N" --out "$C" --seed "$SEED" --tools raw,hugo,zola --zola-highlight syntect >/dev/null
     # The same articles as an inkproof site. gen_corpus links articles as Hugo
     # URLs (/posts/article-00042/); inkproof authors link the Markdown file
     # instead (article-00042.md), which inkproof rewrites to the page URL. Only
@@ -102,13 +107,16 @@ for N in $SIZES; do
   fi
 
   tools=(inkproof)
-  [ -n "$HUGO_BIN" ] && tools=(hugo inkproof)
+  [ -n "$ZOLA_BIN" ] && [ -d "$C/zola" ] && tools=(zola "${tools[@]}")
+  [ -n "$HUGO_BIN" ] && tools=(hugo "${tools[@]}")
   declare -A walls=() cpus=() rsss=()
   for round in $(seq 0 "$RUNS"); do
     for tool in "${tools[@]}"; do
       case "$tool" in
         hugo) r="$(run_once "$C/hugo" public "$HUGO_BIN" --quiet)" ;;
-        inkproof) r="$(run_once "$C/inkproof" public "$INKPROOF" --root . build --quiet)" ;;
+        zola) r="$(run_once "$C/zola" public "$ZOLA_BIN" build)" ;;
+        # A cold build: no output and no cache of article results.
+        inkproof) r="$(run_once "$C/inkproof" "public .inkproof-cache" "$INKPROOF" --root . build --quiet)" ;;
       esac
       [ "$round" = 0 ] && continue   # warm-up
       read -r w c m <<<"$r"
@@ -122,6 +130,7 @@ for N in $SIZES; do
   for tool in "${tools[@]}"; do
     case "$tool" in
       hugo) site="$C/hugo"; ver="$("$HUGO_BIN" version | grep -o 'v[0-9.]*' | head -1)" ;;
+      zola) site="$C/zola"; ver="$("$ZOLA_BIN" --version | awk '{print $2}')" ;;
       inkproof) site="$C/inkproof"; ver="$("$INKPROOF" --version | awk '{print $2}')" ;;
     esac
     html="$(find "$site/public" -name '*.html' | wc -l)"
@@ -141,6 +150,30 @@ for N in $SIZES; do
       if (hr != "nan" && ir != "nan" && ir > 0) printf ", peak RSS %.2fx", hr / ir
       printf " (above 1 means inkproof is faster / smaller)\n\n"
     }'
+  fi
+  if [ -n "$ZOLA_BIN" ] && [ -n "${wmed[zola]:-}" ]; then
+    awk -v zw="${wmed[zola]}" -v iw="${wmed[inkproof]}" -v zc="${cmed[zola]}" -v ic="${cmed[inkproof]}" \
+        -v zr="${rmed[zola]}" -v ir="${rmed[inkproof]}" -v n="$N" 'BEGIN {
+      printf "N=%s inkproof/zola (cold): wall %.2fx, cpu %.2fx", n, iw / zw, ic / zc
+      if (zr != "nan" && ir != "nan" && zr > 0) printf ", peak RSS %.2fx", ir / zr
+      printf " (below 1 means inkproof is faster / smaller)\n\n"
+    }'
+  fi
+  if [ "$INCREMENTAL" = 1 ]; then
+    # The output and cache of the last cold run stay: a rebuild with nothing
+    # changed, then a build after one article is edited (as an author would).
+    ( cd "$C/inkproof" && "$INKPROOF" --root . build --quiet >/dev/null 2>&1 )
+    nc=""; ed=""
+    f="$C/inkproof/content/posts/article-00007.md"
+    cp "$f" "$f.orig"
+    for round in $(seq 1 "$RUNS"); do
+      r="$(run_once "$C/inkproof" "" "$INKPROOF" --root . build --quiet)"; nc+="${r%% *} "
+      printf '\nOne more paragraph for run %s.\n' "$round" >> "$f"
+      r="$(run_once "$C/inkproof" "" "$INKPROOF" --root . build --quiet)"; ed+="${r%% *} "
+    done
+    mv "$f.orig" "$f"
+    printf 'N=%s inkproof no-change rebuild: %s s median (%s); one-article edit then build: %s s median (%s)\n\n' \
+      "$N" "$(tr ' ' '\n' <<<"$nc" | grep . | median)" "${nc% }" "$(tr ' ' '\n' <<<"$ed" | grep . | median)" "${ed% }"
   fi
   unset walls cpus rsss wmed cmed rmed
 done

@@ -13,16 +13,32 @@ use std::path::{Path, PathBuf};
 
 use crate::config::Config;
 use crate::diag::{Diagnostic, Location};
-use crate::model::{Article, Output};
+use crate::model::Article;
 
-/// Runs every check and returns the findings.
-pub fn run(config: &Config, articles: &[Article], outputs: &[Output]) -> Vec<Diagnostic> {
+/// Checks of one article that need its final HTML: they run in the
+/// per-article stage, so their findings are cached with the article.
+pub fn article(a: &Article) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    leftover_ads(a, &mut diags);
+    diags
+}
+
+/// Site-wide checks over the index: links and anchors against every output
+/// path (`files`) and every page's ids.
+pub fn run<'a>(
+    config: &Config,
+    articles: impl Iterator<Item = &'a Article> + Clone,
+    files: &HashSet<&Path>,
+) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let base = config.base_path();
-    let files: HashSet<&Path> = outputs.iter().map(Output::path).collect();
     // Anchors of every page, by output path.
-    let anchors: HashMap<PathBuf, HashSet<&str>> =
-        articles.iter().map(|a| (crate::render::page_path(base, &a.url), ids(&a.html))).collect();
+    let anchors: HashMap<PathBuf, HashSet<&str>> = articles
+        .clone()
+        .map(|a| {
+            (crate::render::page_path(base, &a.url), a.ids.iter().map(String::as_str).collect())
+        })
+        .collect();
 
     for a in articles {
         for link in &a.links {
@@ -71,7 +87,6 @@ pub fn run(config: &Config, articles: &[Article], outputs: &[Output]) -> Vec<Dia
                 }
             }
         }
-        leftover_ads(a, &mut diags);
     }
     diags
 }
@@ -104,7 +119,7 @@ fn resolve<'h>(base: &str, page_url: &str, href: &'h str) -> Option<(PathBuf, Op
 }
 
 /// Every `id="…"` in a page's content.
-fn ids(html: &str) -> HashSet<&str> {
+pub fn ids(html: &str) -> HashSet<&str> {
     let mut out = HashSet::new();
     let mut rest = html;
     while let Some(i) = rest.find(" id=\"") {

@@ -66,6 +66,12 @@ pub struct BuildArgs {
     /// Override `base_url` from the config.
     #[arg(long)]
     pub base_url: Option<String>,
+    /// Replace an output folder inkproof did not make (it deletes what is there).
+    #[arg(long)]
+    pub force: bool,
+    /// Don't read or write the cache of article results (`.inkproof-cache/`).
+    #[arg(long)]
+    pub no_cache: bool,
     /// List what was stripped from each article, with line numbers.
     #[arg(long, short = 'v')]
     pub verbose: bool,
@@ -102,6 +108,9 @@ pub struct CheckArgs {
     /// Treat warnings as errors (exit 1).
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Don't read or write the cache of article results (`.inkproof-cache/`).
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

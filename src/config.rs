@@ -1,9 +1,8 @@
 //! The site config file (`inkproof.yaml` at the site root), with sane defaults
 //! when it is absent so a bare `content/` folder builds.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::Context as _;
 use serde::Deserialize;
 
 use crate::diag::{Diagnostic, Location};
@@ -28,6 +27,8 @@ pub struct Config {
     pub description: String,
     /// How many articles the Atom feed lists.
     pub feed_limit: usize,
+    /// Cards per list page (home, term pages) before `/page/2/` starts.
+    pub paginate_by: usize,
     /// Ad and affiliate stripping rules.
     pub strip: StripRules,
     /// Folders, relative to the site root.
@@ -46,6 +47,7 @@ impl Default for Config {
             author: None,
             description: String::new(),
             feed_limit: 20,
+            paginate_by: 20,
             strip: StripRules::default(),
             content_dir: "content".into(),
             templates_dir: "templates".into(),
@@ -75,40 +77,29 @@ impl Config {
     }
 }
 
-/// Reads the config at `root`. A missing file gives the defaults; a file with
-/// errors gives the defaults plus located diagnostics (the build then fails with
-/// exit 1 but still reports every other problem).
-pub fn load(root: &Path, diags: &mut Vec<Diagnostic>) -> anyhow::Result<Config> {
-    for name in CONFIG_FILES {
-        let path = root.join(name);
-        if !path.exists() {
-            continue;
-        }
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read `{}`", path.display()))?;
-        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-        if text.trim().is_empty() {
-            return Ok(Config::default());
-        }
-        return Ok(match yaml::from_str::<Config>(text) {
-            Ok(config) => {
-                for problem in config.strip.problems() {
-                    diags.push(Diagnostic::error("config/invalid", Location::file(*name), problem));
-                }
-                config
-            }
-            Err(e) => {
-                let col = (e.col > 0).then_some(e.col);
-                diags.push(Diagnostic::error(
-                    "config/invalid",
-                    Location::new(*name, e.line, col),
-                    e.message,
-                ));
-                Config::default()
-            }
-        });
+/// Parses the config file's text (`name` is where diagnostics point).
+pub fn parse(name: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Config::default();
     }
-    Ok(Config::default())
+    match yaml::from_str::<Config>(text) {
+        Ok(config) => {
+            for problem in config.strip.problems() {
+                diags.push(Diagnostic::error("config/invalid", Location::file(name), problem));
+            }
+            config
+        }
+        Err(e) => {
+            let col = (e.col > 0).then_some(e.col);
+            diags.push(Diagnostic::error(
+                "config/invalid",
+                Location::new(name, e.line, col),
+                e.message,
+            ));
+            Config::default()
+        }
+    }
 }
 
 #[cfg(test)]
@@ -127,10 +118,8 @@ mod tests {
 
     #[test]
     fn unknown_key_is_a_located_error() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("inkproof.yaml"), "title: T\ntitel: oops\n").unwrap();
         let mut diags = Vec::new();
-        load(dir.path(), &mut diags).unwrap();
+        parse("inkproof.yaml", "title: T\ntitel: oops\n", &mut diags);
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].code, "config/invalid");
         assert_eq!(diags[0].location.line, 2);
@@ -138,11 +127,8 @@ mod tests {
 
     #[test]
     fn bad_strip_selector_is_reported() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("inkproof.yaml"), "strip:\n  selectors: [\"ins[[\"]\n")
-            .unwrap();
         let mut diags = Vec::new();
-        load(dir.path(), &mut diags).unwrap();
+        parse("inkproof.yaml", "strip:\n  selectors: [\"ins[[\"]\n", &mut diags);
         assert_eq!(diags.len(), 1, "{diags:?}");
         assert!(diags[0].message.contains("ins[["), "{diags:?}");
     }

@@ -9,7 +9,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// How bad a finding is. Errors fail the build (exit code 1); warnings do not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Warning,
@@ -17,7 +19,9 @@ pub enum Severity {
 }
 
 /// Where a finding is: a path relative to the site root, 1-based line and column.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Location {
     pub path: PathBuf,
     /// 1-based; 0 when the finding concerns the whole file.
@@ -59,6 +63,49 @@ pub struct Diagnostic {
     pub location: Location,
     pub message: String,
     pub help: Option<String>,
+}
+
+/// A diagnostic as read back from the engine's cache.
+#[derive(serde::Deserialize)]
+struct StoredDiagnostic {
+    severity: Severity,
+    code: String,
+    location: Location,
+    message: String,
+    help: Option<String>,
+}
+
+impl From<StoredDiagnostic> for Diagnostic {
+    fn from(d: StoredDiagnostic) -> Diagnostic {
+        Diagnostic {
+            severity: d.severity,
+            code: intern(d.code),
+            location: d.location,
+            message: d.message,
+            help: d.help,
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Diagnostic {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Diagnostic, D::Error> {
+        <StoredDiagnostic as serde::Deserialize>::deserialize(d).map(Diagnostic::from)
+    }
+}
+
+/// Codes are `&'static str` so findings stay cheap to copy; one read back from
+/// the cache is interned, so each distinct code is allocated once.
+fn intern(code: String) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static CODES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut set = CODES.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(known) = set.get(code.as_str()) {
+        return known;
+    }
+    let leaked: &'static str = Box::leak(code.into_boxed_str());
+    set.insert(leaked);
+    leaked
 }
 
 impl Diagnostic {

@@ -75,6 +75,8 @@ pub fn scaffold(dir: &Path) -> anyhow::Result<()> {
         ("inkproof.yaml".into(), CONFIG),
         ("README.md".into(), README),
         ("content/your-first-guide/index.md".into(), ARTICLE),
+        // The built site and the cache of article results are made, not written.
+        (".gitignore".into(), "/public/\n/.inkproof-cache/\n"),
     ];
     files.extend(DEFAULT_TEMPLATES.iter().map(|(n, t)| (format!("templates/{n}"), *t)));
     files.extend(DEFAULT_STATIC.iter().map(|(n, t)| (format!("static/{n}"), *t)));

@@ -2,8 +2,9 @@
 //!
 //! Modules are listed in pipeline order, so an article can be followed from
 //! `content/` to `public/` by reading their names top to bottom:
-//! `load → front_matter → strip → markdown (+ highlight, snippet) → render → write → check`.
-//! [`pipeline::build`] calls them in that order.
+//! `load → article (front_matter → strip → markdown + highlight, snippet) →
+//! render → write → check`. The [`engine`] drives them for `build`, `check`
+//! and `serve` alike.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 // Shared types and plumbing.
@@ -14,6 +15,7 @@ pub mod yaml;
 
 // The pipeline, in order.
 pub mod load;
+pub mod article;
 pub mod front_matter;
 pub mod strip;
 pub mod markdown;
@@ -27,6 +29,7 @@ pub mod check;
 // Drivers.
 pub mod cli;
 pub mod corpus;
+pub mod engine;
 pub mod init;
 pub mod pipeline;
 pub mod report;

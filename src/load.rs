@@ -8,29 +8,57 @@
 //! 4. Files are read in parallel; a leading BOM is dropped (offsets and lines
 //!    stay those of the author's file, since the BOM sits before line 1).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::Context as _;
 use rayon::prelude::*;
 
+use std::sync::{Arc, Mutex};
+
+use crate::config::{Config, CONFIG_FILES};
 use crate::diag::{Diagnostic, Location};
 use crate::model::Source;
 
 /// What `content/` holds.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Loaded {
     /// Articles and standalone pages, sorted by path for stable output.
     pub sources: Vec<Source>,
     /// `content/_index.md`, the home page intro, if present.
     pub home: Option<Source>,
+    /// Size and modification time of every bundle asset (by absolute path), so
+    /// a copy is redone only when the file changed.
+    pub stamps: HashMap<PathBuf, Stamp>,
+}
+
+pub use crate::model::Stamp;
+
+/// Hash of bytes, for change detection (not for security: the SHA-256 shown
+/// with snippets is computed separately).
+pub fn hash(bytes: &[u8]) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(bytes)
 }
 
 /// Reads every article under `root/content_dir`. Problems with single files are
-/// diagnostics; an unreadable content folder is an error (exit 2).
+/// diagnostics; an unreadable content folder is an error (exit 2). `exclude`
+/// (the output folder, when it sits inside `content/`) is never read back in.
 pub fn sources(
     root: &Path,
     content_dir: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> anyhow::Result<Loaded> {
+    sources_reusing(root, content_dir, &[], None, diags)
+}
+
+/// [`sources`], keeping the text of every file of `previous` whose size and
+/// modification time are unchanged and that is not in `changed` (the watcher's
+/// list), so a refresh reads only what changed.
+fn sources_reusing(
+    root: &Path,
+    content_dir: &Path,
+    exclude: &[PathBuf],
+    previous: Option<(&Loaded, &HashSet<PathBuf>)>,
     diags: &mut Vec<Diagnostic>,
 ) -> anyhow::Result<Loaded> {
     let content_abs = root.join(content_dir);
@@ -40,9 +68,10 @@ pub fn sources(
     let canonical_root = content_abs
         .canonicalize()
         .with_context(|| format!("cannot resolve `{}`", content_abs.display()))?;
+    let exclude: Vec<PathBuf> = exclude.iter().filter_map(|p| p.canonicalize().ok()).collect();
 
-    // Pass 1: every file below content/, relative to it.
-    let mut files: Vec<PathBuf> = Vec::new();
+    // Pass 1: every file below content/, relative to it, with its stamp.
+    let mut files: Vec<(PathBuf, Stamp)> = Vec::new();
     let walker = walkdir::WalkDir::new(&content_abs).follow_links(false).sort_by_file_name();
     let mut it = walker.into_iter();
     while let Some(entry) = it.next() {
@@ -64,6 +93,7 @@ pub fn sources(
         }
         let name = entry.file_name().to_string_lossy();
         let rel = entry.path().strip_prefix(&content_abs).unwrap_or(entry.path()).to_path_buf();
+        let shown = content_dir.join(&rel);
         let is_home = rel == Path::new("_index.md");
         if (name.starts_with('.') || name.starts_with('_')) && !is_home {
             if entry.file_type().is_dir() {
@@ -72,29 +102,95 @@ pub fn sources(
             continue;
         }
         if entry.file_type().is_dir() {
+            // The output folder inside content/ would be read back in as articles.
+            if entry.path().canonicalize().is_ok_and(|c| exclude.contains(&c)) {
+                it.skip_current_dir();
+            }
             continue;
         }
-        if entry.file_type().is_symlink() {
+        let file_meta = if entry.file_type().is_symlink() {
             // A symlink may only point inside content/; anything else could leak
             // files from elsewhere on the machine into the published site.
             match entry.path().canonicalize() {
-                Ok(target) if target.starts_with(&canonical_root) && target.is_file() => {}
+                Ok(target) if target.is_dir() && canonical_root.starts_with(&target) => {
+                    diags.push(
+                        Diagnostic::warning(
+                            "load/symlink-loop",
+                            Location::file(&shown),
+                            format!(
+                                "symlink points back to `{}`, a folder that contains it; skipped",
+                                rel_to(root, &target).display()
+                            ),
+                        )
+                        .with_help("remove the link; folders are walked once"),
+                    );
+                    continue;
+                }
+                Ok(target) if target.starts_with(&canonical_root) && target.is_dir() => {
+                    diags.push(
+                        Diagnostic::warning(
+                            "load/special-file",
+                            Location::file(&shown),
+                            "symlink to a folder is not followed; skipped",
+                        )
+                        .with_help("move the folder here, or link single files"),
+                    );
+                    continue;
+                }
+                Ok(target) if target.starts_with(&canonical_root) => {
+                    match std::fs::metadata(&target) {
+                        Ok(m) => m,
+                        Err(e) => {
+                            diags.push(Diagnostic::error(
+                                "load/unreadable",
+                                Location::file(&shown),
+                                e.to_string(),
+                            ));
+                            continue;
+                        }
+                    }
+                }
                 _ => {
                     diags.push(Diagnostic::error(
                         "load/path-escape",
-                        Location::file(content_dir.join(&rel)),
+                        Location::file(&shown),
                         "symlink points outside the content folder (or nowhere); it is not published",
                     ));
                     continue;
                 }
             }
+        } else {
+            match entry.metadata() {
+                Ok(m) => m,
+                Err(e) => {
+                    diags.push(Diagnostic::error(
+                        "load/unreadable",
+                        Location::file(&shown),
+                        e.to_string(),
+                    ));
+                    continue;
+                }
+            }
+        };
+        if !file_meta.is_file() {
+            // A FIFO would block the read forever; sockets and devices are no content.
+            diags.push(
+                Diagnostic::warning(
+                    "load/special-file",
+                    Location::file(&shown),
+                    "not a regular file (a pipe, socket or device); skipped",
+                )
+                .with_help("only regular files are read from content/"),
+            );
+            continue;
         }
-        files.push(rel);
+        files.push((rel, Stamp::of(&file_meta)));
     }
 
     // Pass 2: which folders are bundles.
     let bundles: BTreeSet<PathBuf> = files
         .iter()
+        .map(|(p, _)| p)
         .filter(|p| p.file_name().is_some_and(|n| n == "index.md"))
         .filter_map(|p| p.parent().filter(|d| !d.as_os_str().is_empty()).map(Path::to_path_buf))
         .collect();
@@ -102,12 +198,13 @@ pub fn sources(
         p.ancestors().skip(1).find(|a| bundles.contains(*a)).map(Path::to_path_buf)
     };
 
-    let mut articles: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
+    let mut articles: Vec<(PathBuf, Option<PathBuf>, Stamp)> = Vec::new();
     let mut assets: std::collections::BTreeMap<PathBuf, Vec<PathBuf>> = Default::default();
+    let mut stamps: HashMap<PathBuf, Stamp> = HashMap::new();
     let mut home = None;
-    for rel in files {
+    for (rel, stamp) in files {
         if rel == Path::new("_index.md") {
-            home = Some(rel);
+            home = Some((rel, stamp));
             continue;
         }
         let bundle = bundle_of(&rel);
@@ -115,59 +212,369 @@ pub fn sources(
         match bundle {
             Some(dir) if rel != dir.join("index.md") => {
                 let inner = rel.strip_prefix(&dir).unwrap_or(&rel).to_path_buf();
+                stamps.insert(content_abs.join(&rel), stamp);
                 assets.entry(dir).or_default().push(inner);
             }
-            Some(dir) => articles.push((rel, Some(dir))),
-            None if is_md => articles.push((rel, None)),
+            Some(dir) => articles.push((rel, Some(dir), stamp)),
+            None if is_md => articles.push((rel, None, stamp)),
             None => {} // loose files (e.g. content/snippets/) are published only when used
         }
     }
 
-    let read = |rel: &PathBuf, bundle: Option<&PathBuf>| -> Result<Source, Diagnostic> {
-        let abs = content_abs.join(rel);
-        let path = content_dir.join(rel);
-        let bytes = std::fs::read(&abs).map_err(|e| {
-            Diagnostic::error("load/unreadable", Location::file(&path), e.to_string())
-        })?;
-        let mut text = String::from_utf8(bytes).map_err(|e| {
-            Diagnostic::error(
-                "load/not-utf8",
-                Location::file(&path),
-                format!(
-                    "file is not UTF-8 (invalid byte at offset {})",
-                    e.utf8_error().valid_up_to()
-                ),
-            )
-            .with_help("save the file as UTF-8")
-        })?;
-        if text.starts_with('\u{feff}') {
-            text.drain(..3);
-        }
-        Ok(Source {
-            path: normalize(&path),
-            abs_path: abs,
-            text,
-            bundle_dir: bundle.map(|b| normalize(&content_dir.join(b))),
-            assets: bundle.and_then(|b| assets.get(b)).cloned().unwrap_or_default(),
+    let old: HashMap<&Path, &Source> = previous
+        .map(|(prev, _)| {
+            prev.sources.iter().chain(prev.home.as_ref()).map(|s| (s.path.as_path(), s)).collect()
         })
-    };
+        .unwrap_or_default();
+    let read =
+        |rel: &PathBuf, bundle: Option<&PathBuf>, stamp: Stamp| -> Result<Source, Diagnostic> {
+            let abs = content_abs.join(rel);
+            let path = normalize(&content_dir.join(rel));
+            let bundle_dir = bundle.map(|b| normalize(&content_dir.join(b)));
+            let assets = bundle.and_then(|b| assets.get(b)).cloned().unwrap_or_default();
+            if let (Some(old), Some((_, changed))) = (old.get(path.as_path()), previous) {
+                if old.stamp == stamp && !changed.contains(&abs) {
+                    return Ok(Source { bundle_dir, assets, ..(*old).clone() });
+                }
+            }
+            let bytes = std::fs::read(&abs).map_err(|e| {
+                Diagnostic::error("load/unreadable", Location::file(&path), e.to_string())
+            })?;
+            let hash = hash(&bytes);
+            let mut text = String::from_utf8(bytes).map_err(|e| {
+                let good = e.utf8_error().valid_up_to();
+                let bytes = e.as_bytes();
+                let line = 1 + bytes[..good].iter().filter(|&&b| b == b'\n').count();
+                let line_start =
+                    bytes[..good].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+                let col = 1 + String::from_utf8_lossy(&bytes[line_start..good]).chars().count();
+                Diagnostic::error(
+                    "load/not-utf8",
+                    Location::new(&path, line, Some(col)),
+                    format!("file is not UTF-8 (invalid byte 0x{:02X})", bytes[good]),
+                )
+                .with_help("save the file as UTF-8")
+            })?;
+            if text.starts_with('\u{feff}') {
+                text.drain(..3);
+            }
+            Ok(Source { path, abs_path: abs, text, bundle_dir, assets, hash, stamp })
+        };
 
-    let results: Vec<Result<Source, Diagnostic>> =
-        articles.par_iter().map(|(rel, bundle)| read(rel, bundle.as_ref())).collect();
-    let mut loaded = Loaded::default();
+    let results: Vec<Result<Source, Diagnostic>> = articles
+        .par_iter()
+        .map(|(rel, bundle, stamp)| read(rel, bundle.as_ref(), *stamp))
+        .collect();
+    let mut loaded = Loaded { stamps, ..Loaded::default() };
     for r in results {
         match r {
             Ok(s) => loaded.sources.push(s),
             Err(d) => diags.push(d),
         }
     }
-    if let Some(rel) = home {
-        match read(&rel, None) {
+    if let Some((rel, stamp)) = home {
+        match read(&rel, None, stamp) {
             Ok(s) => loaded.home = Some(s),
             Err(d) => diags.push(d),
         }
     }
     Ok(loaded)
+}
+
+/// A file under `content/` as another stage asked for it (a snippet): its
+/// bytes, or why there are none. Each outcome hashes differently, so an
+/// article that found a file missing is redone when the file appears.
+#[derive(Debug, Clone)]
+pub enum FileRead {
+    Bytes(Arc<[u8]>),
+    Missing,
+    NotAFile,
+    /// A symlink leading out of the content folder, to this target.
+    Escapes(PathBuf),
+    Error(String),
+}
+
+impl FileRead {
+    /// What an article that read this file depends on.
+    pub fn fingerprint(&self) -> u128 {
+        match self {
+            FileRead::Bytes(b) => hash(b),
+            FileRead::Missing => 1,
+            FileRead::NotAFile => 2,
+            FileRead::Escapes(t) => hash(t.as_os_str().as_encoded_bytes()) ^ 3,
+            FileRead::Error(e) => hash(e.as_bytes()) ^ 4,
+        }
+    }
+}
+
+/// Reads files under `content/` for the per-article stage (snippets), so that
+/// stage stays a function of what it was given: the engine wraps this to record
+/// every file an article read.
+pub trait ContentFiles: Sync {
+    /// `rel` is relative to the site root (`content/guide/check.ps1`).
+    fn read(&self, rel: &Path) -> FileRead;
+}
+
+/// Where a static file's bytes come from.
+#[derive(Debug, Clone)]
+pub enum StaticSource {
+    Disk { abs: PathBuf, stamp: Stamp },
+    Builtin(&'static str),
+}
+
+/// Everything the site reads: config text, content, templates, static files,
+/// and (on demand, cached) the other files under `content/`. The only stage
+/// that touches the site's files; [`Inputs::refresh`] re-reads what changed.
+#[derive(Debug)]
+pub struct Inputs {
+    pub root: PathBuf,
+    /// The config file's name and text, if there is one.
+    pub config_file: Option<(&'static str, String)>,
+    pub config: Config,
+    pub config_diags: Vec<Diagnostic>,
+    pub content: Loaded,
+    pub content_diags: Vec<Diagnostic>,
+    /// Template name → text: the built-in theme overlaid with `templates/`.
+    pub templates: Vec<(String, String)>,
+    pub template_diags: Vec<Diagnostic>,
+    /// Output path → where it comes from.
+    pub statics: Vec<(PathBuf, StaticSource)>,
+    /// Folders that are never read as content (the output folder).
+    exclude: Vec<PathBuf>,
+    files: Mutex<HashMap<PathBuf, FileRead>>,
+}
+
+impl Inputs {
+    /// Reads the whole site. `exclude` lists folders (the output folder) that
+    /// must not be read back in when they sit inside `content/`.
+    pub fn load(root: &Path, exclude: &[PathBuf]) -> anyhow::Result<Inputs> {
+        let mut inputs = Inputs {
+            root: root.to_path_buf(),
+            config_file: None,
+            config: Config::default(),
+            config_diags: Vec::new(),
+            content: Loaded::default(),
+            content_diags: Vec::new(),
+            templates: Vec::new(),
+            template_diags: Vec::new(),
+            statics: Vec::new(),
+            exclude: exclude.to_vec(),
+            files: Mutex::default(),
+        };
+        inputs.read_config()?;
+        // The configured output folder is never content, wherever it is.
+        inputs.exclude.push(root.join(&inputs.config.output_dir));
+        inputs.read_templates();
+        inputs.read_statics();
+        inputs.content = sources_reusing(
+            root,
+            &inputs.config.content_dir,
+            &inputs.exclude,
+            None,
+            &mut inputs.content_diags,
+        )?;
+        Ok(inputs)
+    }
+
+    /// Re-reads after the files in `changed` (absolute paths, as a watcher
+    /// reports them) were written, created or deleted. Content files whose size
+    /// and time are unchanged keep their text; nothing is guessed: the content
+    /// folder is listed again, which costs a directory walk, not a read.
+    /// Returns `true` when the config changed (then everything was re-read).
+    pub fn refresh(&mut self, changed: &[PathBuf]) -> anyhow::Result<bool> {
+        let root = self.root.clone();
+        let abs = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { root.join(p) };
+        let changed: HashSet<PathBuf> = changed.iter().map(|p| abs(p)).collect();
+        let config_changed =
+            changed.iter().any(|p| CONFIG_FILES.iter().any(|n| *p == root.join(n)));
+        if config_changed {
+            let exclude = std::mem::take(&mut self.exclude);
+            *self = Inputs::load(&root, &exclude)?;
+            return Ok(true);
+        }
+        let under = |dir: &Path| {
+            let dir = root.join(dir);
+            changed.iter().any(|p| p.starts_with(&dir))
+        };
+        if under(&self.config.templates_dir) {
+            self.read_templates();
+        }
+        if under(&self.config.static_dir) {
+            self.read_statics();
+        }
+        if under(&self.config.content_dir) {
+            self.files.lock().unwrap_or_else(|e| e.into_inner()).clear();
+            let mut diags = Vec::new();
+            let previous = std::mem::take(&mut self.content);
+            self.content = sources_reusing(
+                &root,
+                &self.config.content_dir,
+                &self.exclude,
+                Some((&previous, &changed)),
+                &mut diags,
+            )?;
+            self.content_diags = diags;
+        }
+        Ok(false)
+    }
+
+    fn read_config(&mut self) -> anyhow::Result<()> {
+        self.config_file = None;
+        for name in CONFIG_FILES {
+            let path = self.root.join(name);
+            if !path.exists() {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read `{}`", path.display()))?;
+            self.config_file = Some((name, text));
+            break;
+        }
+        let mut diags = Vec::new();
+        self.config = match &self.config_file {
+            Some((name, text)) => crate::config::parse(name, text, &mut diags),
+            None => Config::default(),
+        };
+        self.config_diags = diags;
+        Ok(())
+    }
+
+    fn read_templates(&mut self) {
+        let mut diags = Vec::new();
+        let dir = self.root.join(&self.config.templates_dir);
+        let mut files: Vec<(String, String)> = crate::render::DEFAULT_TEMPLATES
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        if dir.is_dir() {
+            for entry in walkdir::WalkDir::new(&dir).sort_by_file_name().into_iter().flatten() {
+                if !entry.file_type().is_file() {
+                    continue;
+                }
+                let name = entry
+                    .path()
+                    .strip_prefix(&dir)
+                    .unwrap_or(entry.path())
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                if name.split('/').any(|p| p.starts_with('.')) || name.ends_with('~') {
+                    continue; // editor swap and backup files
+                }
+                match std::fs::read_to_string(entry.path()) {
+                    Ok(text) => {
+                        files.retain(|(n, _)| *n != name);
+                        files.push((name, text));
+                    }
+                    Err(e) => diags.push(Diagnostic::error(
+                        "template/unreadable",
+                        Location::file(self.config.templates_dir.join(&name)),
+                        e.to_string(),
+                    )),
+                }
+            }
+        }
+        self.templates = files;
+        self.template_diags = diags;
+    }
+
+    fn read_statics(&mut self) {
+        let dir = self.root.join(&self.config.static_dir);
+        let mut out = Vec::new();
+        if dir.is_dir() {
+            for entry in walkdir::WalkDir::new(&dir).sort_by_file_name().into_iter().flatten() {
+                if !entry.file_type().is_file() {
+                    continue;
+                }
+                let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path()).to_path_buf();
+                let stamp = entry.metadata().map(|m| Stamp::of(&m)).unwrap_or_default();
+                out.push((rel, StaticSource::Disk { abs: entry.path().to_path_buf(), stamp }));
+            }
+        } else {
+            for (name, text) in crate::render::DEFAULT_STATIC {
+                out.push((PathBuf::from(name), StaticSource::Builtin(text)));
+            }
+        }
+        self.statics = out;
+    }
+
+    /// Hash of the templates, for render units (a template change redoes pages).
+    pub fn templates_hash(&self) -> u128 {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        for (n, t) in &self.templates {
+            h.update(n.as_bytes());
+            h.update(&[0]);
+            h.update(t.as_bytes());
+            h.update(&[0]);
+        }
+        h.digest128()
+    }
+
+    /// Hash of the config file's text.
+    pub fn config_hash(&self) -> u128 {
+        self.config_file.as_ref().map_or(0, |(_, t)| hash(t.as_bytes()))
+    }
+}
+
+impl ContentFiles for Inputs {
+    fn read(&self, rel: &Path) -> FileRead {
+        if let Some(hit) = self.files.lock().unwrap_or_else(|e| e.into_inner()).get(rel) {
+            return hit.clone();
+        }
+        let result = read_content_file(&self.root, &self.config.content_dir, rel);
+        self.files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(rel.to_path_buf(), result.clone());
+        result
+    }
+}
+
+/// Reads a file that is published as is (a bundle asset, a static file) when
+/// its render unit is redone; its stamp, read at load time, is the unit's key.
+pub fn read_published(abs: &Path) -> std::io::Result<Vec<u8>> {
+    std::fs::read(abs)
+}
+
+/// Reads content files straight from disk, uncached: for callers outside the
+/// engine (tests, fuzz targets) that render one article on its own.
+#[derive(Debug, Clone)]
+pub struct DiskFiles {
+    root: PathBuf,
+    content_dir: PathBuf,
+}
+
+impl DiskFiles {
+    pub fn new(root: &Path, content_dir: &Path) -> DiskFiles {
+        DiskFiles { root: root.to_path_buf(), content_dir: content_dir.to_path_buf() }
+    }
+}
+
+impl ContentFiles for DiskFiles {
+    fn read(&self, rel: &Path) -> FileRead {
+        read_content_file(&self.root, &self.content_dir, rel)
+    }
+}
+
+fn read_content_file(root: &Path, content_dir: &Path, rel: &Path) -> FileRead {
+    let abs = root.join(rel);
+    let meta = match std::fs::metadata(&abs) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return FileRead::Missing,
+        Err(e) => return FileRead::Error(e.to_string()),
+    };
+    // A symlink may point anywhere; only what really lives in the content folder is read.
+    match (abs.canonicalize(), root.join(content_dir).canonicalize()) {
+        (Ok(target), Ok(croot)) if target.starts_with(&croot) => {}
+        (Ok(target), Ok(_)) => return FileRead::Escapes(target),
+        (Err(e), _) | (_, Err(e)) => return FileRead::Error(e.to_string()),
+    }
+    if !meta.is_file() {
+        return FileRead::NotAFile;
+    }
+    match std::fs::read(&abs) {
+        Ok(b) => FileRead::Bytes(b.into()),
+        Err(e) => FileRead::Error(e.to_string()),
+    }
 }
 
 fn rel_to(root: &Path, p: &Path) -> PathBuf {
@@ -238,5 +645,55 @@ mod tests {
         assert_eq!(guide.bundle_dir.as_deref(), Some(Path::new("content/guide")));
         assert_eq!(guide.assets, [PathBuf::from("notes.md"), PathBuf::from("shot.svg")]);
         assert_eq!(loaded.home.unwrap().text, "home");
+    }
+
+    // Issue 9: a FIFO hung the build; a symlink loop blocked it as an "escape".
+    #[test]
+    fn pipes_and_symlink_loops_are_skipped_with_a_located_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = dir.path().join("content");
+        std::fs::create_dir_all(&c).unwrap();
+        std::fs::write(c.join("a.md"), "---\ntitle: A\n---\n").unwrap();
+        let fifo = c.join("pipe.md");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        std::os::unix::fs::symlink(".", c.join("loop")).unwrap();
+        let mut diags = Vec::new();
+        let loaded = sources(dir.path(), Path::new("content"), &mut diags).unwrap();
+        assert_eq!(loaded.sources.len(), 1, "the rest still loads");
+        let find = |code: &str, path: &str| {
+            diags.iter().find(|d| d.code == code && d.location.path == Path::new(path))
+        };
+        let loop_ = find("load/symlink-loop", "content/loop").expect("loop reported");
+        assert!(!loop_.is_error(), "a loop is skipped, not fatal");
+        if made.is_ok_and(|s| s.success()) {
+            assert!(find("load/special-file", "content/pipe.md").is_some(), "{diags:?}");
+        } else {
+            eprintln!("mkfifo is not available here: the FIFO case was not tried");
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_is_located_by_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = dir.path().join("content");
+        std::fs::create_dir_all(&c).unwrap();
+        std::fs::write(c.join("bad.md"), b"---\ntitle: A\n---\nab\xffc\n").unwrap();
+        let mut diags = Vec::new();
+        sources(dir.path(), Path::new("content"), &mut diags).unwrap();
+        let d = diags.iter().find(|d| d.code == "load/not-utf8").expect("reported");
+        assert_eq!((d.location.line, d.location.col), (4, Some(3)), "{d}");
+    }
+
+    #[test]
+    fn the_output_folder_inside_content_is_not_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = dir.path().join("content");
+        std::fs::create_dir_all(c.join("public/old")).unwrap();
+        std::fs::write(c.join("a.md"), "---\ntitle: A\n---\n").unwrap();
+        std::fs::write(c.join("public/old/notes.md"), "---\ntitle: Published\n---\n").unwrap();
+        std::fs::write(dir.path().join("inkproof.yaml"), "output_dir: content/public\n").unwrap();
+        let inputs = Inputs::load(dir.path(), &[]).unwrap();
+        let paths: Vec<_> = inputs.content.sources.iter().map(|s| s.path.clone()).collect();
+        assert_eq!(paths, [PathBuf::from("content/a.md")]);
     }
 }

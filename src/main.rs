@@ -3,13 +3,13 @@
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
 use inkproof::cli::{Cli, Command, Format};
-use inkproof::pipeline::{self, BuildOptions, Progress};
-use inkproof::{report, write};
+use inkproof::engine::{Engine, EngineOptions};
+use inkproof::model::Build;
+use inkproof::report;
 
 /// 0: fine (warnings allowed); 1: the site has errors; 2: the tool failed.
 #[derive(Debug, Clone, Copy)]
@@ -37,20 +37,49 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> anyhow::Result<Exit> {
     match &cli.command {
         Command::Build(args) => {
-            let opts = BuildOptions {
+            let show_bar = !args.quiet && std::io::stderr().is_terminal();
+            let mut engine = Engine::new(EngineOptions {
                 root: cli.root.clone(),
                 drafts: args.drafts,
                 base_url: args.base_url.clone(),
-            };
-            let show_bar = !args.quiet && std::io::stderr().is_terminal();
-            let (config, build) = with_progress(show_bar, |p| pipeline::build(&opts, p))?;
+                output: Some(args.output.clone().unwrap_or_default()),
+                force: args.force,
+                cache_dir: (!args.no_cache).then(|| cli.root.join(CACHE_DIR)),
+                check_only: false,
+            })?;
+            let bar = progress_bar(show_bar);
+            if let Some(bar) = &bar {
+                let bar = bar.clone();
+                let started = Instant::now();
+                engine.set_progress(Box::new(move |done, total| {
+                    bar.set_length(total as u64);
+                    bar.set_position(done as u64);
+                    if started.elapsed() > Duration::from_secs(1) && bar.is_hidden() {
+                        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                    }
+                }));
+            }
+            let report = engine.run()?;
+            if let Some(bar) = bar {
+                bar.finish_and_clear();
+            }
+            let build = as_build(&engine, &report);
             let mut err = std::io::stderr().lock();
+            for note in &report.notes {
+                writeln!(err, "note: {note}")?;
+            }
             if args.format == Format::Json {
                 report::json(&build, &mut std::io::stdout())?;
             } else {
                 report::human(&build.diagnostics, &mut err)?;
                 if args.verbose {
                     report::stripped(&build, &mut err)?;
+                    let phases: Vec<String> = report
+                        .phases
+                        .iter()
+                        .map(|(n, d)| format!("{n} {} ms", d.as_millis()))
+                        .collect();
+                    writeln!(err, "stages: {}", phases.join(", "))?;
                 }
             }
             if build.has_errors() {
@@ -61,18 +90,20 @@ fn run(cli: &Cli) -> anyhow::Result<Exit> {
                 )?;
                 return Ok(Exit::SiteErrors);
             }
-            let out = args.output.clone().unwrap_or_else(|| cli.root.join(&config.output_dir));
-            guard_output(&cli.root, &config, &out)?;
-            let started = Instant::now();
-            write::publish(&build.outputs, &out)?;
-            let mut stats = build.stats.clone();
-            stats.elapsed_ms += started.elapsed().as_millis();
-            writeln!(err, "{} → {}", report::summary("Built", &stats), out.display())?;
+            let out = engine.output_dir().map(|p| p.display().to_string()).unwrap_or_default();
+            writeln!(err, "{} → {out}", report::summary("Built", &build.stats))?;
             Ok(Exit::Ok)
         }
         Command::Check(args) => {
-            let opts = BuildOptions { root: cli.root.clone(), drafts: args.drafts, base_url: None };
-            let (_, build) = pipeline::build(&opts, &|_| {})?;
+            let mut engine = Engine::new(EngineOptions {
+                root: cli.root.clone(),
+                drafts: args.drafts,
+                cache_dir: (!args.no_cache).then(|| cli.root.join(CACHE_DIR)),
+                check_only: true,
+                ..EngineOptions::default()
+            })?;
+            let report = engine.run()?;
+            let build = as_build(&engine, &report);
             if args.format == Format::Json {
                 report::json(&build, &mut std::io::stdout())?;
             } else {
@@ -85,8 +116,14 @@ fn run(cli: &Cli) -> anyhow::Result<Exit> {
         }
         Command::Serve(args) => serve(cli, args),
         Command::New { path } => {
-            let mut diags = Vec::new();
-            let config = inkproof::config::load(&cli.root, &mut diags)?;
+            // Only the content folder's name is needed; a broken config gives the default.
+            let config = inkproof::config::CONFIG_FILES
+                .iter()
+                .find_map(|name| {
+                    let text = std::fs::read_to_string(cli.root.join(name)).ok()?;
+                    Some(inkproof::config::parse(name, &text, &mut Vec::new()))
+                })
+                .unwrap_or_default();
             let today = chrono::Local::now().date_naive();
             let file = inkproof::init::new_article(&cli.root, &config.content_dir, path, today)?;
             eprintln!("Created {}; see it with: inkproof serve", file.display());
@@ -181,34 +218,24 @@ fn counts(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// The output folder is replaced wholesale: refuse folders that hold the site's
-/// own sources.
-fn guard_output(
-    root: &std::path::Path,
-    config: &inkproof::config::Config,
-    out: &std::path::Path,
-) -> anyhow::Result<()> {
-    let canon = |p: &std::path::Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
-    let out_c = canon(out);
-    for protected in [
-        root.to_path_buf(),
-        root.join(&config.content_dir),
-        root.join(&config.templates_dir),
-        root.join(&config.static_dir),
-    ] {
-        let p = canon(&protected);
-        if out_c == p || p.starts_with(&out_c) {
-            anyhow::bail!("refusing to replace `{}`: it holds the site's sources", out.display());
-        }
+/// The persistent cache of article results, inside the site root.
+const CACHE_DIR: &str = ".inkproof-cache";
+
+/// What the report functions print, from the engine's last run.
+fn as_build(engine: &Engine, report: &inkproof::engine::Report) -> Build {
+    Build {
+        articles: engine.articles().cloned().collect(),
+        diagnostics: engine.diagnostics().to_vec(),
+        stats: report.stats.clone(),
+        ..Build::default()
     }
-    Ok(())
 }
 
-/// Runs `f` with a progress bar on stderr that appears only if the build takes
-/// longer than a second (short builds stay quiet).
-fn with_progress<T>(enabled: bool, f: impl FnOnce(&(dyn Fn(Progress) + Sync)) -> T) -> T {
+/// A progress bar on stderr that stays hidden until the build has taken a
+/// second (short builds stay quiet).
+fn progress_bar(enabled: bool) -> Option<indicatif::ProgressBar> {
     if !enabled {
-        return f(&|_| {});
+        return None;
     }
     let bar =
         indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden());
@@ -218,21 +245,5 @@ fn with_progress<T>(enabled: bool, f: impl FnOnce(&(dyn Fn(Progress) + Sync)) ->
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let started = Instant::now();
-    let shown = AtomicBool::new(false);
-    let result = f(&|p| match p {
-        Progress::Start(n) => bar.set_length(n as u64),
-        Progress::Article => {
-            bar.inc(1);
-            if !shown.load(Ordering::Relaxed)
-                && started.elapsed() > Duration::from_secs(1)
-                && !shown.swap(true, Ordering::Relaxed)
-            {
-                bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-            }
-        }
-        Progress::Done => bar.finish_and_clear(),
-    });
-    bar.finish_and_clear();
-    result
+    Some(bar)
 }

@@ -11,9 +11,8 @@
 //! 4. raw HTML gets a line sentinel so [`strip`](crate::strip) can say which
 //!    line an ad element came from.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 
@@ -43,8 +42,9 @@ pub struct MdContext<'a> {
     pub body_offset: usize,
     /// Maps offsets of the (ad-stripped) body back to the original body.
     pub map: &'a OffsetMap,
-    /// Every article's file (relative to the site root) → its URL, for `.md` links.
-    pub urls: &'a HashMap<PathBuf, String>,
+    /// Every article's file (relative to the site root) → its URL, for `.md`
+    /// links. A function, so the engine can record which URLs an article used.
+    pub urls: &'a dyn Fn(&Path) -> Option<String>,
     pub content_dir: &'a Path,
     pub snippet: SnippetContext<'a>,
 }
@@ -282,7 +282,7 @@ fn rewrite_md_link(dest: &str, ctx: &MdContext<'_>) -> Result<Option<String>, ()
         ctx.path.parent().unwrap_or(Path::new("")).join(&decoded)
     };
     let target = load::normalize_within(&joined).ok_or(())?;
-    ctx.urls.get(&target).map(|url| Some(format!("{url}{fragment}"))).ok_or(())
+    (ctx.urls)(&target).map(|url| Some(format!("{url}{fragment}"))).ok_or(())
 }
 
 /// Escapes text for an HTML attribute value or text node.
@@ -304,17 +304,21 @@ pub fn escape_attr(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashMap;
+    use std::path::PathBuf;
 
     fn render_str(body: &str, urls: &HashMap<PathBuf, String>) -> (Rendered, Vec<Diagnostic>) {
         let index = LineIndex::new(body);
         let map = OffsetMap::default();
         let root = Path::new("/nonexistent");
+        let files = crate::load::DiskFiles::new(root, Path::new("content"));
+        let lookup = |p: &Path| urls.get(p).cloned();
         let ctx = MdContext {
             path: Path::new("content/guide/index.md"),
             index: &index,
             body_offset: 0,
             map: &map,
-            urls,
+            urls: &lookup,
             content_dir: Path::new("content"),
             snippet: SnippetContext {
                 site_root: root,
@@ -323,6 +327,7 @@ mod tests {
                 bundle_dir: Some(Path::new("content/guide")),
                 out_dir: Path::new("guide"),
                 base_path: "",
+                files: &files,
             },
         };
         let mut diags = Vec::new();

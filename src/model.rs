@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chrono::{DateTime, FixedOffset};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::diag::Diagnostic;
 
@@ -27,10 +27,33 @@ pub struct Source {
     pub bundle_dir: Option<PathBuf>,
     /// Files of the bundle besides `index.md`, relative to the bundle folder.
     pub assets: Vec<PathBuf>,
+    /// Hash of the file's bytes: what the engine's caches compare.
+    pub hash: u128,
+    /// Size and modification time when read, so a refresh re-reads only changed files.
+    pub stamp: Stamp,
+}
+
+/// A file's size and modification time: enough to tell that a copied file
+/// (an image, a static asset) changed without reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub struct Stamp {
+    pub len: u64,
+    pub mtime_ns: i128,
+}
+
+impl Stamp {
+    pub fn of(meta: &std::fs::Metadata) -> Stamp {
+        let mtime_ns = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as i128);
+        Stamp { len: meta.len(), mtime_ns }
+    }
 }
 
 /// A date as written in front matter, normalised to a fixed offset.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Timestamp {
     pub value: DateTime<FixedOffset>,
     /// `false` when the source gave only a calendar date (`2024-08-22`).
@@ -50,7 +73,7 @@ impl Timestamp {
 }
 
 /// Front matter after validation. Unknown keys land in `extra` for templates.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FrontMatter {
     pub title: String,
     pub date: Option<Timestamp>,
@@ -96,7 +119,7 @@ impl OffsetMap {
 }
 
 /// A heading in an article's table of contents.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct TocEntry {
     pub level: u8,
     pub id: String,
@@ -104,7 +127,7 @@ pub struct TocEntry {
 }
 
 /// A link or image reference found in the Markdown, with where it was written.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Link {
     pub href: String,
     pub line: usize,
@@ -113,7 +136,7 @@ pub struct Link {
 }
 
 /// One ad block or element removed from an article.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Stripped {
     /// `block` for a marker pair, `element` for a selector match.
     pub kind: StrippedKind,
@@ -123,7 +146,7 @@ pub struct Stripped {
     pub line: usize,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum StrippedKind {
     Block,
@@ -131,7 +154,7 @@ pub enum StrippedKind {
 }
 
 /// A snippet file as published in the output, with the bytes the reader downloads.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublishedSnippet {
     /// The snippet's file, relative to the site root (`content/snippets/x.ps1`).
     pub source: PathBuf,
@@ -144,7 +167,10 @@ pub struct PublishedSnippet {
 }
 
 /// A fully rendered article or standalone page, ready for templates.
-#[derive(Debug, Clone)]
+///
+/// The engine keeps articles in its site index with `html` left empty (bodies
+/// live in the body store until a page needs one), so memory holds metadata only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Article {
     pub source: PathBuf,
     pub meta: FrontMatter,
@@ -154,6 +180,8 @@ pub struct Article {
     /// Content HTML after ad stripping.
     pub html: String,
     pub toc: Vec<TocEntry>,
+    /// Every `id` in the content (headings, footnotes, raw HTML), for anchor checks.
+    pub ids: Vec<String>,
     /// Plain-text summary: excerpt, else description, else the first paragraph.
     pub summary: String,
     pub word_count: usize,

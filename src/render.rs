@@ -1,20 +1,27 @@
-//! Stage 4 (render): the whole site → [`Output`]s in memory.
+//! Stage 4 (render): the site index → render units → bytes.
 //!
-//! Tera renders article, home, taxonomy and 404 pages; feeds, the sitemap and
-//! `robots.txt` are written here directly (XML needs exact escaping, not a theme).
-//! Nothing touches the disk here: `build` hands the outputs to `write`, `check`
-//! and the tests read them in memory.
+//! Every output file is one [`Unit`]: an article page, a list page (home and
+//! its pages, a taxonomy, a term page), a feed, the sitemap, the search index,
+//! a static file, a snippet or bundle asset. [`plan`] lists them with a key: a
+//! hash of everything the unit's bytes are made from. The engine renders a unit
+//! only when its key differs from the last build's, so an incremental build
+//! equals a clean one by construction. [`render`] makes one unit's bytes; it
+//! asks for article bodies through a callback, so bodies need not stay in memory.
+//!
+//! Tera renders pages; feeds, the sitemap and `robots.txt` are written here
+//! directly (XML needs exact escaping, not a theme). Nothing touches the disk.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
 use serde_json::{json, Value};
+use xxhash_rust::xxh3::Xxh3;
 
 use crate::config::Config;
 use crate::diag::{Diagnostic, Location};
-use crate::model::{Article, Output, Timestamp};
+use crate::load::StaticSource;
+use crate::model::{Article, Stamp, Timestamp};
 use crate::slug::slugify;
 use crate::{highlight, load, snippet};
 
@@ -38,41 +45,19 @@ pub const DEFAULT_STATIC: &[(&str, &str)] = &[
     ("favicon.svg", include_str!("../static/favicon.svg")),
 ];
 
-/// Loads the site's templates over the built-in ones. Template syntax errors are
-/// diagnostics on the template file.
-pub fn templates(root: &Path, config: &Config, diags: &mut Vec<Diagnostic>) -> tera::Tera {
+/// Builds the Tera instance from the loaded templates (the built-in theme
+/// overlaid with the site's). Syntax errors are diagnostics on the template
+/// folder, and the built-in theme is used instead.
+pub fn templates(
+    files: &[(String, String)],
+    config: &Config,
+    diags: &mut Vec<Diagnostic>,
+) -> tera::Tera {
     let mut tera = tera::Tera::default();
     tera.autoescape_on(vec![".html", ".htm", ".xml"]);
     // Tera's default escaper also escapes `/`, which makes every URL in the
     // source read `&#x2F;`; quotes, `<`, `>` and `&` are all HTML needs.
     tera.set_escape_fn(crate::markdown::escape_attr);
-    let dir = root.join(&config.templates_dir);
-    let mut files: Vec<(String, String)> =
-        DEFAULT_TEMPLATES.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
-    if dir.is_dir() {
-        for entry in walkdir::WalkDir::new(&dir).sort_by_file_name().into_iter().flatten() {
-            if !entry.file_type().is_file() {
-                continue;
-            }
-            let name = entry
-                .path()
-                .strip_prefix(&dir)
-                .unwrap_or(entry.path())
-                .to_string_lossy()
-                .replace('\\', "/");
-            match std::fs::read_to_string(entry.path()) {
-                Ok(text) => {
-                    files.retain(|(n, _)| *n != name);
-                    files.push((name, text));
-                }
-                Err(e) => diags.push(Diagnostic::error(
-                    "template/unreadable",
-                    Location::file(config.templates_dir.join(&name)),
-                    e.to_string(),
-                )),
-            }
-        }
-    }
     if let Err(e) = tera.add_raw_templates(files.iter().map(|(n, t)| (n.as_str(), t.as_str()))) {
         // Tera reports which template failed in the message chain.
         diags.push(Diagnostic::error(
@@ -97,112 +82,274 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
 }
 
 /// What the home page shows above the article list (`content/_index.md`).
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct HomeIntro {
     pub title: Option<String>,
     pub html: Option<String>,
 }
 
-/// Renders every page and file of the site.
-pub fn site(
-    root: &Path,
-    config: &Config,
-    tera: &tera::Tera,
-    articles: &[Article],
-    home: &HomeIntro,
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<Output> {
-    let base = config.base_path();
-    let nav: Vec<Value> = articles
-        .iter()
-        .filter(|a| !a.is_dated())
-        .map(|a| json!({"title": a.meta.title, "url": a.url}))
-        .collect();
-    let common = Common { config, nav: &nav };
+/// One article in the site index: its metadata (body left in the body store)
+/// and the keys render units are made from.
+#[derive(Debug, Clone)]
+pub struct Indexed {
+    pub article: std::sync::Arc<Article>,
+    /// The article as list pages show it.
+    pub card: Value,
+    /// Hash of `card`: list pages change only when a card they show changes.
+    pub card_key: u128,
+    /// Hash of the whole article, body included: its own page's input.
+    pub page_key: u128,
+    /// Its entry in `search.json` and its `<url>` line in the sitemap, made
+    /// once per article result instead of once per build.
+    pub search_entry: String,
+    pub sitemap_entry: String,
+}
 
-    // Dated articles, newest first; ties broken by title for stable output.
-    let mut dated: Vec<&Article> = articles.iter().filter(|a| a.is_dated()).collect();
-    dated.sort_by(|a, b| {
-        b.meta
-            .date
-            .as_ref()
-            .map(|d| d.value)
-            .cmp(&a.meta.date.as_ref().map(|d| d.value))
-            .then(a.meta.title.cmp(&b.meta.title))
-    });
-    let position: HashMap<&str, usize> =
-        dated.iter().enumerate().map(|(i, a)| (a.url.as_str(), i)).collect();
+impl Indexed {
+    pub fn new(config: &Config, article: std::sync::Arc<Article>, body_key: u128) -> Indexed {
+        let card = article_value(config, &article, false);
+        let card_key = load::hash(card.to_string().as_bytes());
+        let mut h = Xxh3::new();
+        h.update(&card_key.to_le_bytes());
+        h.update(&body_key.to_le_bytes());
+        h.update(serde_json::to_string(&article.toc).unwrap_or_default().as_bytes());
+        let page_key = h.digest128();
+        let a = &article;
+        let search_entry = json!({"title": a.meta.title, "url": a.url, "summary": a.summary,
+               "date": a.meta.date.as_ref().map(Timestamp::human),
+               "terms": a.meta.tags.iter().chain(&a.meta.categories).chain(&a.meta.keywords).collect::<Vec<_>>(),
+               "headings": a.toc.iter().map(|t| t.title.as_str()).collect::<Vec<_>>()})
+        .to_string();
+        let sitemap_entry = sitemap_url(
+            &config.permalink(&a.url),
+            a.meta.updated.as_ref().or(a.meta.date.as_ref()),
+        );
+        Indexed { article, card, card_key, page_key, search_entry, sitemap_entry }
+    }
+}
 
-    let mut outputs: Vec<Output> = Vec::new();
-    let mut page_diags: Vec<Diagnostic> = Vec::new();
+/// The site index: metadata of every article, in the orders pages need.
+pub struct Site<'a> {
+    pub config: &'a Config,
+    pub articles: &'a [std::sync::Arc<Indexed>],
+    pub home: &'a HomeIntro,
+    /// Hash of what every page depends on: config, templates, tool version.
+    pub settings: u128,
+    /// Static files as loaded.
+    pub statics: &'a [(PathBuf, StaticSource)],
+    /// Bundle asset stamps (by absolute path).
+    pub stamps: &'a HashMap<PathBuf, Stamp>,
+    /// Indices of dated articles, newest first.
+    pub dated: Vec<usize>,
+    nav: Vec<Value>,
+    nav_key: u128,
+    position: HashMap<usize, usize>,
+}
 
-    // Article pages, in parallel.
-    let rendered: Vec<Result<Output, Diagnostic>> = articles
-        .par_iter()
-        .map(|a| {
-            let mut ctx = common.context(page_meta(config, a));
-            let mut value = article_value(config, a, true);
-            if let Some(&i) = position.get(a.url.as_str()) {
-                // newer = previous in the list; "prev" reads as "the one before this in time"
-                let prev = dated.get(i + 1).map(|p| json!({"title": p.meta.title, "url": p.url}));
-                let next = i
-                    .checked_sub(1)
-                    .and_then(|j| dated.get(j))
-                    .map(|n| json!({"title": n.meta.title, "url": n.url}));
-                ctx.insert("prev", &prev);
-                ctx.insert("next", &next);
-            } else {
-                ctx.insert("prev", &Value::Null);
-                ctx.insert("next", &Value::Null);
-            }
-            ctx.insert("json_ld", &json_ld(config, a));
-            if let Value::Object(m) = &mut value {
-                m.insert("is_page".into(), Value::Bool(!a.is_dated()));
-            }
-            ctx.insert("article", &value);
-            render_page(tera, "article.html", &ctx, &a.source)
-                .map(|bytes| Output::Bytes { path: page_path(base, &a.url), bytes })
-        })
-        .collect();
-    for r in rendered {
-        match r {
-            Ok(o) => outputs.push(o),
-            Err(d) => page_diags.push(d),
-        }
+impl<'a> Site<'a> {
+    pub fn new(
+        config: &'a Config,
+        articles: &'a [std::sync::Arc<Indexed>],
+        home: &'a HomeIntro,
+        settings: u128,
+        statics: &'a [(PathBuf, StaticSource)],
+        stamps: &'a HashMap<PathBuf, Stamp>,
+    ) -> Site<'a> {
+        let nav: Vec<Value> = articles
+            .iter()
+            .filter(|a| !a.article.is_dated())
+            .map(|a| json!({"title": a.article.meta.title, "url": a.article.url}))
+            .collect();
+        let nav_key = load::hash(Value::Array(nav.clone()).to_string().as_bytes());
+        // Dated articles, newest first; ties broken by title, then URL, for stable output.
+        let mut dated: Vec<usize> =
+            (0..articles.len()).filter(|&i| articles[i].article.is_dated()).collect();
+        dated.sort_by(|&x, &y| {
+            let (a, b) = (&articles[x].article, &articles[y].article);
+            b.meta
+                .date
+                .as_ref()
+                .map(|d| d.value)
+                .cmp(&a.meta.date.as_ref().map(|d| d.value))
+                .then(a.meta.title.cmp(&b.meta.title))
+                .then(a.url.cmp(&b.url))
+        });
+        let position = dated.iter().enumerate().map(|(pos, &i)| (i, pos)).collect();
+        Site { config, articles, home, settings, statics, stamps, dated, nav, nav_key, position }
     }
 
-    // List pages (home, taxonomies, terms, search) share one card value per
-    // article, built once; their contexts are built here and rendered in
-    // parallel below, since a big site's term pages each list thousands of cards.
-    let cards: Vec<Value> = dated.par_iter().map(|a| article_value(config, a, false)).collect();
-    let list_meta = |t: &str, url: &str| {
-        json!({"title": t, "description": config.description, "keywords": "", "canonical": config.permalink(url),
-               "image": null, "kind": "website", "published": null, "modified": null})
+    fn base(&self) -> &str {
+        self.config.base_path()
+    }
+}
+
+/// What a unit is made from.
+#[derive(Debug, Clone)]
+pub enum Job {
+    /// The page of `articles[i]`.
+    Article(usize),
+    /// A list page; `members` are article indices in display order.
+    List(ListPage),
+    /// The Atom feed (needs the bodies of its newest entries).
+    Atom,
+    /// Bytes already made (small generated files, snippets).
+    Bytes(Vec<u8>),
+    /// A file copied as is.
+    Copy(PathBuf),
+    /// A built-in static file.
+    Builtin(&'static str),
+}
+
+#[derive(Debug, Clone)]
+pub struct ListPage {
+    pub template: &'static str,
+    pub kind: ListKind,
+    pub members: Vec<usize>,
+    pub paginator: Option<Value>,
+}
+
+#[derive(Debug, Clone)]
+pub enum ListKind {
+    Home,
+    Taxonomy { kind: &'static str, title: &'static str, terms: Vec<Value> },
+    Term { kind: &'static str, title: &'static str, term: Value },
+    Search,
+    NotFound,
+}
+
+/// One output file: where it goes, the key of its inputs, and how to make it.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    pub path: PathBuf,
+    pub key: u128,
+    pub job: Job,
+    /// The source a problem with this unit is reported on.
+    pub source: PathBuf,
+}
+
+/// How many cards a list page shows before it is split into pages.
+fn page_size(config: &Config) -> usize {
+    config.paginate_by.max(1)
+}
+
+/// Tags shown on a card: a card is repeated on every term page of its article,
+/// so a card with all of 1,000 tags would make term pages quadratic in size.
+const CARD_TAGS: usize = 8;
+
+fn key_of(parts: &[&[u8]]) -> u128 {
+    let mut h = Xxh3::new();
+    for p in parts {
+        h.update(&(p.len() as u64).to_le_bytes());
+        h.update(p);
+    }
+    h.digest128()
+}
+
+/// Lists every output of the site with its key. Small generated files are made
+/// here (their bytes are their key); pages are only described.
+pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
+    let config = site.config;
+    let base = site.base();
+    let settings = site.settings.to_le_bytes();
+    let mut units: Vec<Unit> = Vec::with_capacity(site.articles.len() * 2 + 16);
+
+    // Article pages.
+    for (i, a) in site.articles.iter().enumerate() {
+        let (prev, next) = neighbours(site, i);
+        let ident = |n: Option<usize>| {
+            n.map(|j| {
+                let a = &site.articles[j].article;
+                format!("{}\u{0}{}", a.meta.title, a.url)
+            })
+            .unwrap_or_default()
+        };
+        let key = key_of(&[
+            b"article",
+            &settings,
+            &a.page_key.to_le_bytes(),
+            ident(prev).as_bytes(),
+            ident(next).as_bytes(),
+            &site.nav_key.to_le_bytes(),
+        ]);
+        units.push(Unit {
+            path: page_path(base, &a.article.url),
+            key,
+            job: Job::Article(i),
+            source: a.article.source.clone(),
+        });
+    }
+
+    // List pages: home (paginated), taxonomies, terms (paginated), search, 404.
+    let intro_key = load::hash(format!("{:?}", site.home).as_bytes());
+    let list_key = |name: &str, extra: &[u8], members: &[usize], paginator: &Option<Value>| {
+        let mut h = Xxh3::new();
+        h.update(name.as_bytes());
+        h.update(&settings);
+        h.update(&site.nav_key.to_le_bytes());
+        h.update(extra);
+        for &m in members {
+            h.update(&site.articles[m].card_key.to_le_bytes());
+        }
+        if let Some(p) = paginator {
+            h.update(p.to_string().as_bytes());
+        }
+        h.digest128()
     };
-    // Each job builds its context when it runs, so only a few big lists are in
-    // memory at once.
-    type MakeContext<'a> = Box<dyn Fn() -> tera::Context + Send + Sync + 'a>;
-    let mut jobs: Vec<(&str, PathBuf, MakeContext<'_>)> = Vec::new();
-    let cards = &cards;
-    let common = &common;
-
-    // Home.
-    jobs.push((
+    let push_list = |units: &mut Vec<Unit>,
+                     dir: String,
+                     template: &'static str,
+                     kind: ListKind,
+                     members: Vec<usize>,
+                     extra: &[u8]| {
+        let size = page_size(config);
+        let pages = members.len().div_ceil(size).max(1);
+        let page_url = |n: usize| {
+            if n == 1 {
+                format!("{base}{dir}")
+            } else {
+                format!("{base}{dir}page/{n}/")
+            }
+        };
+        for n in 1..=pages {
+            let slice: Vec<usize> =
+                members.iter().skip((n - 1) * size).take(size).copied().collect();
+            let paginator = (pages > 1).then(|| {
+                json!({
+                    "current": n,
+                    "total": pages,
+                    "prev_url": (n > 1).then(|| page_url(n - 1)),
+                    "next_url": (n < pages).then(|| page_url(n + 1)),
+                    "pages": (1..=pages).map(|k| json!({"n": k, "url": page_url(k)})).collect::<Vec<_>>(),
+                })
+            });
+            let url = page_url(n);
+            let key = list_key(template, extra, &slice, &paginator);
+            units.push(Unit {
+                path: page_path(base, &url),
+                key,
+                job: Job::List(ListPage {
+                    template,
+                    kind: kind.clone(),
+                    members: slice,
+                    paginator,
+                }),
+                source: PathBuf::from("templates").join(template),
+            });
+        }
+    };
+    push_list(
+        &mut units,
+        "/".into(),
         "index.html",
-        PathBuf::from("index.html"),
-        Box::new(|| {
-            let mut ctx = common.context(list_meta(&config.title, &format!("{base}/")));
-            ctx.insert("intro_title", &home.title);
-            ctx.insert("intro", &home.html);
-            ctx.insert("articles", cards);
-            ctx
-        }),
-    ));
+        ListKind::Home,
+        site.dated.clone(),
+        &intro_key.to_le_bytes(),
+    );
 
-    // Taxonomies: one page listing the terms, one page per term.
     for (kind, title) in [("tags", "Tags"), ("categories", "Categories")] {
         let mut terms: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
-        for (i, a) in dated.iter().enumerate() {
+        for &i in &site.dated {
+            let a = &site.articles[i].article;
             let names = if kind == "tags" { &a.meta.tags } else { &a.meta.categories };
             for name in names {
                 let slug = slugify(name);
@@ -217,93 +364,69 @@ pub fn site(
             }
         }
         let tax_url = format!("{base}/{kind}/");
-        let taxonomy = json!({"kind": kind, "title": title, "url": tax_url});
         let term_list: Vec<Value> = terms
             .iter()
             .map(|(slug, (name, arts))| json!({"name": name, "slug": slug, "url": format!("{tax_url}{slug}/"), "count": arts.len()}))
             .collect();
-        let page_meta = list_meta(title, &tax_url);
-        let (tax, list) = (taxonomy.clone(), term_list.clone());
-        jobs.push((
+        let tax_extra = Value::Array(term_list.clone()).to_string();
+        push_list(
+            &mut units,
+            format!("/{kind}/"),
             "taxonomy.html",
-            PathBuf::from(kind).join("index.html"),
-            Box::new(move || {
-                let mut ctx = common.context(page_meta.clone());
-                ctx.insert("taxonomy", &tax);
-                ctx.insert("terms", &list);
-                ctx
-            }),
-        ));
-        for (term, (slug, (name, arts))) in term_list.into_iter().zip(terms) {
-            let page_meta = list_meta(&format!("{title}: {name}"), &format!("{tax_url}{slug}/"));
-            let tax = taxonomy.clone();
-            jobs.push((
+            ListKind::Taxonomy { kind, title, terms: term_list.clone() },
+            Vec::new(),
+            tax_extra.as_bytes(),
+        );
+        for (term, (slug, (_, arts))) in term_list.into_iter().zip(terms) {
+            let extra = term.to_string();
+            push_list(
+                &mut units,
+                format!("/{kind}/{slug}/"),
                 "term.html",
-                PathBuf::from(kind).join(slug).join("index.html"),
-                Box::new(move || {
-                    let mut ctx = common.context(page_meta.clone());
-                    ctx.insert("taxonomy", &tax);
-                    ctx.insert("term", &term);
-                    let list: Vec<&Value> = arts.iter().map(|&i| &cards[i]).collect();
-                    ctx.insert("articles", &list);
-                    ctx
-                }),
-            ));
+                ListKind::Term { kind, title, term },
+                arts,
+                extra.as_bytes(),
+            );
         }
     }
 
-    // Search: a small JSON index and a page whose script filters it in the
-    // browser (no server, no third-party service).
-    let index: Vec<Value> = articles
-        .iter()
-        .map(|a| {
-            json!({"title": a.meta.title, "url": a.url, "summary": a.summary,
-                   "date": a.meta.date.as_ref().map(Timestamp::human),
-                   "terms": a.meta.tags.iter().chain(&a.meta.categories).chain(&a.meta.keywords).collect::<Vec<_>>(),
-                   "headings": a.toc.iter().map(|t| t.title.as_str()).collect::<Vec<_>>()})
-        })
-        .collect();
-    outputs.push(Output::Bytes {
-        path: "search.json".into(),
-        bytes: Value::Array(index).to_string().into_bytes(),
-    });
-    let search_url = format!("{base}/search/");
-    let search_meta = list_meta("Search", &search_url);
-    jobs.push((
-        "search.html",
-        PathBuf::from("search/index.html"),
-        Box::new(move || {
-            let mut ctx = common.context(search_meta.clone());
-            ctx.insert("index_url", &format!("{base}/search.json"));
-            ctx.insert("articles", cards);
-            ctx
+    // Search: a small JSON index and a page that lists every guide without JS.
+    let mut index = String::from("[");
+    for (k, x) in site.articles.iter().enumerate() {
+        if k > 0 {
+            index.push(',');
+        }
+        index.push_str(&x.search_entry);
+    }
+    index.push(']');
+    push_bytes(&mut units, "search.json", index.into_bytes());
+    let all: Vec<usize> = site.dated.clone();
+    units.push(Unit {
+        path: PathBuf::from("search/index.html"),
+        key: list_key("search.html", b"", &all, &None),
+        job: Job::List(ListPage {
+            template: "search.html",
+            kind: ListKind::Search,
+            members: all,
+            paginator: None,
         }),
-    ));
-
-    // 404: the list pages' meta shape, pointing at itself.
-    let not_found_meta = list_meta("Page not found", &format!("{base}/404.html"));
-    jobs.push((
-        "404.html",
-        PathBuf::from("404.html"),
-        Box::new(move || common.context(not_found_meta.clone())),
-    ));
-
-    let pages: Vec<Result<Output, Diagnostic>> = jobs
-        .par_iter()
-        .map(|(template, path, make)| {
-            render_page(tera, template, &make(), &Path::new("templates").join(template))
-                .map(|bytes| Output::Bytes { path: path.clone(), bytes })
-        })
-        .collect();
-    for page in pages {
-        match page {
-            Ok(o) => outputs.push(o),
-            Err(d) => page_diags.push(d),
-        }
-    }
+        source: PathBuf::from("templates/search.html"),
+    });
+    units.push(Unit {
+        path: PathBuf::from("404.html"),
+        key: list_key("404.html", b"", &[], &None),
+        job: Job::List(ListPage {
+            template: "404.html",
+            kind: ListKind::NotFound,
+            members: Vec::new(),
+            paginator: None,
+        }),
+        source: PathBuf::from("templates/404.html"),
+    });
 
     // Aliases: tiny redirect pages from old URLs.
-    for a in articles {
+    for x in site.articles {
+        let a = &x.article;
         for alias in &a.meta.aliases {
             match load::normalize_within(Path::new(alias.trim_start_matches('/'))) {
                 Some(p) if !p.as_os_str().is_empty() => {
@@ -314,9 +437,15 @@ pub fn site(
                     };
                     let target = xml_escape(&a.url);
                     let html = format!("<!doctype html><html><head><meta charset=\"utf-8\"><title>Redirect</title><link rel=\"canonical\" href=\"{target}\"><meta http-equiv=\"refresh\" content=\"0; url={target}\"></head><body><a href=\"{target}\">{target}</a></body></html>\n");
-                    outputs.push(Output::Bytes { path, bytes: html.into_bytes() });
+                    let key = load::hash(html.as_bytes());
+                    units.push(Unit {
+                        path,
+                        key,
+                        job: Job::Bytes(html.into_bytes()),
+                        source: a.source.clone(),
+                    });
                 }
-                _ => page_diags.push(Diagnostic::error(
+                _ => diags.push(Diagnostic::error(
                     "front-matter/bad-alias",
                     Location::file(&a.source),
                     format!("alias `{alias}` is not a path inside the site"),
@@ -326,94 +455,231 @@ pub fn site(
     }
 
     // Feeds, sitemap, robots, highlight CSS.
-    outputs
-        .push(Output::Bytes { path: "atom.xml".into(), bytes: atom(config, &dated).into_bytes() });
-    outputs.push(Output::Bytes {
-        path: "sitemap.xml".into(),
-        bytes: sitemap(config, articles, &dated).into_bytes(),
+    let feed: Vec<usize> = site.dated.iter().take(config.feed_limit).copied().collect();
+    let mut h = Xxh3::new();
+    h.update(b"atom");
+    h.update(&settings);
+    for &i in &feed {
+        h.update(&site.articles[i].page_key.to_le_bytes());
+    }
+    units.push(Unit {
+        path: "atom.xml".into(),
+        key: h.digest128(),
+        job: Job::Atom,
+        source: PathBuf::new(),
     });
+    push_bytes(&mut units, "sitemap.xml", sitemap(site).into_bytes());
     let robots = format!(
         "User-agent: *\nAllow: /\nSitemap: {}\n",
         config.permalink(&format!("{base}/sitemap.xml"))
     );
-    outputs.push(Output::Bytes { path: "robots.txt".into(), bytes: robots.into_bytes() });
-    outputs.push(Output::Bytes { path: "syntax.css".into(), bytes: highlight::css().into_bytes() });
+    push_bytes(&mut units, "robots.txt", robots.into_bytes());
+    push_bytes(&mut units, "syntax.css", highlight::css().into_bytes());
 
     // Snippets (shared ones once), then bundle assets that are not snippets.
     let mut headers = String::new();
-    let mut published: HashMap<PathBuf, &Path> = HashMap::new();
-    for a in articles {
-        for s in &a.snippets {
-            if published.insert(s.out_path.clone(), &s.source).is_none() {
+    let mut published: HashMap<&Path, &Path> = HashMap::new();
+    for x in site.articles {
+        for s in &x.article.snippets {
+            if published.insert(&s.out_path, &s.source).is_none() {
                 let _ = writeln!(
                     headers,
                     "{base}/{}\n  Content-Type: {}",
                     url_path(&s.out_path),
                     snippet::mime_type(&s.out_path)
                 );
-                outputs.push(Output::Bytes { path: s.out_path.clone(), bytes: s.bytes.clone() });
+                units.push(Unit {
+                    path: s.out_path.clone(),
+                    key: load::hash(&s.bytes),
+                    job: Job::Bytes(s.bytes.clone()),
+                    source: s.source.clone(),
+                });
             }
         }
     }
-    for a in articles {
-        for (from, to) in &a.assets {
-            if !published.contains_key(to) {
-                outputs.push(Output::Copy { path: to.clone(), from: from.clone() });
+    for x in site.articles {
+        for (from, to) in &x.article.assets {
+            if !published.contains_key(to.as_path()) {
+                let stamp = site.stamps.get(from).copied().unwrap_or_default();
+                units.push(Unit {
+                    path: to.clone(),
+                    key: stamp_key(from, stamp),
+                    job: Job::Copy(from.clone()),
+                    source: x.article.source.clone(),
+                });
             }
         }
     }
     if !headers.is_empty() {
         // Netlify / Cloudflare Pages `_headers`: serve snippets with the right type.
-        outputs.push(Output::Bytes { path: "_headers".into(), bytes: headers.into_bytes() });
+        push_bytes(&mut units, "_headers", headers.into_bytes());
     }
 
     // Static files (the site's own, else the default theme's).
-    let static_dir = root.join(&config.static_dir);
-    if static_dir.is_dir() {
-        for entry in walkdir::WalkDir::new(&static_dir).sort_by_file_name().into_iter().flatten() {
-            if entry.file_type().is_file() {
-                let rel =
-                    entry.path().strip_prefix(&static_dir).unwrap_or(entry.path()).to_path_buf();
-                outputs.push(Output::Copy { path: rel, from: entry.path().to_path_buf() });
-            }
-        }
-    } else {
-        for (name, text) in DEFAULT_STATIC {
-            outputs.push(Output::Bytes { path: name.into(), bytes: text.as_bytes().to_vec() });
-        }
+    for (rel, src) in site.statics {
+        let (key, job) = match src {
+            StaticSource::Disk { abs, stamp } => (stamp_key(abs, *stamp), Job::Copy(abs.clone())),
+            StaticSource::Builtin(text) => (load::hash(text.as_bytes()), Job::Builtin(text)),
+        };
+        units.push(Unit { path: rel.clone(), key, job, source: PathBuf::from("static").join(rel) });
     }
 
-    diags.extend(page_diags);
-    collisions(&outputs, articles, diags);
-    outputs
+    collisions(&units, site, diags);
+    units
+}
+
+fn push_bytes(units: &mut Vec<Unit>, path: &str, bytes: Vec<u8>) {
+    units.push(Unit {
+        path: path.into(),
+        key: load::hash(&bytes),
+        job: Job::Bytes(bytes),
+        source: PathBuf::new(),
+    });
+}
+
+fn stamp_key(from: &Path, stamp: Stamp) -> u128 {
+    key_of(&[
+        b"copy",
+        from.as_os_str().as_encoded_bytes(),
+        &stamp.len.to_le_bytes(),
+        &stamp.mtime_ns.to_le_bytes(),
+    ])
+}
+
+/// The older and newer dated article around `i` ("prev" reads as "the one
+/// before this in time").
+fn neighbours(site: &Site<'_>, i: usize) -> (Option<usize>, Option<usize>) {
+    match site.position.get(&i) {
+        Some(&pos) => {
+            let prev = site.dated.get(pos + 1).copied();
+            let next = pos.checked_sub(1).and_then(|p| site.dated.get(p)).copied();
+            (prev, next)
+        }
+        None => (None, None),
+    }
+}
+
+/// Makes one unit's bytes. `body(i)` gives the content HTML of `articles[i]`.
+pub fn render(
+    site: &Site<'_>,
+    tera: &tera::Tera,
+    unit: &Unit,
+    body: &(dyn Fn(usize) -> Option<String> + Sync),
+) -> Result<Vec<u8>, Diagnostic> {
+    let config = site.config;
+    let common = Common { config, nav: &site.nav };
+    match &unit.job {
+        Job::Bytes(b) => Ok(b.clone()),
+        Job::Builtin(text) => Ok(text.as_bytes().to_vec()),
+        Job::Copy(from) => load::read_published(from).map_err(|e| {
+            Diagnostic::error(
+                "output/unreadable",
+                Location::file(&unit.source),
+                format!("cannot read `{}`: {e}", from.display()),
+            )
+        }),
+        Job::Atom => {
+            let feed: Vec<(&Article, String)> = site
+                .dated
+                .iter()
+                .take(config.feed_limit)
+                .map(|&i| (&*site.articles[i].article, body(i).unwrap_or_default()))
+                .collect();
+            Ok(atom(config, &feed).into_bytes())
+        }
+        Job::Article(i) => {
+            let a = &site.articles[*i].article;
+            let mut ctx = common.context(page_meta(config, a));
+            let mut value = article_value(config, a, true);
+            value["content"] = Value::String(body(*i).unwrap_or_default());
+            let (prev, next) = neighbours(site, *i);
+            let link = |n: Option<usize>| {
+                n.map_or(Value::Null, |j| {
+                    let p = &site.articles[j].article;
+                    json!({"title": p.meta.title, "url": p.url})
+                })
+            };
+            ctx.insert("prev", &link(prev));
+            ctx.insert("next", &link(next));
+            ctx.insert("json_ld", &json_ld(config, a));
+            ctx.insert("article", &value);
+            render_page(tera, "article.html", &ctx, &a.source)
+        }
+        Job::List(list) => {
+            let base = site.base();
+            let cards: Vec<&Value> = list.members.iter().map(|&i| &site.articles[i].card).collect();
+            let list_meta = |t: &str, url: &str| {
+                json!({"title": t, "description": config.description, "keywords": "", "canonical": config.permalink(url),
+                       "image": null, "kind": "website", "published": null, "modified": null})
+            };
+            let url = format!("/{}", url_path(&unit.path).trim_end_matches("index.html"));
+            let url = format!("{base}{url}");
+            let mut ctx = match &list.kind {
+                ListKind::Home => {
+                    let mut ctx = common.context(list_meta(&config.title, &url));
+                    ctx.insert("intro_title", &site.home.title);
+                    ctx.insert("intro", &site.home.html);
+                    ctx
+                }
+                ListKind::Taxonomy { kind, title, terms } => {
+                    let mut ctx = common.context(list_meta(title, &url));
+                    ctx.insert(
+                        "taxonomy",
+                        &json!({"kind": kind, "title": title, "url": format!("{base}/{kind}/")}),
+                    );
+                    ctx.insert("terms", terms);
+                    ctx
+                }
+                ListKind::Term { kind, title, term } => {
+                    let name = term["name"].as_str().unwrap_or_default();
+                    let mut ctx = common.context(list_meta(&format!("{title}: {name}"), &url));
+                    ctx.insert(
+                        "taxonomy",
+                        &json!({"kind": kind, "title": title, "url": format!("{base}/{kind}/")}),
+                    );
+                    ctx.insert("term", term);
+                    ctx
+                }
+                ListKind::Search => {
+                    let mut ctx = common.context(list_meta("Search", &url));
+                    ctx.insert("index_url", &format!("{base}/search.json"));
+                    ctx
+                }
+                ListKind::NotFound => {
+                    common.context(list_meta("Page not found", &format!("{base}/404.html")))
+                }
+            };
+            ctx.insert("articles", &cards);
+            ctx.insert("paginator", &list.paginator);
+            render_page(tera, list.template, &ctx, &unit.source)
+        }
+    }
 }
 
 /// Two outputs at one path: the later one would silently replace the earlier.
-fn collisions(outputs: &[Output], articles: &[Article], diags: &mut Vec<Diagnostic>) {
-    let owner: HashMap<PathBuf, &Path> =
-        articles.iter().map(|a| (page_path("", &a.url), a.source.as_path())).collect();
+fn collisions(units: &[Unit], site: &Site<'_>, diags: &mut Vec<Diagnostic>) {
+    let owner: HashMap<PathBuf, &Path> = site
+        .articles
+        .iter()
+        .map(|a| (page_path(site.base(), &a.article.url), a.article.source.as_path()))
+        .collect();
+    let describe = |u: &Unit| match &u.job {
+        Job::Copy(from) => from.display().to_string(),
+        Job::Article(i) => site.articles[*i].article.source.display().to_string(),
+        _ if !u.source.as_os_str().is_empty() => u.source.display().to_string(),
+        _ => "a generated page".to_string(),
+    };
     let mut seen: HashMap<&Path, usize> = HashMap::new();
-    for (i, o) in outputs.iter().enumerate() {
-        if let Some(prev) = seen.insert(o.path(), i) {
-            let what = |p: &Path, idx: usize| {
-                owner.get(p).map(|s| s.display().to_string()).unwrap_or_else(|| {
-                    match &outputs[idx] {
-                        Output::Copy { from, .. } => from.display().to_string(),
-                        Output::Bytes { .. } => "a generated page".to_string(),
-                    }
-                })
-            };
-            let first = what(o.path(), prev);
+    for (i, u) in units.iter().enumerate() {
+        if let Some(prev) = seen.insert(&u.path, i) {
+            let first = describe(&units[prev]);
             diags.push(Diagnostic::error(
                 "output/collision",
-                Location::file(owner.get(o.path()).copied().unwrap_or(o.path())),
+                Location::file(owner.get(&u.path).copied().unwrap_or(&u.source)),
                 format!(
                     "`{}` would be written twice: by {first} and by {}",
-                    o.path().display(),
-                    match o {
-                        Output::Copy { from, .. } => from.display().to_string(),
-                        Output::Bytes { .. } => "a generated page".to_string(),
-                    }
+                    u.path.display(),
+                    describe(u)
                 ),
             ));
         }
@@ -518,7 +784,8 @@ pub fn article_value(config: &Config, a: &Article, full: bool) -> Value {
         "slug": a.slug,
         "date": ts(&m.date),
         "updated": ts(&m.updated),
-        "tags": terms(config, "tags", &m.tags),
+        "tags": if full { terms(config, "tags", &m.tags) } else { terms(config, "tags", &m.tags[..m.tags.len().min(CARD_TAGS)]) },
+        "more_tags": if full { 0 } else { m.tags.len().saturating_sub(CARD_TAGS) },
         "categories": terms(config, "categories", &m.categories),
         "description": m.description,
         "excerpt": m.excerpt,
@@ -587,11 +854,11 @@ pub fn xml_escape(s: &str) -> String {
     crate::markdown::escape_attr(s)
 }
 
-fn atom(config: &Config, dated: &[&Article]) -> String {
+fn atom(config: &Config, dated: &[(&Article, String)]) -> String {
     let base = config.base_path();
     let updated = dated
         .iter()
-        .filter_map(|a| a.meta.updated.as_ref().or(a.meta.date.as_ref()))
+        .filter_map(|(a, _)| a.meta.updated.as_ref().or(a.meta.date.as_ref()))
         .max_by_key(|t| t.value)
         .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), Timestamp::iso);
     let mut x = String::new();
@@ -608,7 +875,7 @@ fn atom(config: &Config, dated: &[&Article]) -> String {
     if let Some(author) = &config.author {
         let _ = writeln!(x, "<author><name>{}</name></author>", xml_escape(author));
     }
-    for a in dated.iter().take(config.feed_limit) {
+    for (a, html) in dated {
         let link = xml_escape(&config.permalink(&a.url));
         let published = a.meta.date.as_ref().map(Timestamp::iso).unwrap_or_default();
         let updated = a.meta.updated.as_ref().map_or_else(|| published.clone(), Timestamp::iso);
@@ -621,30 +888,37 @@ fn atom(config: &Config, dated: &[&Article]) -> String {
         for t in &a.meta.tags {
             let _ = writeln!(x, "<category term=\"{}\"/>", xml_escape(t));
         }
-        let _ = write!(x, "<content type=\"html\">{}</content>\n</entry>\n", xml_escape(&a.html));
+        let _ = write!(x, "<content type=\"html\">{}</content>\n</entry>\n", xml_escape(html));
     }
     x.push_str("</feed>\n");
     x
 }
 
-fn sitemap(config: &Config, articles: &[Article], dated: &[&Article]) -> String {
+fn sitemap(site: &Site<'_>) -> String {
+    let config = site.config;
     let base = config.base_path();
     let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    let newest = dated
+    let newest = site
+        .dated
         .iter()
-        .filter_map(|a| a.meta.updated.as_ref().or(a.meta.date.as_ref()))
+        .filter_map(|&i| {
+            let a = &site.articles[i].article;
+            a.meta.updated.as_ref().or(a.meta.date.as_ref())
+        })
         .max_by_key(|t| t.value);
-    let mut url = |loc: String, lastmod: Option<&Timestamp>| {
-        let _ = write!(x, "<url><loc>{}</loc>", xml_escape(&loc));
-        if let Some(t) = lastmod {
-            let _ = write!(x, "<lastmod>{}</lastmod>", t.iso());
-        }
-        x.push_str("</url>\n");
-    };
-    url(config.permalink(&format!("{base}/")), newest);
-    for a in articles {
-        url(config.permalink(&a.url), a.meta.updated.as_ref().or(a.meta.date.as_ref()));
+    x.push_str(&sitemap_url(&config.permalink(&format!("{base}/")), newest));
+    for a in site.articles {
+        x.push_str(&a.sitemap_entry);
     }
     x.push_str("</urlset>\n");
+    x
+}
+
+fn sitemap_url(loc: &str, lastmod: Option<&Timestamp>) -> String {
+    let mut x = format!("<url><loc>{}</loc>", xml_escape(loc));
+    if let Some(t) = lastmod {
+        let _ = write!(x, "<lastmod>{}</lastmod>", t.iso());
+    }
+    x.push_str("</url>\n");
     x
 }

@@ -57,17 +57,17 @@
 //! nothing and the build carries on.
 
 use std::fmt::Write as _;
-use std::io;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
 use crate::diag::{Diagnostic, Location};
 use crate::highlight;
+use crate::load::{ContentFiles, FileRead};
 use crate::model::PublishedSnippet;
 
 /// What the snippet renderer needs to know about the embedding article.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct SnippetContext<'a> {
     /// Absolute site root.
     pub site_root: &'a Path,
@@ -81,6 +81,8 @@ pub struct SnippetContext<'a> {
     pub out_dir: &'a Path,
     /// The site's base path (`""` or `/docs`), prefixed to download links.
     pub base_path: &'a str,
+    /// Where snippet files are read from (the loader, through the engine's recorder).
+    pub files: &'a dyn ContentFiles,
 }
 
 /// Whether a fenced code block's info string is a snippet directive.
@@ -124,9 +126,7 @@ fn embed(
 ) -> Result<(String, PublishedSnippet), Problem> {
     let directive = parse_directive(info)?;
     let file = locate(&directive.path, ctx)?;
-    let bytes = std::fs::read(&file.abs).map_err(|e| {
-        Problem::new("snippet/unreadable", format!("cannot read `{}`: {e}", file.source.display()))
-    })?;
+    let bytes = file.bytes.clone();
     let text = match std::str::from_utf8(&bytes) {
         Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
         Err(e) => {
@@ -386,6 +386,7 @@ struct Located {
     /// Relative to the output root.
     out_path: PathBuf,
     file_name: String,
+    bytes: std::sync::Arc<[u8]>,
 }
 
 /// Resolves the directive's path and makes sure it stays inside the content folder.
@@ -427,9 +428,9 @@ fn locate(raw: &str, ctx: &SnippetContext<'_>) -> Result<Located, Problem> {
     let abs = ctx.site_root.join(&source);
 
     let shown = source.display();
-    let meta = match std::fs::metadata(&abs) {
-        Ok(m) => m,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+    let bytes = match ctx.files.read(&source) {
+        FileRead::Bytes(b) => b,
+        FileRead::Missing => {
             let where_ = if ctx.bundle_dir.is_some() && !source.starts_with(&shared) {
                 "the page bundle"
             } else {
@@ -441,35 +442,24 @@ fn locate(raw: &str, ctx: &SnippetContext<'_>) -> Result<Located, Problem> {
             )
             .help(format!("the path is relative to {where_}")));
         }
-        Err(e) => {
-            return Err(Problem::new("snippet/unreadable", format!("cannot read `{shown}`: {e}")))
-        }
-    };
-    // A symlink may point anywhere; only publish what really lives in the content folder.
-    let content_root = ctx.site_root.join(ctx.content_dir);
-    match (abs.canonicalize(), content_root.canonicalize()) {
-        (Ok(target), Ok(root)) if target.starts_with(&root) => {}
-        (Ok(target), Ok(_)) => {
+        FileRead::Escapes(target) => {
             return Err(Problem::new(
                 "snippet/path-escape",
                 format!("`{shown}` leads to `{}`, outside the content folder", target.display()),
             )
             .help("copy the file into the site instead of linking to it"))
         }
-        (Err(e), _) | (_, Err(e)) => {
+        FileRead::NotAFile => {
             return Err(Problem::new(
-                "snippet/unreadable",
-                format!("cannot resolve `{shown}`: {e}"),
+                "snippet/missing-file",
+                format!("`{shown}` is a folder, not a file"),
             ))
         }
-    }
-    if !meta.is_file() {
-        return Err(Problem::new(
-            "snippet/missing-file",
-            format!("`{shown}` is a folder, not a file"),
-        ));
-    }
-    Ok(Located { abs, source, out_path, file_name })
+        FileRead::Error(e) => {
+            return Err(Problem::new("snippet/unreadable", format!("cannot read `{shown}`: {e}")))
+        }
+    };
+    Ok(Located { abs, source, out_path, file_name, bytes })
 }
 
 fn join(base: &Path, parts: &[&str]) -> PathBuf {
@@ -783,6 +773,7 @@ mod tests {
     /// A throwaway site: `content/guide/index.md` is a bundle, `content/plain.md` is not.
     struct Site {
         dir: tempfile::TempDir,
+        files: crate::load::DiskFiles,
     }
 
     impl Site {
@@ -790,7 +781,8 @@ mod tests {
             let dir = tempfile::tempdir().unwrap();
             fs::create_dir_all(dir.path().join("content/guide")).unwrap();
             fs::create_dir_all(dir.path().join("content/snippets")).unwrap();
-            Site { dir }
+            let files = crate::load::DiskFiles::new(dir.path(), Path::new("content"));
+            Site { dir, files }
         }
 
         fn root(&self) -> &Path {
@@ -811,6 +803,7 @@ mod tests {
                 bundle_dir: Some(Path::new("content/guide")),
                 out_dir: Path::new("guide"),
                 base_path: "",
+                files: &self.files,
             }
         }
 

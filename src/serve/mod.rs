@@ -87,6 +87,7 @@ async fn serve(opts: ServeOptions, on_event: OnEvent) -> anyhow::Result<()> {
         .await
         .context("the first build panicked")??;
     on_event(Event::Built(&first));
+    let config = state.config().clone();
 
     let (updates, _) = broadcast::channel(64);
     let (stop_tx, stop_rx) = tokio_watch::channel(false);
@@ -99,8 +100,6 @@ async fn serve(opts: ServeOptions, on_event: OnEvent) -> anyhow::Result<()> {
         instance: instance_id(),
     });
 
-    let mut diags = Vec::new();
-    let config = crate::config::load(&opts.root, &mut diags)?;
     let (tx, rx) = mpsc::channel();
     let watcher = watch::Watcher::start(&opts.root, &config, tx)
         .with_context(|| format!("cannot watch `{}`", opts.root.display()))?;

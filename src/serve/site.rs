@@ -7,7 +7,8 @@
 //! changed are announced to browsers. When the incremental engine lands, only
 //! the inside of this file changes; the rest of `serve` uses the five methods:
 //! [`SiteState::new`], [`SiteState::update`], [`SiteState::get`],
-//! [`SiteState::findings`] and [`SiteState::source_of`] (+ [`SiteState::is_stale`]).
+//! [`SiteState::findings`] and [`SiteState::source_of`] (+ [`SiteState::is_stale`],
+//! [`SiteState::config`]).
 //!
 //! One rule the server adds on top of `build`: an article whose source now has
 //! an error and no longer produces a page keeps its **last good page**, marked
@@ -20,6 +21,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 
+use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::model::{Build, Output};
 use crate::pipeline::{self, BuildOptions};
@@ -37,6 +39,7 @@ pub struct SiteState {
     /// Sources whose page is a kept last-good copy (their current text has errors).
     stale: BTreeSet<PathBuf>,
     findings: Vec<Diagnostic>,
+    config: Config,
 }
 
 /// What one [`SiteState::update`] changed, for the browsers and the terminal.
@@ -68,6 +71,7 @@ impl SiteState {
             sources: HashMap::new(),
             stale: BTreeSet::new(),
             findings: Vec::new(),
+            config: Config::default(),
         };
         let update = state.update(&[])?;
         Ok((state, update))
@@ -82,7 +86,7 @@ impl SiteState {
     /// engine must rescan it rather than trust the list of files.
     pub fn update(&mut self, changed: &[PathBuf]) -> anyhow::Result<Update> {
         let started = Instant::now();
-        let (config, mut build) = pipeline::build(&self.opts, &|_| {})?;
+        let (config, mut build) = pipeline::build(&self.opts)?;
         let changed_sources: BTreeSet<PathBuf> = changed.iter().map(|p| self.relative(p)).collect();
         let full_reload = changed_sources
             .iter()
@@ -141,6 +145,7 @@ impl SiteState {
         self.sources = sources;
         self.stale = stale;
         self.findings = build.diagnostics;
+        self.config = config;
         Ok(Update {
             changed_outputs,
             removed_outputs,
@@ -150,6 +155,11 @@ impl SiteState {
             errors,
             warnings: self.findings.len() - errors,
         })
+    }
+
+    /// The site config as of the last update (folders to watch).
+    pub fn config(&self) -> &Config {
+        &self.config
     }
 
     /// A published file by output-relative path (`guide/index.html`, `style.css`).

@@ -48,7 +48,7 @@ fn failed_build_exits_1_and_keeps_the_last_good_site() {
         .unwrap()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.'))
+        .filter(|n| n.starts_with('.') && n != ".inkproof-cache")
         .collect();
     assert!(leftovers.is_empty(), "half-written output left: {leftovers:?}");
 }
@@ -85,6 +85,8 @@ fn init_scaffolds_a_site_that_builds() {
     for f in ["inkproof.yaml", "templates/base.html", "static/style.css"] {
         assert!(dir.join(f).is_file(), "{f} not scaffolded");
     }
+    let ignore = std::fs::read_to_string(dir.join(".gitignore")).unwrap();
+    assert!(ignore.contains("/.inkproof-cache/") && ignore.contains("/public/"), "{ignore}");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_inkproof"))
         .args(["--root", dir.to_str().unwrap(), "build", "--quiet"])
         .output()
@@ -104,4 +106,45 @@ fn unwritable_output_exits_2_and_says_why() {
         std::fs::read_to_string(site.root.join("not-a-folder")).unwrap(),
         "a file where the output folder should be"
     );
+}
+
+#[test]
+fn a_second_build_writes_nothing_and_keeps_files_it_did_not_make() {
+    let site = TestSite::fixture("ads");
+    assert_eq!(site.cli(&["build", "--quiet"]).status.code(), Some(0));
+    site.write("public/CNAME", "guides.example.org\n");
+    let out = site.cli(&["build", "--quiet"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(" 0 files)"),
+        "nothing changed, nothing written: {}",
+        stderr(&out)
+    );
+    // A deleted article's page goes; the author's own file stays.
+    std::fs::remove_file(site.root.join("content/ads-everywhere.md")).unwrap();
+    let out = site.cli(&["build", "--quiet"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!site.root.join("public/ads-everywhere").exists(), "stale page removed");
+    assert!(site.root.join("public/CNAME").is_file(), "a file inkproof did not make was deleted");
+}
+
+// Issue 9: `build -o DIR` replaced whatever DIR held.
+#[test]
+fn a_folder_inkproof_did_not_make_is_refused_unless_forced() {
+    let site = TestSite::fixture("ads");
+    site.write("../photos/thesis.pdf", "years of work");
+    let photos = site.root.join("../photos");
+    let out = site.cli(&["build", "--output", photos.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("inkproof did not make it"), "{}", stderr(&out));
+    assert!(photos.join("thesis.pdf").is_file());
+    let out = site.cli(&["build", "--output", site.root.join("content").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "the content folder is never an output");
+    let inside = site.root.join("content/public");
+    let out = site.cli(&["build", "--output", inside.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "nor a folder inside it");
+    assert!(stderr(&out).contains("refusing"), "{}", stderr(&out));
+    let out = site.cli(&["build", "--force", "--output", photos.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(photos.join("index.html").is_file());
 }

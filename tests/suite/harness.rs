@@ -58,7 +58,7 @@ impl TestSite {
 
     pub fn build_with(&self, drafts: bool) -> Built {
         let opts = BuildOptions { root: self.root.clone(), drafts, base_url: None };
-        let (_, build) = pipeline::build(&opts, &|_| {}).expect("the tool itself failed");
+        let (_, build) = pipeline::build(&opts).expect("the tool itself failed");
         Built { build }
     }
 

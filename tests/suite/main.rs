@@ -8,3 +8,4 @@ mod front_matter;
 mod real_articles;
 mod serve;
 mod snippets;
+mod incremental;

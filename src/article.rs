@@ -1,0 +1,186 @@
+//! The per-article stage: one source file → an [`Article`] and its findings.
+//!
+//! 1. [`front`]: split and parse the front matter (YAML or TOML).
+//! 2. [`slug_for`]: the article's slug from `slug:`, its file or bundle name, or its title.
+//! 3. [`body`]: strip ad marker blocks → Markdown (headings, highlighting,
+//!    snippets, links) → strip ad elements.
+//!
+//! Each step is a pure function of what it is handed: the source text, the
+//! config, the URLs of other articles it links to (`.md` links) and the
+//! snippet files it embeds, both asked for through [`Env`]. The engine records
+//! those two lookups, so it knows exactly when a cached result is stale.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::diag::{Diagnostic, LineIndex};
+use crate::load::ContentFiles;
+use crate::markdown::{self, MdContext};
+use crate::model::{Article, FrontMatter, Source, Stripped};
+use crate::render::HomeIntro;
+use crate::slug::{slugify, strip_date_prefix};
+use crate::snippet::SnippetContext;
+use crate::{front_matter, strip};
+
+/// Front matter of one source, or the findings that say why there is none.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Front {
+    pub meta: Option<FrontMatter>,
+    pub body_offset: usize,
+    pub diags: Vec<Diagnostic>,
+}
+
+/// Parses the front matter of `source`.
+pub fn front(source: &Source) -> Front {
+    let mut diags = Vec::new();
+    match front_matter::parse(&source.path, &source.text, &mut diags) {
+        Some(p) => Front { meta: Some(p.meta), body_offset: p.body_offset, diags },
+        None => Front { meta: None, body_offset: 0, diags },
+    }
+}
+
+/// What the body stage may look up outside its own file.
+pub struct Env<'a> {
+    /// Absolute site root.
+    pub root: &'a Path,
+    pub config: &'a Config,
+    /// Another article's URL by its file (relative to the site root).
+    pub urls: &'a dyn Fn(&Path) -> Option<String>,
+    /// Files under `content/` (snippets).
+    pub files: &'a dyn ContentFiles,
+}
+
+/// The slug: `slug:`, else the file or bundle name without a date prefix, else the title.
+pub fn slug_for(source: &Source, meta: &FrontMatter) -> String {
+    let from_name = || {
+        let name = match &source.bundle_dir {
+            Some(dir) => dir.file_name(),
+            None => source.path.file_stem(),
+        };
+        let name = name.map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        slugify(strip_date_prefix(&name))
+    };
+    let slug =
+        meta.slug.as_deref().map(slugify).filter(|s| !s.is_empty()).unwrap_or_else(from_name);
+    if slug.is_empty() {
+        slugify(&meta.title)
+    } else {
+        slug
+    }
+}
+
+/// Renders the body of an article whose front matter parsed. `html` is filled.
+pub fn body(
+    source: &Source,
+    meta: &FrontMatter,
+    body_offset: usize,
+    slug: &str,
+    url: &str,
+    env: &Env<'_>,
+) -> (Article, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let out_dir = PathBuf::from(slug);
+    let body = source.text.get(body_offset..).unwrap_or("");
+    let (md, html, removed) = render_body(env, source, body, body_offset, &out_dir, &mut diags);
+    let summary = meta
+        .excerpt
+        .clone()
+        .or_else(|| meta.description.clone())
+        .unwrap_or_else(|| truncate_words(&md.first_paragraph, 200));
+    let assets = match &source.bundle_dir {
+        Some(_) => {
+            let dir = source.abs_path.parent().unwrap_or(env.root);
+            source.assets.iter().map(|a| (dir.join(a), out_dir.join(a))).collect()
+        }
+        None => Vec::new(),
+    };
+    let mut ids: Vec<String> = crate::check::ids(&html).into_iter().map(str::to_string).collect();
+    ids.sort_unstable();
+    let article = Article {
+        source: source.path.clone(),
+        meta: meta.clone(),
+        slug: slug.to_string(),
+        url: url.to_string(),
+        html,
+        toc: md.toc,
+        ids,
+        summary,
+        word_count: md.word_count,
+        links: md.links,
+        stripped: removed,
+        assets,
+        snippets: md.snippets,
+    };
+    diags.extend(crate::check::article(&article));
+    (article, diags)
+}
+
+/// The home page intro (`content/_index.md`); front matter is optional there.
+pub fn home_intro(source: &Source, env: &Env<'_>, diags: &mut Vec<Diagnostic>) -> HomeIntro {
+    let has_fm = source.text.starts_with("---") || source.text.starts_with("+++");
+    let (title, body, offset) = if has_fm {
+        let mut d = Vec::new();
+        match front_matter::parse(&source.path, &source.text, &mut d) {
+            Some(p) => (Some(p.meta.title), p.body, p.body_offset),
+            None => {
+                diags.extend(d);
+                return HomeIntro::default();
+            }
+        }
+    } else {
+        (None, source.text.as_str(), 0)
+    };
+    let (_, html, _) = render_body(env, source, body, offset, Path::new(""), diags);
+    HomeIntro { title, html: (!html.trim().is_empty()).then_some(html) }
+}
+
+/// Strip markers → Markdown → strip elements, for one body. Returns the
+/// Markdown result, the final HTML and everything that was stripped.
+fn render_body(
+    env: &Env<'_>,
+    source: &Source,
+    body: &str,
+    body_offset: usize,
+    out_dir: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> (markdown::Rendered, String, Vec<Stripped>) {
+    let config = env.config;
+    let index = LineIndex::new(&source.text);
+    let stripped =
+        strip::strip_markers(body, body_offset, &index, &source.path, &config.strip, diags);
+    let ctx = MdContext {
+        path: &source.path,
+        index: &index,
+        body_offset,
+        map: &stripped.map,
+        urls: env.urls,
+        content_dir: &config.content_dir,
+        snippet: SnippetContext {
+            site_root: env.root,
+            content_dir: &config.content_dir,
+            article: &source.path,
+            bundle_dir: source.bundle_dir.as_deref(),
+            out_dir,
+            base_path: config.base_path(),
+            files: env.files,
+        },
+    };
+    let md = markdown::render(&stripped.body, &ctx, diags);
+    let (html, elements) = strip::strip_elements(&md.html, &config.strip);
+    let mut removed = stripped.stripped;
+    removed.extend(elements);
+    (md, html, removed)
+}
+
+fn truncate_words(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut cut = max;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let head = &text[..cut];
+    let head = head.rfind(' ').map_or(head, |i| &head[..i]);
+    format!("{}…", head.trim_end_matches([',', '.', ';', ':']))
+}
