@@ -1,45 +1,39 @@
-//! The dev server's only coupling to the build: [`SiteState`] holds the site
-//! as the browser sees it (published files in memory, current findings, which
-//! source made which page) and refreshes it for a set of changed paths.
+//! The dev server's only coupling to the build: [`SiteState`] holds the
+//! incremental [`Engine`] (outputs in memory, never the author's `public/`) and
+//! answers what the server asks: a published file, the current findings,
+//! which source made a page, and what one update changed.
 //!
-//! Today it runs a full [`pipeline::build`] in memory on every update and diffs
-//! the new outputs against the old ones by bytes, so only pages whose bytes
-//! changed are announced to browsers. When the incremental engine lands, only
-//! the inside of this file changes; the rest of `serve` uses the five methods:
-//! [`SiteState::new`], [`SiteState::update`], [`SiteState::get`],
-//! [`SiteState::findings`] and [`SiteState::source_of`] (+ [`SiteState::is_stale`],
-//! [`SiteState::config`]).
+//! The rest of `serve` uses only these methods: [`SiteState::new`],
+//! [`SiteState::update`], [`SiteState::get`], [`SiteState::findings`],
+//! [`SiteState::source_of`], [`SiteState::is_stale`] and [`SiteState::config`].
 //!
 //! One rule the server adds on top of `build`: an article whose source now has
 //! an error and no longer produces a page keeps its **last good page**, marked
 //! stale, so a half-typed front matter doesn't turn the page the author is
-//! looking at into a 404. Every other page keeps updating.
+//! looking at into a 404. Every other page keeps updating. Only the pages of
+//! the sources in an update are copied aside for this, just before it runs.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 
 use crate::config::Config;
 use crate::diag::Diagnostic;
-use crate::model::{Build, Output};
-use crate::pipeline::{self, BuildOptions};
+use crate::engine::{Engine, EngineOptions, Report};
+use crate::pipeline::BuildOptions;
 use crate::render;
 
 /// The site as served, between two updates.
 pub struct SiteState {
-    opts: BuildOptions,
-    /// Canonical site root, to refuse files that resolve outside it.
-    root_canon: PathBuf,
-    /// Output-relative path with `/` separators (`guide/index.html`) → bytes.
-    files: HashMap<String, Bytes>,
-    /// Output path of a page → the source it was made from (site-root relative).
+    engine: Engine,
+    root: PathBuf,
+    /// Output path of a page (`guide/index.html`) → the source it was made from.
     sources: HashMap<String, PathBuf>,
-    /// Sources whose page is a kept last-good copy (their current text has errors).
-    stale: BTreeSet<PathBuf>,
+    /// Last good pages of sources that now fail: output path → (bytes, source).
+    kept: HashMap<String, (Bytes, PathBuf)>,
+    /// The findings of the previous update, to tell which are new.
     findings: Vec<Diagnostic>,
-    config: Config,
 }
 
 /// What one [`SiteState::update`] changed, for the browsers and the terminal.
@@ -49,9 +43,9 @@ pub struct Update {
     pub changed_outputs: Vec<String>,
     /// Output paths that are no longer published.
     pub removed_outputs: Vec<String>,
-    /// Every page may have changed in ways a diff can't scope (config change).
+    /// The config changed: every page may have changed.
     pub full_reload: bool,
-    pub elapsed: Duration,
+    pub elapsed: std::time::Duration,
     /// Findings that are new since the previous state, or are in a changed source.
     pub new_findings: Vec<Diagnostic>,
     /// Counts over the whole site after the update.
@@ -63,113 +57,125 @@ impl SiteState {
     /// First full build, in memory. `Err` only when the tool can't go on
     /// (unreadable root); problems in the site are findings.
     pub fn new(opts: BuildOptions) -> anyhow::Result<(SiteState, Update)> {
-        let root_canon = opts.root.canonicalize().unwrap_or_else(|_| opts.root.clone());
+        let mut engine = Engine::new(EngineOptions {
+            root: opts.root.clone(),
+            drafts: opts.drafts,
+            base_url: opts.base_url.clone(),
+            ..EngineOptions::default()
+        })?;
+        let report = engine.run()?;
         let mut state = SiteState {
-            opts,
-            root_canon,
-            files: HashMap::new(),
+            engine,
+            root: opts.root,
             sources: HashMap::new(),
-            stale: BTreeSet::new(),
+            kept: HashMap::new(),
             findings: Vec::new(),
-            config: Config::default(),
         };
-        let update = state.update(&[])?;
+        let update = state.after(&BTreeSet::new(), HashMap::new(), report);
         Ok((state, update))
     }
 
     /// Brings the state up to date after `changed` paths (root-relative or
-    /// absolute) changed on disk. On `Err` the previous state is kept whole.
-    ///
-    /// A path may be a folder (created, renamed or deleted). Files written into a
-    /// new folder before the OS watch on it exists send no event of their own,
-    /// so a folder means "anything below it may have changed": an incremental
-    /// engine must rescan it rather than trust the list of files.
+    /// absolute) changed on disk. A path may be a folder (created, renamed or
+    /// deleted): files written into a new folder before the OS watch on it
+    /// exists send no event of their own. On `Err` the previous state is kept.
     pub fn update(&mut self, changed: &[PathBuf]) -> anyhow::Result<Update> {
-        let started = Instant::now();
-        let (config, mut build) = pipeline::build(&self.opts)?;
-        let changed_sources: BTreeSet<PathBuf> = changed.iter().map(|p| self.relative(p)).collect();
-        let full_reload = changed_sources
-            .iter()
-            .any(|p| crate::config::CONFIG_FILES.iter().any(|c| p == Path::new(c)));
+        let rel: BTreeSet<PathBuf> = changed.iter().map(|p| self.relative(p)).collect();
+        // The pages these sources make now, in case the edit breaks them.
+        let mut before = HashMap::new();
+        for (out, source) in &self.sources {
+            if rel.iter().any(|c| source.starts_with(c)) {
+                if let Some(bytes) = self.get(out) {
+                    before.insert(out.clone(), (bytes, source.clone()));
+                }
+            }
+        }
+        let report = self.engine.update(changed)?;
+        Ok(self.after(&rel, before, report))
+    }
 
-        let (mut files, mut sources) = self.collect(config.base_path(), &mut build);
-        let error_sources: BTreeSet<&Path> = build
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .map(|d| d.location.path.as_path())
+    fn after(
+        &mut self,
+        changed: &BTreeSet<PathBuf>,
+        before: HashMap<String, (Bytes, PathBuf)>,
+        report: Report,
+    ) -> Update {
+        let base = self.engine.config().base_path().to_string();
+        self.sources = self
+            .engine
+            .articles()
+            .map(|a| (slash_path(&render::page_path(&base, &a.url)), a.source.clone()))
             .collect();
+        let diags = self.engine.diagnostics();
+        let failing: BTreeSet<&Path> =
+            diags.iter().filter(|d| d.is_error()).map(|d| d.location.path.as_path()).collect();
 
         // Keep the last good page of an article that now fails to render.
-        let mut stale = BTreeSet::new();
-        for (out, source) in &self.sources {
-            if files.contains_key(out) || !error_sources.contains(source.as_path()) {
-                continue;
-            }
-            if !self.opts.root.join(source).is_file() {
-                continue; // deleted: its page goes
-            }
-            if let Some(bytes) = self.files.get(out) {
-                files.insert(out.clone(), bytes.clone());
-                sources.insert(out.clone(), source.clone());
-                stale.insert(source.clone());
+        let was_kept: BTreeSet<String> = self.kept.keys().cloned().collect();
+        let mut kept = HashMap::new();
+        for (out, (bytes, source)) in std::mem::take(&mut self.kept).into_iter().chain(before) {
+            let gone = self.engine.output(Path::new(&out)).is_none();
+            if gone && failing.contains(source.as_path()) && self.root.join(&source).is_file() {
+                kept.insert(out, (bytes, source));
             }
         }
 
-        let mut changed_outputs: Vec<String> = files
-            .iter()
-            .filter(|(p, b)| self.files.get(*p) != Some(*b))
-            .map(|(p, _)| p.clone())
-            .collect();
-        // A page that turned stale or fresh again changes what the overlay says.
-        for (out, source) in &sources {
-            if stale.contains(source) != self.stale.contains(source)
-                && !changed_outputs.contains(out)
-            {
+        let mut changed_outputs: Vec<String> =
+            report.changed.iter().map(|p| slash_path(p)).collect();
+        // A page that turned stale (or fresh again) changes what the overlay says.
+        for out in kept.keys().chain(was_kept.iter()) {
+            if kept.contains_key(out) != was_kept.contains(out) {
                 changed_outputs.push(out.clone());
             }
         }
         changed_outputs.sort();
-        let mut removed_outputs: Vec<String> =
-            self.files.keys().filter(|p| !files.contains_key(*p)).cloned().collect();
-        removed_outputs.sort();
-
-        let new_findings: Vec<Diagnostic> = build
-            .diagnostics
+        changed_outputs.dedup();
+        let removed_outputs: Vec<String> = report
+            .removed
             .iter()
-            .filter(|d| changed_sources.contains(&d.location.path) || !self.findings.contains(d))
+            .map(|p| slash_path(p))
+            .filter(|p| !kept.contains_key(p))
+            .collect();
+        for (out, (_, source)) in &kept {
+            self.sources.insert(out.clone(), source.clone());
+        }
+        self.kept = kept;
+
+        let new_findings: Vec<Diagnostic> = diags
+            .iter()
+            .filter(|d| changed.contains(&d.location.path) || !self.findings.contains(d))
             .cloned()
             .collect();
-        let errors = build.diagnostics.iter().filter(|d| d.is_error()).count();
-        self.files = files;
-        self.sources = sources;
-        self.stale = stale;
-        self.findings = build.diagnostics;
-        self.config = config;
-        Ok(Update {
+        let errors = diags.iter().filter(|d| d.is_error()).count();
+        let warnings = diags.len() - errors;
+        self.findings = diags.to_vec();
+        Update {
             changed_outputs,
             removed_outputs,
-            full_reload,
-            elapsed: started.elapsed(),
+            full_reload: report.full_reload,
+            elapsed: report.elapsed,
             new_findings,
             errors,
-            warnings: self.findings.len() - errors,
-        })
+            warnings,
+        }
     }
 
     /// The site config as of the last update (folders to watch).
     pub fn config(&self) -> &Config {
-        &self.config
+        self.engine.config()
     }
 
     /// A published file by output-relative path (`guide/index.html`, `style.css`).
     pub fn get(&self, path: &str) -> Option<Bytes> {
-        self.files.get(path).cloned()
+        if let Some((bytes, _)) = self.kept.get(path) {
+            return Some(bytes.clone());
+        }
+        self.engine.output(Path::new(path)).map(Bytes::from)
     }
 
     /// Every current finding of the site, sorted by file and line.
     pub fn findings(&self) -> &[Diagnostic] {
-        &self.findings
+        self.engine.diagnostics()
     }
 
     /// The source (site-root relative) a page was made from, for the overlay to
@@ -180,48 +186,19 @@ impl SiteState {
 
     /// `true` when `source`'s page is the last good copy, not its current text.
     pub fn is_stale(&self, source: &Path) -> bool {
-        self.stale.contains(source)
+        self.kept.values().any(|(_, s)| s == source)
     }
 
     fn relative(&self, p: &Path) -> PathBuf {
         if p.is_absolute() {
-            for root in [&self.opts.root, &self.root_canon] {
+            let canon = self.root.canonicalize().unwrap_or_else(|_| self.root.clone());
+            for root in [&self.root, &canon] {
                 if let Ok(rel) = p.strip_prefix(root) {
                     return rel.to_path_buf();
                 }
             }
         }
         p.to_path_buf()
-    }
-
-    /// Published files in memory, and which source made each page. Files to copy
-    /// are read now; one that resolves outside the site root is refused (a
-    /// symlink must not publish a file from elsewhere on the machine).
-    fn collect(
-        &self,
-        base_path: &str,
-        build: &mut Build,
-    ) -> (HashMap<String, Bytes>, HashMap<String, PathBuf>) {
-        let mut files = HashMap::with_capacity(build.outputs.len());
-        for o in std::mem::take(&mut build.outputs) {
-            let key = slash_path(o.path());
-            match o {
-                Output::Bytes { bytes, .. } => {
-                    files.insert(key, Bytes::from(bytes));
-                }
-                Output::Copy { from, .. } => {
-                    let inside = from.canonicalize().is_ok_and(|c| c.starts_with(&self.root_canon));
-                    if let (true, Ok(bytes)) = (inside, std::fs::read(&from)) {
-                        files.insert(key, Bytes::from(bytes));
-                    }
-                }
-            }
-        }
-        let mut sources = HashMap::with_capacity(build.articles.len());
-        for a in &build.articles {
-            sources.insert(slash_path(&render::page_path(base_path, &a.url)), a.source.clone());
-        }
-        (files, sources)
     }
 }
 
