@@ -141,9 +141,15 @@ impl SiteState {
         }
         self.kept = kept;
 
+        // A set, not `Vec::contains`: a big site can have thousands of findings.
+        let previous: std::collections::HashSet<(&str, &crate::diag::Location, &str)> =
+            self.findings.iter().map(|d| (d.code, &d.location, d.message.as_str())).collect();
         let new_findings: Vec<Diagnostic> = diags
             .iter()
-            .filter(|d| changed.contains(&d.location.path) || !self.findings.contains(d))
+            .filter(|d| {
+                changed.contains(&d.location.path)
+                    || !previous.contains(&(d.code, &d.location, d.message.as_str()))
+            })
             .cloned()
             .collect();
         let errors = diags.iter().filter(|d| d.is_error()).count();
