@@ -24,6 +24,19 @@ pub enum Command {
     Build(BuildArgs),
     /// Build in memory and report problems without writing anything.
     Check(CheckArgs),
+    /// Serve the site from memory with live reload and the checks' findings in the browser.
+    Serve(ServeArgs),
+    /// Create a new article (`PATH.md`) or page bundle (`PATH/index.md`) with its front matter filled in.
+    New {
+        /// Where to create it, e.g. `content/my-guide.md` or `content/my-guide` (a bundle).
+        /// A path outside the content folder is taken as relative to it.
+        path: PathBuf,
+    },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Scaffold a new site that builds as is.
     Init {
         /// Folder to create (must be empty or absent).
@@ -73,6 +86,22 @@ pub struct BuildArgs {
     /// Treat warnings as errors: exit 1 and write nothing.
     #[arg(long)]
     pub deny_warnings: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Port to listen on; the next free one is used when it is busy (0: any free port).
+    #[arg(long, short = 'p', default_value_t = crate::serve::DEFAULT_PORT)]
+    pub port: u16,
+    /// Address to listen on. Keep the default unless other devices must see the site.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Include drafts.
+    #[arg(long)]
+    pub drafts: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -2,7 +2,7 @@
 //! article in the reference shape, and the default theme's templates and static
 //! files (the same ones built into the binary), ready to be edited.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _};
 
@@ -39,7 +39,27 @@ Write your guide in Markdown. Headings get anchors and a table of contents.
 2. Choose **About**.
 3. Note what you see.
 
-Run `inkproof build` and open `public/index.html`.
+## See it as you write
+
+In the site folder, run `inkproof serve` and open the address it prints
+(`http://127.0.0.1:1111`). Every save shows up in the browser at once, and
+every problem the checks find (a broken link, a bad date) shows up on the page
+it concerns, with its file, line and column.
+
+`inkproof build` writes the finished site to `public/`. Publish that folder
+from a web server; opened straight from disk its links don't resolve.
+";
+
+const README: &str = "\
+# My guides
+
+Built with inkproof.
+
+- `inkproof serve`: preview at http://127.0.0.1:1111 while you write; pages
+  reload on save and the checks' findings show in the browser.
+- `inkproof new content/my-guide.md`: start a new guide (front matter filled in).
+- `inkproof build`: write the site to `public/` (nothing is written if a check
+  finds an error).
 ";
 
 /// Writes a starter site into `dir`, which must be absent or empty.
@@ -53,6 +73,7 @@ pub fn scaffold(dir: &Path) -> anyhow::Result<()> {
     }
     let mut files: Vec<(String, &str)> = vec![
         ("inkproof.yaml".into(), CONFIG),
+        ("README.md".into(), README),
         ("content/your-first-guide/index.md".into(), ARTICLE),
         // The built site and the cache of article results are made, not written.
         (".gitignore".into(), "/public/\n/.inkproof-cache/\n"),
@@ -69,4 +90,93 @@ pub fn scaffold(dir: &Path) -> anyhow::Result<()> {
             .with_context(|| format!("cannot write `{}`", path.display()))?;
     }
     Ok(())
+}
+
+/// `inkproof new PATH`: an article (`PATH` ends in `.md`) or a page bundle
+/// (`PATH/index.md`) with today's date and every front matter field the theme
+/// uses, so an author starts from a page that builds. A relative `PATH` outside
+/// the content folder is placed inside it. Returns the file written.
+pub fn new_article(
+    root: &Path,
+    content_dir: &Path,
+    path: &Path,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<PathBuf> {
+    let in_content = path.is_absolute() || path.starts_with(content_dir);
+    let base = if in_content { root.join(path) } else { root.join(content_dir).join(path) };
+    let is_file = base.extension().is_some_and(|e| e.eq_ignore_ascii_case("md"));
+    let file = if is_file { base.clone() } else { base.join("index.md") };
+    if file.exists() {
+        bail!("`{}` already exists", file.display());
+    }
+    let stem = if is_file { base.file_stem() } else { base.file_name() };
+    let name = stem.map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let title = title_from(crate::slug::strip_date_prefix(&name));
+    if title.is_empty() {
+        bail!("`{}` has no name to make a title from", path.display());
+    }
+    let text = format!(
+        "---\n\
+title: {title}\n\
+date: {today}\n\
+description: One sentence on what this guide helps the reader do.\n\
+tags: []\n\
+categories: []\n\
+keywords: []\n\
+draft: false\n\
+---\n\
+\n\
+## Before you start\n\
+\n\
+## Steps\n\
+\n\
+1. \n",
+        title = serde_json::Value::from(title.as_str()),
+    );
+    if let Some(parent) = file.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create `{}`", parent.display()))?;
+    }
+    std::fs::write(&file, text).with_context(|| format!("cannot write `{}`", file.display()))?;
+    Ok(file)
+}
+
+/// `my-first_guide` → `My first guide`.
+fn title_from(name: &str) -> String {
+    let words: Vec<&str> = name.split(['-', '_', ' ']).filter(|w| !w.is_empty()).collect();
+    let mut title = words.join(" ");
+    if let Some(first) = title.get(..1) {
+        title = first.to_uppercase() + &title[1..];
+    }
+    title
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_article_and_bundle_build_with_todays_date() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let a =
+            new_article(root, Path::new("content"), Path::new("reset-a-pin.md"), today).unwrap();
+        assert_eq!(a, root.join("content/reset-a-pin.md"));
+        let text = std::fs::read_to_string(&a).unwrap();
+        assert!(text.contains("title: \"Reset a pin\"\n"), "{text}");
+        assert!(text.contains("date: 2026-11-25\n"), "{text}");
+        let b = new_article(
+            root,
+            Path::new("content"),
+            Path::new("content/2024-01-02-my_guide"),
+            today,
+        )
+        .unwrap();
+        assert_eq!(b, root.join("content/2024-01-02-my_guide/index.md"));
+        assert!(std::fs::read_to_string(&b).unwrap().contains("title: \"My guide\"\n"));
+        assert!(
+            new_article(root, Path::new("content"), Path::new("reset-a-pin.md"), today).is_err()
+        );
+    }
 }

@@ -39,5 +39,6 @@ pub mod init;
 pub mod pipeline;
 pub mod report;
 pub mod schema;
+pub mod serve;
 
 pub use pipeline::{build, BuildOptions};

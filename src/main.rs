@@ -125,10 +125,30 @@ fn run(cli: &Cli) -> anyhow::Result<Exit> {
             writeln!(std::io::stdout(), "{}", serde_json::to_string_pretty(&schema)?)?;
             Ok(Exit::Ok)
         }
+        Command::Serve(args) => serve(cli, args),
+        Command::New { path } => {
+            // Only the content folder's name is needed; a broken config gives the default.
+            let config = inkproof::config::CONFIG_FILES
+                .iter()
+                .find_map(|name| {
+                    let text = std::fs::read_to_string(cli.root.join(name)).ok()?;
+                    Some(inkproof::config::parse(name, &text, &mut Vec::new()))
+                })
+                .unwrap_or_default();
+            let today = chrono::Local::now().date_naive();
+            let file = inkproof::init::new_article(&cli.root, &config.content_dir, path, today)?;
+            eprintln!("Created {}; see it with: inkproof serve", file.display());
+            Ok(Exit::Ok)
+        }
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut cmd, "inkproof", &mut std::io::stdout());
+            Ok(Exit::Ok)
+        }
         Command::Init { dir } => {
             inkproof::init::scaffold(dir)?;
             eprintln!(
-                "Created a new site in {}; build it with: inkproof --root {} build",
+                "Created a new site in {}; preview it with: inkproof --root {} serve",
                 dir.display(),
                 dir.display()
             );
@@ -167,6 +187,73 @@ fn print_findings(
         Format::Sarif => report::sarif(diags, &mut std::io::stdout().lock()),
         Format::Github => report::github(diags, &mut std::io::stdout().lock()),
     }
+}
+
+/// `serve`: runs until Ctrl-C, printing each rebuild's findings in `build`'s format.
+fn serve(cli: &Cli, args: &inkproof::cli::ServeArgs) -> anyhow::Result<Exit> {
+    use inkproof::serve::{self, Event, ServeOptions};
+    let opts = ServeOptions {
+        root: cli.root.clone(),
+        drafts: args.drafts,
+        bind: args.bind,
+        port: args.port,
+    };
+    let open = args.open;
+    let on_event: serve::OnEvent = std::sync::Arc::new(move |event: Event<'_>| {
+        let mut err = std::io::stderr().lock();
+        // A closed stderr must not stop the server; these writes are best effort.
+        let _ = match event {
+            Event::PortBusy { wanted, using } => {
+                writeln!(err, "Port {wanted} is busy; using {using} instead.")
+            }
+            Event::Built(update) => report::human(&update.new_findings, &|_| None, colour(), &mut err).and_then(|()| {
+                writeln!(
+                    err,
+                    "Built in {} ms · {} · {}",
+                    update.elapsed.as_millis(),
+                    counts(update.warnings, "warning", "warnings"),
+                    counts(update.errors, "error", "errors")
+                )
+            }),
+            Event::Listening { url } => {
+                if open {
+                    if let Err(e) = open::that_detached(url) {
+                        let _ = writeln!(err, "warning: cannot open a browser: {e}");
+                    }
+                }
+                writeln!(err, "Serving at {url}/ (live reload on; Ctrl-C stops)")
+            }
+            Event::Rebuilt { paths, update } => {
+                let names: Vec<String> = paths.iter().take(3).map(|p| p.display().to_string()).collect();
+                let more = paths.len().saturating_sub(names.len());
+                let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+                report::human(&update.new_findings, &|_| None, colour(), &mut err).and_then(|()| {
+                    writeln!(
+                        err,
+                        "Rebuilt {}{more} in {} ms: {} files changed, {} removed · {} · {}",
+                        names.join(", "),
+                        update.elapsed.as_millis(),
+                        update.changed_outputs.len(),
+                        update.removed_outputs.len(),
+                        counts(update.warnings, "warning", "warnings"),
+                        counts(update.errors, "error", "errors")
+                    )
+                })
+            }
+            Event::RebuildFailed { paths, error } => writeln!(
+                err,
+                "error: cannot rebuild after {} changed files: {error:#} (still serving the previous site)",
+                paths.len()
+            ),
+            Event::Stopped => writeln!(err, "Stopped."),
+        };
+    });
+    serve::run(opts, on_event)?;
+    Ok(Exit::Ok)
+}
+
+fn counts(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The persistent cache of article results, inside the site root.

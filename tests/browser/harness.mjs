@@ -2,7 +2,7 @@
 // already made (INKPROOF_BIN, default target/debug/inkproof: one compile of the crate),
 // serve it on 127.0.0.1 only, launch Debian's Chromium, open pages while
 // recording third-party requests and script errors.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { createServer } from "node:http";
 import { readFileSync, existsSync, statSync } from "node:fs";
 import { join, extname, normalize, resolve } from "node:path";
@@ -66,4 +66,52 @@ export async function open(browser, base, path, options = {}) {
   page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
   await page.goto(base + path, { waitUntil: "load" });
   return { context, page, foreign, errors };
+}
+
+/**
+ * Starts `inkproof serve` on a free port for the site at `root`; resolves to
+ * { proc, base, lines, rebuilds() , stop() } once it is listening. `lines` collects
+ * what it prints (findings, one "Rebuilt" line per rebuild).
+ */
+export function startServe(root, args = []) {
+  const proc = spawn(bin, ["--root", root, "serve", "--port", "0", ...args], { stdio: ["ignore", "ignore", "pipe"] });
+  const lines = [];
+  process.once("exit", () => proc.kill("SIGKILL"));
+  return new Promise((resolveStart, reject) => {
+    let buffered = "";
+    proc.stderr.setEncoding("utf8");
+    proc.stderr.on("data", (chunk) => {
+      buffered += chunk;
+      let nl;
+      while ((nl = buffered.indexOf("\n")) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        lines.push(line);
+        const m = line.match(/^Serving at (http:\/\/127\.0\.0\.1:\d+)\//);
+        if (m) {
+          resolveStart({
+            proc, base: m[1], lines,
+            rebuilds: () => lines.filter((l) => l.startsWith("Rebuilt ")).length,
+            // Ctrl-C, as an author would; SIGKILL if it hangs, so no server outlives the tests.
+            stop: () => new Promise((done) => {
+              if (proc.exitCode !== null) return done();
+              const timer = setTimeout(() => proc.kill("SIGKILL"), 10000);
+              proc.once("exit", () => { clearTimeout(timer); done(); });
+              proc.kill("SIGINT");
+            }),
+          });
+        }
+      }
+    });
+    proc.once("exit", (code) => reject(new Error(`serve exited with ${code}: ${lines.join("\n")}`)));
+  });
+}
+
+/** Polls `check` every 20 ms until it returns true or `ms` pass. */
+export async function until(check, ms = 30000, what = "condition") {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

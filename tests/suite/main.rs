@@ -7,6 +7,7 @@ mod checks;
 mod cli;
 mod front_matter;
 mod real_articles;
+mod serve;
 mod snippets;
 mod incremental;
 mod reliability;
