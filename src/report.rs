@@ -52,6 +52,7 @@ pub fn human(
             .and_then(|t| t.lines().nth(d.location.line - 1))
             .map(|l| l.trim_end_matches('\r'));
         let path = d.location.path.display().to_string();
+        let location = d.location.to_string();
         match line_text {
             Some(line) => {
                 let span = caret(line, d.location.col);
@@ -65,8 +66,9 @@ pub fn human(
                 );
             }
             None => {
-                // No line to show (a finding about the whole file): the location alone.
-                message = message.snippet(Snippet::source("").origin(&path));
+                // No line to show (a finding about the whole file, or no text at
+                // hand): the location alone, with its line and column if any.
+                message = message.snippet(Snippet::source("").origin(&location));
             }
         }
         let help;

@@ -126,6 +126,8 @@ const ARTICLE: &str =
 fn small_site() -> TestSite {
     let site = TestSite::empty();
     site.write("content/reset-the-router.md", ARTICLE);
+    // A site description, so list pages carry one and only planted faults show.
+    site.write("inkproof.yaml", "description: Guides for the serve tests.\n");
     site
 }
 
@@ -330,8 +332,8 @@ fn serve_keeps_the_last_good_page_of_a_broken_article_and_reports_it() {
     );
     // The terminal shows the same finding in `build`'s format.
     assert!(
-        server.lines().iter().any(|l| l.starts_with("content/reset-the-router.md:2:")
-            && l.contains(": error[front-matter/")),
+        server.lines().iter().any(|l| l.contains("--> content/reset-the-router.md:2:"))
+            && server.lines().iter().any(|l| l.starts_with("error[front-matter/")),
         "{:#?}",
         server.lines()
     );
