@@ -101,8 +101,8 @@ struct BodyEntry {
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct CacheFile {
     version: String,
-    fronts: Vec<(PathBuf, u128, Front)>,
-    bodies: Vec<(PathBuf, BodyEntry)>,
+    fronts: Vec<(PathBuf, u128, Arc<Front>)>,
+    bodies: Vec<(PathBuf, Arc<BodyEntry>)>,
     pages: Vec<(u128, Vec<(String, String)>)>,
 }
 
@@ -206,10 +206,10 @@ impl ContentFiles for Recorder<'_> {
 pub struct Engine {
     opts: EngineOptions,
     inputs: Inputs,
-    fronts: HashMap<PathBuf, (u128, Front)>,
+    fronts: HashMap<PathBuf, (u128, Arc<Front>)>,
     /// Findings of rendered pages (`check::output::page`), by unit key.
     page_findings: HashMap<u128, Vec<(String, String)>>,
-    bodies: HashMap<PathBuf, BodyEntry>,
+    bodies: HashMap<PathBuf, Arc<BodyEntry>>,
     store: BodyStore,
     target: Option<Target>,
     /// Outputs kept in memory when there is no output folder.
@@ -314,7 +314,9 @@ impl Engine {
     /// showing source lines under findings.
     pub fn source_text(&self, path: &Path) -> Option<&str> {
         let c = &self.inputs.content;
-        if let Some(s) = c.sources.iter().chain(c.home.as_ref()).find(|s| s.path == path) {
+        if let Some(s) =
+            c.sources.iter().map(|s| &**s).chain(c.home.as_ref()).find(|s| s.path == path)
+        {
             return Some(&s.text);
         }
         match &self.inputs.config_file {
@@ -418,11 +420,11 @@ impl Engine {
         let lap = Instant::now();
         // 1. Front matter, reused by source hash.
         let sources = &inputs.content.sources;
-        let fronts: Vec<Front> = sources
+        let fronts: Vec<Arc<Front>> = sources
             .par_iter()
             .map(|s| match self.fronts.get(&s.path) {
-                Some((h, f)) if *h == s.hash ^ settings => f.clone(),
-                _ => article::front(s, config),
+                Some((h, f)) if *h == s.hash ^ settings => Arc::clone(f),
+                _ => Arc::new(article::front(s, config)),
             })
             .collect();
         let mut new_fronts = HashMap::with_capacity(fronts.len());
@@ -431,7 +433,7 @@ impl Engine {
                 self.cache_dirty = true;
             }
             diags.extend(f.diags.iter().cloned());
-            new_fronts.insert(s.path.clone(), (s.hash ^ settings, f.clone()));
+            new_fronts.insert(s.path.clone(), (s.hash ^ settings, Arc::clone(f)));
         }
         if new_fronts.len() != self.fronts.len() {
             self.cache_dirty = true;
@@ -486,7 +488,7 @@ impl Engine {
         let progress = self.progress.as_deref();
         let done = std::sync::atomic::AtomicUsize::new(0);
         let total = items.len();
-        let results: Vec<anyhow::Result<(BodyEntry, bool)>> = items
+        let results: Vec<anyhow::Result<(Arc<BodyEntry>, bool)>> = items
             .par_iter()
             .map(|(i, slug, url)| {
                 let source = &sources[*i];
@@ -503,7 +505,7 @@ impl Engine {
                         && old.urls.iter().all(|(p, u)| urls.get(p) == u.as_ref())
                         && store.has(old.body_key);
                     if fresh {
-                        return Ok((old.clone(), false));
+                        return Ok((Arc::clone(old), false));
                     }
                 }
                 let recorder = Recorder { inputs, files: Mutex::default() };
@@ -533,7 +535,7 @@ impl Engine {
                 urls_read.sort();
                 urls_read.dedup();
                 Ok((
-                    BodyEntry {
+                    Arc::new(BodyEntry {
                         source_hash: source.hash,
                         settings,
                         assets,
@@ -545,12 +547,13 @@ impl Engine {
                         body_key,
                         diags,
                         ignores,
-                    },
+                    }),
                     true,
                 ))
             })
             .collect();
-        let mut new_bodies: HashMap<PathBuf, BodyEntry> = HashMap::with_capacity(results.len());
+        let mut new_bodies: HashMap<PathBuf, Arc<BodyEntry>> =
+            HashMap::with_capacity(results.len());
         let old_indexed: HashMap<&Path, &Arc<Indexed>> =
             self.indexed.iter().map(|x| (x.article.source.as_path(), x)).collect();
         let mut indexed: Vec<Arc<Indexed>> = Vec::with_capacity(results.len());
@@ -561,7 +564,7 @@ impl Engine {
             diags.extend(entry.diags.iter().cloned());
             let reuse = old_indexed
                 .get(entry.article.source.as_path())
-                .filter(|x| !fresh && x.article == entry.article && x.page_key != 0)
+                .filter(|x| !fresh && Arc::ptr_eq(&x.article, &entry.article))
                 .filter(|_| {
                     self.bodies.get(&entry.article.source).is_some_and(|b| {
                         b.body_key == entry.body_key && b.settings == entry.settings
@@ -631,7 +634,7 @@ impl Engine {
             .iter()
             .zip(&fronts)
             .filter(|(_, f)| f.meta.is_none())
-            .map(|(s, f)| (s, f.body_links.clone()))
+            .map(|(s, f)| (&**s, f.body_links.clone()))
             .collect();
         let url_map: HashMap<&Path, &str> =
             urls.iter().map(|(p, u)| (p.as_path(), u.as_str())).collect();
@@ -682,7 +685,7 @@ impl Engine {
                 None => &self.memory_keys,
             };
             let by_path: HashMap<&Path, &crate::model::Source> =
-                sources.iter().map(|s| (s.path.as_path(), s)).collect();
+                sources.iter().map(|s| (s.path.as_path(), &**s)).collect();
             let body = |i: usize| -> Option<String> {
                 let x = &indexed[i];
                 let entry = self.bodies.get(&x.article.source)?;
@@ -867,13 +870,13 @@ impl Engine {
     }
 }
 
-type Fronts = HashMap<PathBuf, (u128, Front)>;
+type Fronts = HashMap<PathBuf, (u128, Arc<Front>)>;
 type PageFindings = HashMap<u128, Vec<(String, String)>>;
 
 fn read_cache(
     path: &Path,
     notes: &mut Vec<String>,
-) -> (Fronts, HashMap<PathBuf, BodyEntry>, PageFindings) {
+) -> (Fronts, HashMap<PathBuf, Arc<BodyEntry>>, PageFindings) {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(_) => return Default::default(),
@@ -903,13 +906,13 @@ fn read_cache(
 fn write_cache(
     path: &Path,
     fronts: &Fronts,
-    bodies: &HashMap<PathBuf, BodyEntry>,
+    bodies: &HashMap<PathBuf, Arc<BodyEntry>>,
     pages: &PageFindings,
 ) -> anyhow::Result<()> {
     let mut file = CacheFile { version: CACHE_VERSION.to_string(), ..CacheFile::default() };
-    file.fronts = fronts.iter().map(|(p, (h, f))| (p.clone(), *h, f.clone())).collect();
+    file.fronts = fronts.iter().map(|(p, (h, f))| (p.clone(), *h, Arc::clone(f))).collect();
     file.fronts.sort_by(|a, b| a.0.cmp(&b.0));
-    file.bodies = bodies.iter().map(|(p, b)| (p.clone(), b.clone())).collect();
+    file.bodies = bodies.iter().map(|(p, b)| (p.clone(), Arc::clone(b))).collect();
     file.bodies.sort_by(|a, b| a.0.cmp(&b.0));
     file.pages = pages.iter().map(|(k, f)| (*k, f.clone())).collect();
     file.pages.sort_by_key(|p| p.0);

@@ -24,7 +24,8 @@ use crate::model::Source;
 #[derive(Debug, Default, Clone)]
 pub struct Loaded {
     /// Articles and standalone pages, sorted by path for stable output.
-    pub sources: Vec<Source>,
+    /// Shared, so a refresh keeps unchanged files without copying their text.
+    pub sources: Vec<Arc<Source>>,
     /// `content/_index.md`, the home page intro, if present.
     pub home: Option<Source>,
     /// Size and modification time of every bundle asset (by absolute path), so
@@ -221,47 +222,49 @@ fn sources_reusing(
         }
     }
 
-    let old: HashMap<&Path, &Source> = previous
-        .map(|(prev, _)| {
-            prev.sources.iter().chain(prev.home.as_ref()).map(|s| (s.path.as_path(), s)).collect()
-        })
+    let old: HashMap<&Path, &Arc<Source>> = previous
+        .map(|(prev, _)| prev.sources.iter().map(|s| (s.path.as_path(), s)).collect())
         .unwrap_or_default();
-    let read =
-        |rel: &PathBuf, bundle: Option<&PathBuf>, stamp: Stamp| -> Result<Source, Diagnostic> {
-            let abs = content_abs.join(rel);
-            let path = normalize(&content_dir.join(rel));
-            let bundle_dir = bundle.map(|b| normalize(&content_dir.join(b)));
-            let assets = bundle.and_then(|b| assets.get(b)).cloned().unwrap_or_default();
-            if let (Some(old), Some((_, changed))) = (old.get(path.as_path()), previous) {
-                if old.stamp == stamp && !changed.contains(&abs) {
-                    return Ok(Source { bundle_dir, assets, ..(*old).clone() });
+    let read = |rel: &PathBuf,
+                bundle: Option<&PathBuf>,
+                stamp: Stamp|
+     -> Result<Arc<Source>, Diagnostic> {
+        let abs = content_abs.join(rel);
+        let path = normalize(&content_dir.join(rel));
+        let bundle_dir = bundle.map(|b| normalize(&content_dir.join(b)));
+        let assets = bundle.and_then(|b| assets.get(b)).cloned().unwrap_or_default();
+        if let (Some(old), Some((_, changed))) = (old.get(path.as_path()), previous) {
+            if old.stamp == stamp && !changed.contains(&abs) {
+                if old.bundle_dir == bundle_dir && old.assets == assets {
+                    return Ok(Arc::clone(old));
                 }
+                return Ok(Arc::new(Source { bundle_dir, assets, ..Source::clone(old) }));
             }
-            let bytes = std::fs::read(&abs).map_err(|e| {
-                Diagnostic::error("load/unreadable", Location::file(&path), e.to_string())
-            })?;
-            let hash = hash(&bytes);
-            let mut text = String::from_utf8(bytes).map_err(|e| {
-                let good = e.utf8_error().valid_up_to();
-                let bytes = e.as_bytes();
-                let line = 1 + bytes[..good].iter().filter(|&&b| b == b'\n').count();
-                let line_start =
-                    bytes[..good].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-                let col = 1 + String::from_utf8_lossy(&bytes[line_start..good]).chars().count();
-                Diagnostic::error(
-                    "load/not-utf8",
-                    Location::new(&path, line, Some(col)),
-                    format!("file is not UTF-8 (invalid byte 0x{:02X})", bytes[good]),
-                )
-                .with_help("save the file as UTF-8")
-            })?;
-            if text.starts_with('\u{feff}') {
-                text.drain(..3);
-            }
-            Ok(Source { path, abs_path: abs, text, bundle_dir, assets, hash, stamp })
-        };
+        }
+        let bytes = std::fs::read(&abs).map_err(|e| {
+            Diagnostic::error("load/unreadable", Location::file(&path), e.to_string())
+        })?;
+        let hash = hash(&bytes);
+        let mut text = String::from_utf8(bytes).map_err(|e| {
+            let good = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
+            let line = 1 + bytes[..good].iter().filter(|&&b| b == b'\n').count();
+            let line_start = bytes[..good].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            let col = 1 + String::from_utf8_lossy(&bytes[line_start..good]).chars().count();
+            Diagnostic::error(
+                "load/not-utf8",
+                Location::new(&path, line, Some(col)),
+                format!("file is not UTF-8 (invalid byte 0x{:02X})", bytes[good]),
+            )
+            .with_help("save the file as UTF-8")
+        })?;
+        if text.starts_with('\u{feff}') {
+            text.drain(..3);
+        }
+        Ok(Arc::new(Source { path, abs_path: abs, text, bundle_dir, assets, hash, stamp }))
+    };
 
-    let results: Vec<Result<Source, Diagnostic>> = articles
+    let results: Vec<Result<Arc<Source>, Diagnostic>> = articles
         .par_iter()
         .map(|(rel, bundle, stamp)| read(rel, bundle.as_ref(), *stamp))
         .collect();
@@ -274,7 +277,7 @@ fn sources_reusing(
     }
     if let Some((rel, stamp)) = home {
         match read(&rel, None, stamp) {
-            Ok(s) => loaded.home = Some(s),
+            Ok(s) => loaded.home = Some(Source::clone(&s)),
             Err(d) => diags.push(d),
         }
     }
@@ -402,7 +405,7 @@ impl Inputs {
         if under(&self.config.static_dir) {
             self.read_statics();
         }
-        if under(&self.config.content_dir) {
+        if under(&self.config.content_dir) && !self.reread_known(&changed) {
             self.files.lock().unwrap_or_else(|e| e.into_inner()).clear();
             let mut diags = Vec::new();
             let previous = std::mem::take(&mut self.content);
@@ -416,6 +419,45 @@ impl Inputs {
             self.content_diags = diags;
         }
         Ok(false)
+    }
+
+    /// The common case of a save: every changed path under `content/` is an
+    /// article that still exists and was read fine before. Then only those
+    /// files are read again, with no walk. Returns `false` (and changes
+    /// nothing) when anything else happened: a new, deleted or renamed file,
+    /// a folder, an asset or snippet, a file that had a problem.
+    fn reread_known(&mut self, changed: &HashSet<PathBuf>) -> bool {
+        let content = self.root.join(&self.config.content_dir);
+        let index: HashMap<&Path, usize> = self
+            .content
+            .sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.abs_path.as_path(), i))
+            .collect();
+        let mut updates: Vec<(usize, Source)> = Vec::new();
+        for p in changed.iter().filter(|p| p.starts_with(&content)) {
+            let Some(&i) = index.get(p.as_path()) else { return false };
+            let old = &self.content.sources[i];
+            if self.content_diags.iter().any(|d| d.location.path == old.path) {
+                return false;
+            }
+            let Ok(meta) = std::fs::metadata(p) else { return false };
+            if !meta.is_file() {
+                return false;
+            }
+            let Ok(bytes) = std::fs::read(p) else { return false };
+            let hash = hash(&bytes);
+            let Ok(mut text) = String::from_utf8(bytes) else { return false };
+            if text.starts_with('\u{feff}') {
+                text.drain(..3);
+            }
+            updates.push((i, Source { text, hash, stamp: Stamp::of(&meta), ..Source::clone(old) }));
+        }
+        for (i, s) in updates {
+            self.content.sources[i] = Arc::new(s);
+        }
+        true
     }
 
     fn read_config(&mut self) -> anyhow::Result<()> {

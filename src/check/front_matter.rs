@@ -151,8 +151,13 @@ fn site_root(source: &Source) -> Option<&Path> {
 
 /// `seo/duplicate-title`: every article after the first with the same title
 /// (case and spaces aside) is pointed at the first.
-pub fn duplicate_titles(sources: &[Source], articles: &[&Article], out: &mut Vec<Diagnostic>) {
-    let texts: BTreeMap<&Path, &Source> = sources.iter().map(|s| (s.path.as_path(), s)).collect();
+pub fn duplicate_titles(
+    sources: &[std::sync::Arc<Source>],
+    articles: &[&Article],
+    out: &mut Vec<Diagnostic>,
+) {
+    let texts: BTreeMap<&Path, &Source> =
+        sources.iter().map(|s| (s.path.as_path(), &**s)).collect();
     let mut by_title: BTreeMap<String, Vec<&Article>> = BTreeMap::new();
     for &a in articles {
         let key = a.meta.title.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
