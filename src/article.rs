@@ -105,7 +105,10 @@ pub fn body(
 ) -> (Article, Vec<Diagnostic>, Vec<Ignore>) {
     let mut diags = Vec::new();
     let out_dir = PathBuf::from(slug);
-    let body = source.text.get(body_offset..).unwrap_or("");
+    // Above the error size only the finding is made (issue #9: 50 MB built silently).
+    let len = source.text.len() as u64;
+    let within = crate::limits::check_article(&source.path, len, &env.config.limits, &mut diags);
+    let body = if within { source.text.get(body_offset..).unwrap_or("") } else { "" };
     let (md, html, removed) = render_body(env, source, body, body_offset, &out_dir, &mut diags);
     let summary = meta
         .excerpt
@@ -190,10 +193,14 @@ fn render_body(
             out_dir,
             base_path: config.base_path(),
             files: env.files,
+            limits: &config.limits,
         },
     };
     let md = markdown::render(&stripped.body, &ctx, diags);
     let (html, elements) = strip::strip_elements(&md.html, &config.strip);
+    // After stripping, so the sanitizer never sees (or rewrites) ad markup the
+    // strip report names; the checks still report what it removes.
+    let html = if config.sanitize { crate::sanitize::clean(&html) } else { html };
     let mut removed = stripped.stripped;
     removed.extend(elements);
     (md, html, removed)

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use crate::diag::{Diagnostic, Location};
+use crate::limits::Limits;
 use crate::strip::StripRules;
 use crate::yaml;
 
@@ -32,6 +33,12 @@ pub struct Config {
     pub paginate_by: usize,
     /// Ad and affiliate stripping rules.
     pub strip: StripRules,
+    /// Size limits for articles and snippets.
+    pub limits: Limits,
+    /// Clean article HTML with [`crate::sanitize::clean`] (scripts, event
+    /// handlers, frames and unsafe URL schemes removed). Off by default: the
+    /// site's own authors may embed what they like.
+    pub sanitize: bool,
     /// Folders, relative to the site root.
     pub content_dir: PathBuf,
     pub templates_dir: PathBuf,
@@ -82,6 +89,8 @@ impl Default for Config {
             feed_limit: 20,
             paginate_by: 20,
             strip: StripRules::default(),
+            limits: Limits::default(),
+            sanitize: false,
             content_dir: "content".into(),
             templates_dir: "templates".into(),
             static_dir: "static".into(),
@@ -120,7 +129,7 @@ pub fn parse(name: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
     }
     match yaml::from_str::<Config>(text) {
         Ok(config) => {
-            for problem in config.strip.problems() {
+            for problem in config.strip.problems().into_iter().chain(config.limits.problems()) {
                 diags.push(Diagnostic::error("config/invalid", Location::file(name), problem));
             }
             unknown_check_ids(&config, name, text, diags);
@@ -185,6 +194,20 @@ mod tests {
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].code, "config/invalid");
         assert_eq!(diags[0].location.line, 2);
+    }
+
+    #[test]
+    fn limits_are_read_and_checked() {
+        let mut diags = Vec::new();
+        let config = parse(
+            "inkproof.yaml",
+            "limits:\n  snippet_max_lines: 40\n  article_warning_kb: 99999\n",
+            &mut diags,
+        );
+        assert_eq!(config.limits.snippet_max_lines, 40);
+        assert_eq!(config.limits.snippet_error_kb, Limits::default().snippet_error_kb);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(diags[0].message.contains("article_warning_kb"), "{diags:?}");
     }
 
     #[test]

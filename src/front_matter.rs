@@ -380,7 +380,7 @@ impl Fields<'_, '_, '_> {
                 "updated" => updated = Some(value),
                 "tags" => meta.tags = self.list("tags", value),
                 "categories" => meta.categories = self.list("categories", value),
-                "aliases" => meta.aliases = self.list("aliases", value),
+                "aliases" => meta.aliases = self.aliases(value),
                 "keywords" => meta.keywords = self.keywords(value),
                 "description" => meta.description = self.text("description", value),
                 "excerpt" => meta.excerpt = self.text("excerpt", value),
@@ -508,6 +508,59 @@ impl Fields<'_, '_, '_> {
             other => self.invalid(key, "a list of names", &other),
         }
         out
+    }
+
+    /// `aliases`: old URLs that redirect here. One that is not a path inside
+    /// the site (`../x`, `/`) is a located `front-matter/bad-alias` error and is
+    /// dropped; the article itself still builds (issue #9: the error had no line).
+    fn aliases(&mut self, value: Value) -> Vec<String> {
+        let mut aliases = self.list("aliases", value);
+        let inside = |a: &str| {
+            crate::load::normalize_within(Path::new(a.trim_start_matches('/')))
+                .is_some_and(|p| !p.as_os_str().is_empty())
+        };
+        for alias in aliases.iter().filter(|a| !inside(a)) {
+            let location = self.item_location("aliases", alias);
+            self.diags.push(
+                Diagnostic::error(
+                    "front-matter/bad-alias",
+                    location,
+                    format!("alias `{alias}` is not a path inside the site"),
+                )
+                .with_help("write the old URL's path, e.g. `/old-name/` or `2019/01/post.html`"),
+            );
+        }
+        aliases.retain(|a| inside(a));
+        aliases
+    }
+
+    /// Where a list item of a top-level key is written: the first line from the
+    /// key on (its own, or an indented `- item` line) that holds the item's text.
+    fn item_location(&self, key: &str, item: &str) -> Location {
+        let Some((key_line, _)) = find_key(self.raw, self.format, key) else {
+            return Location::new(self.path, 1, None);
+        };
+        let first = key_line - FIRST_LINE;
+        for (i, line) in self.raw.lines().enumerate().skip(first) {
+            if i > first && !line.starts_with([' ', '\t', '-']) {
+                break;
+            }
+            // The item as a whole token, not inside another item (`/` in `[/a/, /]`).
+            let token = line.match_indices(item).map(|(at, _)| at).find(|&at| {
+                let before = line[..at].chars().next_back();
+                let after = line[at + item.len()..].chars().next();
+                before.is_none_or(|c| " \t-[,\"'".contains(c))
+                    && after.is_none_or(|c| " \t],\"'#".contains(c))
+            });
+            if let Some(at) = token {
+                return Location::new(
+                    self.path,
+                    i + FIRST_LINE,
+                    Some(line[..at].chars().count() + 1),
+                );
+            }
+        }
+        Location::new(self.path, key_line, Some(1))
     }
 
     /// Keywords as SEO tools write them: one comma-separated string, or a list.
@@ -1203,6 +1256,23 @@ thumbnail: https://example.com/thumb.jpg
             strings(&["a", "b, c"])
         );
         assert!(ok("---\ntitle: T\nkeywords:\n---\n").keywords.is_empty());
+    }
+
+    #[test]
+    // Issue #9: `front-matter/bad-alias` had no line.
+    fn bad_aliases_are_located_and_dropped() {
+        let text = "---\ntitle: T\naliases:\n  - /fine/\n  - \"../../etc\"\n---\nBody\n";
+        let mut diags = Vec::new();
+        let p =
+            parse(Path::new("content/a.md"), text, &mut diags).expect("the article still builds");
+        assert_eq!(p.meta.aliases, strings(&["/fine/"]));
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].code, "front-matter/bad-alias");
+        assert_eq!(diags[0].location, Location::new("content/a.md", 5, Some(6)));
+        let text = "---\ntitle: T\naliases: [/a/, /]\n---\n";
+        let mut diags = Vec::new();
+        parse(Path::new("a.md"), text, &mut diags).unwrap();
+        assert_eq!(diags[0].location, Location::new("a.md", 3, Some(16)));
     }
 
     #[test]

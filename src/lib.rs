@@ -10,6 +10,7 @@
 // Shared types and plumbing.
 pub mod config;
 pub mod diag;
+pub mod limits;
 pub mod model;
 pub mod yaml;
 
@@ -22,6 +23,7 @@ pub mod markdown;
 pub mod highlight;
 pub mod snippet;
 pub mod slug;
+pub mod sanitize;
 pub mod render;
 // Reader-facing outputs the render stage calls (issue 8).
 pub mod assets;

@@ -410,6 +410,7 @@ mod tests {
                 out_dir: Path::new("guide"),
                 base_path: "",
                 files: &files,
+                limits: &crate::limits::Limits::default(),
             },
         };
         let mut diags = Vec::new();
@@ -517,6 +518,7 @@ mod tests {
                 out_dir: Path::new("guide"),
                 base_path: "",
                 files: &files,
+                limits: &crate::limits::Limits::default(),
             },
         };
         let r = render(body, &ctx, &mut Vec::new());

@@ -1,50 +1,81 @@
 //! URL slugs for articles, taxonomy terms and heading ids.
 //!
-//! Slugs are lowercase ASCII so URLs survive every server and shell; common
-//! Latin accents fold to their base letter (`Café` → `cafe`) so European titles
-//! keep readable URLs. Everything else becomes `-`. Because the output only ever
-//! contains `[a-z0-9-]`, a slug can never climb out of the output folder.
+//! Slugs are lowercase ASCII so URLs survive every server, shell and chat
+//! client that mangles percent-encoding. Non-ASCII text is transliterated with
+//! `deunicode` rather than dropped, so a title keeps its meaning in the URL:
+//! `Café Größe` → `cafe-grosse`, `Привет мир` → `privet-mir`, `数据备份` →
+//! `shu-ju-bei-fen` (CJK gets Mandarin readings, also for Japanese kanji; an
+//! author who wants another URL sets `slug:`). Hugo keeps Unicode slugs
+//! instead; we don't, because an ASCII-only slug can never climb out of the
+//! output folder and never differs between the NFC and NFD spellings macOS
+//! and Linux give the same file name.
 
 /// Slug of arbitrary text: lowercase ASCII letters, digits and single dashes.
 pub fn slugify(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut dash = false;
     for c in text.chars() {
-        let folded = fold(c);
-        for c in folded.chars() {
-            if c.is_ascii_alphanumeric() {
-                if dash && !out.is_empty() {
-                    out.push('-');
-                }
-                dash = false;
-                out.push(c.to_ascii_lowercase());
-            } else if c != '\'' && c != '’' {
-                // Apostrophes vanish (`don't` → `dont`), as most slug conventions do.
-                dash = true;
+        let ascii = match c {
+            // Apostrophes vanish (`don't` → `dont`), as most slug conventions do.
+            '\'' | '’' | 'ʼ' => continue,
+            '+' => " plus ",
+            '&' => " and ",
+            c if c.is_ascii() => {
+                push_ascii(&mut out, &mut dash, c);
+                continue;
+            }
+            // No transliteration (private use, unassigned): a separator.
+            c => deunicode::deunicode_char(c).unwrap_or(" "),
+        };
+        for c in ascii.chars() {
+            if c != '\'' {
+                push_ascii(&mut out, &mut dash, c);
             }
         }
     }
     out
 }
 
+fn push_ascii(out: &mut String, dash: &mut bool, c: char) {
+    if c.is_ascii_alphanumeric() {
+        if *dash && !out.is_empty() {
+            out.push('-');
+        }
+        *dash = false;
+        out.push(c.to_ascii_lowercase());
+    } else {
+        *dash = true;
+    }
+}
+
 /// Heading anchor the way GitHub and most Markdown tools make it, so the
 /// `#links` authors already write keep working: lowercase, letters and digits
-/// kept (accents folded), spaces become `-`, `-` and `_` stay, all other
-/// punctuation is dropped (`Contributors to 1.31.0` → `contributors-to-1310`).
+/// kept, spaces become `-`, `-` and `_` stay, all other punctuation is dropped
+/// (`Contributors to 1.31.0` → `contributors-to-1310`). Accented Latin letters
+/// fold to their base letter (`Café` → `cafe`); other scripts stay as they are
+/// (`日本`), since an anchor never becomes a file name.
 pub fn anchor(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.trim().chars() {
-        for c in fold(c).chars() {
-            if c.is_alphanumeric() {
-                out.extend(c.to_lowercase());
-            } else if c == ' ' || c == '-' {
-                out.push('-');
-            } else if c == '_' {
-                out.push('_');
-            }
+        if is_accented_latin(c) {
+            let folded = deunicode::deunicode_char(c).unwrap_or("");
+            out.extend(
+                folded.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()),
+            );
+        } else if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if c == ' ' || c == '-' {
+            out.push('-');
+        } else if c == '_' {
+            out.push('_');
         }
     }
     out
+}
+
+/// Latin-1 Supplement and Latin Extended-A/B letters (`é`, `ł`, `ß`, `ǆ`).
+fn is_accented_latin(c: char) -> bool {
+    matches!(c, '\u{C0}'..='\u{24F}') && c.is_alphabetic()
 }
 
 /// Drops a Jekyll/Zola-style `YYYY-MM-DD-` date prefix from a file or folder name.
@@ -62,36 +93,6 @@ pub fn strip_date_prefix(name: &str) -> &str {
     } else {
         name
     }
-}
-
-fn fold(c: char) -> std::borrow::Cow<'static, str> {
-    let s: &'static str = match c {
-        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ą' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => {
-            "a"
-        }
-        'æ' | 'Æ' => "ae",
-        'ç' | 'ć' | 'č' | 'Ç' | 'Ć' | 'Č' => "c",
-        'ď' | 'đ' | 'Ď' | 'Đ' => "d",
-        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' | 'ě' | 'È' | 'É' | 'Ê' | 'Ë' | 'Ě' => "e",
-        'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => "i",
-        'ł' | 'Ł' => "l",
-        'ñ' | 'ń' | 'ň' | 'Ñ' | 'Ń' | 'Ň' => "n",
-        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ő' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' | 'Ő' => {
-            "o"
-        }
-        'œ' | 'Œ' => "oe",
-        'ř' | 'Ř' => "r",
-        'ś' | 'š' | 'ş' | 'Ś' | 'Š' | 'Ş' => "s",
-        'ß' => "ss",
-        'ť' | 'Ť' => "t",
-        'ù' | 'ú' | 'û' | 'ü' | 'ů' | 'ű' | 'Ù' | 'Ú' | 'Û' | 'Ü' | 'Ů' | 'Ű' => "u",
-        'ý' | 'ÿ' | 'Ý' => "y",
-        'ž' | 'ź' | 'ż' | 'Ž' | 'Ź' | 'Ż' => "z",
-        '+' => "-plus-",
-        '&' => "-and-",
-        _ => return std::borrow::Cow::Owned(c.to_string()),
-    };
-    std::borrow::Cow::Borrowed(s)
 }
 
 /// Hands out unique ids within one page: the second `setup` becomes `setup-1`.
@@ -133,7 +134,41 @@ mod tests {
         assert_eq!(slugify("don't panic"), "dont-panic");
         assert_eq!(slugify("C++ & Rust"), "c-plus-plus-and-rust");
         assert_eq!(slugify("../../etc/passwd"), "etc-passwd");
-        assert_eq!(slugify("日本"), "");
+    }
+
+    // Issue #9: non-ASCII titles and file names kept no meaning in their slugs.
+    #[test]
+    fn non_ascii_titles_are_transliterated() {
+        // Accented Latin (French, German, Polish, Czech, Nordic).
+        assert_eq!(slugify("Réinitialiser Windows Update"), "reinitialiser-windows-update");
+        assert_eq!(slugify("Łódź Źdźbło"), "lodz-zdzblo");
+        assert_eq!(slugify("Příliš žluťoučký kůň"), "prilis-zlutoucky-kun");
+        assert_eq!(slugify("Ærø Øst"), "aero-ost");
+        // Cyrillic.
+        assert_eq!(slugify("Как активировать Windows"), "kak-aktivirovat-windows");
+        assert_eq!(slugify("Привіт, світе"), "privit-svite");
+        // CJK: Chinese and Japanese get readings, Korean its romanisation.
+        assert_eq!(slugify("数据备份"), "shu-ju-bei-fen");
+        assert_eq!(slugify("日本"), "ri-ben");
+        assert_eq!(slugify("ウィンドウズ"), "uindouzu");
+        assert_eq!(slugify("한국어"), "hangugeo");
+        // Greek, and a decomposed (NFD, as macOS writes file names) accent.
+        assert_eq!(slugify("Ελληνικά"), "ellenika");
+        assert_eq!(slugify("Cafe\u{301}"), slugify("Café"));
+    }
+
+    #[test]
+    fn transliterated_slugs_stay_url_safe() {
+        for text in ["日本/../etc", "\u{E000}\u{E001}", "a\u{0}b", "🦀 crab", "—", "‘quoted’"]
+        {
+            let s = slugify(text);
+            assert!(
+                s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "{s}"
+            );
+            assert!(!s.starts_with('-') && !s.ends_with('-') && !s.contains("--"), "{s}");
+        }
+        assert_eq!(slugify("\u{E000}"), "");
     }
 
     #[test]
@@ -144,6 +179,9 @@ mod tests {
         assert_eq!(anchor("Café au lait"), "cafe-au-lait");
         assert_eq!(anchor("snake_case here"), "snake_case-here");
         assert_eq!(anchor("<script>"), "script");
+        assert_eq!(anchor("Größe"), "grosse");
+        assert_eq!(anchor("日本 語"), "日本-語");
+        assert_eq!(anchor("Привет"), "привет");
     }
 
     #[test]

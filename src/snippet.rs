@@ -63,6 +63,7 @@ use sha2::{Digest, Sha256};
 
 use crate::diag::{Diagnostic, Location};
 use crate::highlight;
+use crate::limits::{self, Limits};
 use crate::load::{ContentFiles, FileRead};
 use crate::model::PublishedSnippet;
 
@@ -83,6 +84,9 @@ pub struct SnippetContext<'a> {
     pub base_path: &'a str,
     /// Where snippet files are read from (the loader, through the engine's recorder).
     pub files: &'a dyn ContentFiles,
+    /// Size limits: a snippet above the error size is refused, and at most
+    /// `snippet_max_lines` lines are shown.
+    pub limits: &'a Limits,
 }
 
 /// Whether a fenced code block's info string is a snippet directive.
@@ -126,6 +130,7 @@ fn embed(
 ) -> Result<(String, PublishedSnippet), Problem> {
     let directive = parse_directive(info)?;
     let file = locate(&directive.path, ctx)?;
+    check_size(&file, line, ctx, diags)?;
     let bytes = file.bytes.clone();
     let text = match std::str::from_utf8(&bytes) {
         Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
@@ -207,8 +212,10 @@ fn embed(
             ),
         );
     }
-    let published = publish_bytes(&file.abs, &bytes);
-    let sha256 = hex_sha256(&published);
+    // Only a changed download is a copy; a byte-exact one reuses `bytes`.
+    let changed = publish_changes(&file.abs, &bytes);
+    let published_ref = changed.as_deref().unwrap_or(&bytes);
+    let sha256 = hex_sha256(published_ref);
     let html = figure(
         &directive,
         &file,
@@ -217,11 +224,12 @@ fn embed(
         shown,
         &lang,
         line,
-        published.len(),
+        published_ref.len(),
         &sha256,
         body,
         ctx,
     );
+    let published = changed.unwrap_or_else(|| bytes.to_vec());
     Ok((
         html,
         PublishedSnippet { source: file.source, out_path: file.out_path, bytes: published, sha256 },
@@ -416,15 +424,22 @@ impl Words<'_> {
 
 /// A snippet file found on disk.
 #[derive(Debug)]
-struct Located {
+pub struct Located {
     /// On disk.
-    abs: PathBuf,
+    pub abs: PathBuf,
     /// Relative to the site root, for messages and [`PublishedSnippet::source`].
-    source: PathBuf,
+    pub source: PathBuf,
     /// Relative to the output root.
-    out_path: PathBuf,
-    file_name: String,
-    bytes: std::sync::Arc<[u8]>,
+    pub out_path: PathBuf,
+    pub file_name: String,
+    pub bytes: std::sync::Arc<[u8]>,
+}
+
+/// Where a directive's path leads, or the finding's id and message. Public so
+/// the fuzz targets (`fuzz/`) can check the path rules on their own: a found
+/// file is inside the content folder and publishes inside the output folder.
+pub fn resolve(raw: &str, ctx: &SnippetContext<'_>) -> Result<Located, (&'static str, String)> {
+    locate(raw, ctx).map_err(|p| (p.code, p.message))
 }
 
 /// Resolves the directive's path and makes sure it stays inside the content folder.
@@ -527,14 +542,15 @@ fn lang_for(path: &Path) -> String {
     }
 }
 
-/// Applies the BOM and CRLF rules from the module doc.
-fn publish_bytes(path: &Path, bytes: &[u8]) -> Vec<u8> {
+/// The file's published bytes after the BOM and CRLF rules from the module
+/// doc, or `None` when they are the file's own bytes.
+fn publish_changes(path: &Path, bytes: &[u8]) -> Option<Vec<u8>> {
     const BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
     if is_powershell(path) && !bytes.starts_with(BOM) && !bytes.is_ascii() {
         let mut out = Vec::with_capacity(bytes.len() + 3);
         out.extend_from_slice(BOM);
         out.extend_from_slice(bytes);
-        return out;
+        return Some(out);
     }
     if is_cmd(path) {
         let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 16);
@@ -544,9 +560,52 @@ fn publish_bytes(path: &Path, bytes: &[u8]) -> Vec<u8> {
             }
             out.push(b);
         }
-        return out;
+        return (out != bytes).then_some(out);
     }
-    bytes.to_vec()
+    None
+}
+
+/// `limits/snippet-size`: a warning above the warning size; above the error
+/// size the snippet is refused before it is decoded, highlighted, hashed or
+/// copied, so a 100 MB log mistaken for a script costs one read, not gigabytes.
+fn check_size(
+    file: &Located,
+    line: usize,
+    ctx: &SnippetContext<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<(), Problem> {
+    let l = ctx.limits;
+    let len = file.bytes.len() as u64;
+    let size = limits::human(len);
+    if len > l.snippet_error_kb.saturating_mul(1024) {
+        return Err(Problem::new(
+            "limits/snippet-too-big",
+            format!(
+                "`{}` is {size}, above the {} limit for snippets; it is not published",
+                file.source.display(),
+                limits::human(l.snippet_error_kb.saturating_mul(1024))
+            ),
+        )
+        .help("embed a smaller file, or raise `limits: snippet_error_kb` in inkproof.yaml"));
+    }
+    if len > l.snippet_warning_kb.saturating_mul(1024) {
+        diags.push(
+            Diagnostic::warning(
+                "limits/snippet-size",
+                Location::new(ctx.article, line, None),
+                format!(
+                    "`{}` is {size}, above the {} warning limit for snippets",
+                    file.source.display(),
+                    limits::human(l.snippet_warning_kb.saturating_mul(1024))
+                ),
+            )
+            .with_help(format!(
+                "the page shows at most {} lines of it; raise `limits: snippet_warning_kb` if it is meant to be this big",
+                l.snippet_max_lines
+            )),
+        );
+    }
+    Ok(())
 }
 
 fn hex_sha256(bytes: &[u8]) -> String {
@@ -648,6 +707,18 @@ fn region_range(text: &str, name: &str) -> Result<std::ops::Range<usize>, Proble
         "snippet/bad-region",
         format!("region `{name}` (line {}) has no matching endregion", start + 1),
     ))
+}
+
+/// The most bytes of a snippet shown on the page, whatever its line count.
+const MAX_SHOWN_BYTES: usize = 256 * 1024;
+
+/// Byte offset just after the first `lines` lines of `text` (the whole text
+/// when it has no more).
+fn line_end(text: &str, lines: usize) -> usize {
+    match lines.checked_sub(1) {
+        None => 0,
+        Some(n) => text.match_indices('\n').nth(n).map_or(text.len(), |(i, _)| i + 1),
+    }
 }
 
 /// Lowercase ASCII letters and digits joined by single hyphens, for element ids.
@@ -758,7 +829,26 @@ fn figure(
     let code_id = format!("snippet-code-{name_id}-{line}");
     let title = d.title.as_deref().unwrap_or(&file.file_name);
     let href = format!("{}/{}", ctx.base_path.trim_end_matches('/'), url_path(&file.out_path));
-    let code = highlight::block(Some(lang), text, shown.clone(), Some(&code_id));
+    // At most `snippet_max_lines` of the wanted part are shown; highlighting
+    // gets only the text up to the last shown line, so the rest of a huge file
+    // is neither copied nor parsed.
+    // A byte budget too, for files of few but enormous lines (minified code).
+    let wanted = shown.clone().unwrap_or(0..total);
+    let max = ctx.limits.snippet_max_lines.max(1);
+    let mut visible = wanted.start..wanted.end.min(wanted.start.saturating_add(max));
+    let start_byte = line_end(text, visible.start);
+    let mut end_byte = line_end(text, visible.end);
+    let cut_short = end_byte - start_byte > MAX_SHOWN_BYTES;
+    if cut_short {
+        end_byte = start_byte + MAX_SHOWN_BYTES;
+        while !text.is_char_boundary(end_byte) {
+            end_byte -= 1;
+        }
+        visible.end = visible.start + text[start_byte..end_byte].matches('\n').count() + 1;
+    }
+    let hidden = wanted.end - visible.end;
+    let head = &text[..end_byte];
+    let code = highlight::block(Some(lang), head, Some(visible.clone()), Some(&code_id));
 
     let mut h = String::with_capacity(code.len() + 1024);
     let _ = write!(
@@ -786,12 +876,20 @@ fn figure(
     if !caption.is_empty() {
         let _ = writeln!(h, "<p class=\"snippet-caption\">{}</p>", e(caption));
     }
-    if let Some(r) = shown {
+    if hidden > 0 || cut_short {
+        let _ = writeln!(
+            h,
+            "<p class=\"snippet-partial snippet-truncated\">Showing lines {}–{} of {total}{}. … {hidden} more lines: download the file to see them all.</p>",
+            visible.start + 1,
+            visible.end,
+            if cut_short { format!(" (line {} cut short)", visible.end) } else { String::new() },
+        );
+    } else if shown.is_some() {
         let _ = writeln!(
             h,
             "<p class=\"snippet-partial\">Showing lines {}–{} of {total}; the download has the whole file.</p>",
-            r.start + 1,
-            r.end
+            visible.start + 1,
+            visible.end
         );
     }
     h.push_str("</figure>\n");
@@ -807,6 +905,7 @@ mod tests {
     struct Site {
         dir: tempfile::TempDir,
         files: crate::load::DiskFiles,
+        limits: Limits,
     }
 
     impl Site {
@@ -815,7 +914,7 @@ mod tests {
             fs::create_dir_all(dir.path().join("content/guide")).unwrap();
             fs::create_dir_all(dir.path().join("content/snippets")).unwrap();
             let files = crate::load::DiskFiles::new(dir.path(), Path::new("content"));
-            Site { dir, files }
+            Site { dir, files, limits: Limits::default() }
         }
 
         fn root(&self) -> &Path {
@@ -837,6 +936,7 @@ mod tests {
                 out_dir: Path::new("guide"),
                 base_path: "",
                 files: &self.files,
+                limits: &self.limits,
             }
         }
 
@@ -872,6 +972,71 @@ mod tests {
         assert!(render(info, "", line, ctx, &mut diags).is_none(), "{info} should fail");
         assert_eq!(diags.len(), 1, "{diags:?}");
         diags.remove(0)
+    }
+
+    // Issue #9: a 100 MB snippet became a 782 MB page in 3 minutes using 3.2 GB.
+    #[test]
+    fn a_snippet_above_the_error_size_is_refused() {
+        let site = Site::new();
+        // Sparse: 100 MB on paper, nothing on disk, and unreadable as UTF-8
+        // if it were read (NUL bytes are fine, but the error must come first).
+        let f = fs::File::create(site.root().join("content/guide/huge.log")).unwrap();
+        f.set_len(100 << 20).unwrap();
+        let d = err("snippet huge.log", 7, &site.bundle_ctx());
+        assert_eq!(d.code, "limits/snippet-too-big");
+        assert!(d.is_error());
+        assert_eq!(d.location, Location::new("content/guide/index.md", 7, None));
+        assert!(d.message.contains("100.0 MB") && d.message.contains("25.0 MB"), "{}", d.message);
+    }
+
+    #[test]
+    fn a_long_snippet_shows_at_most_max_lines_and_downloads_whole() {
+        let mut site = Site::new();
+        site.limits = Limits { snippet_max_lines: 50, snippet_warning_kb: 4, ..Limits::default() };
+        let text: String = (1..=5000).map(|i| format!("Write-Host {i}\n")).collect();
+        site.file("content/guide/long.ps1", text.as_bytes());
+        let (html, snip, diags) = ok("snippet long.ps1", "", 3, &site.bundle_ctx());
+        assert_eq!(snip.bytes, text.as_bytes(), "the download is the whole file");
+        let doc = scraper::Html::parse_fragment(&html);
+        let code = doc.select(&scraper::Selector::parse("pre code").unwrap()).next().unwrap();
+        let shown: String = code.text().collect();
+        assert_eq!(shown.lines().count(), 50);
+        assert!(shown.contains("Write-Host 50") && !shown.contains("Write-Host 51\n"));
+        let note = doc.select(&scraper::Selector::parse(".snippet-truncated").unwrap()).next();
+        let note: String = note.expect("a truncation note").text().collect();
+        assert_eq!(
+            note,
+            "Showing lines 1–50 of 5000. … 4950 more lines: download the file to see them all."
+        );
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].code, "limits/snippet-size");
+        assert!(!diags[0].is_error());
+    }
+
+    #[test]
+    fn max_lines_apply_to_a_region_too() {
+        let mut site = Site::new();
+        site.limits = Limits { snippet_max_lines: 2, ..Limits::default() };
+        site.file("content/guide/r.ps1", b"# a\n#region main\none\ntwo\nthree\n#endregion\n");
+        let (html, _, _) = ok("snippet r.ps1 region=\"main\"", "", 3, &site.bundle_ctx());
+        assert!(html.contains("Showing lines 3–4 of 6. … 1 more lines"), "{html}");
+        assert!(html.contains("two") && !html.contains("three"), "{html}");
+    }
+
+    #[test]
+    fn one_enormous_line_is_cut_to_the_byte_budget() {
+        let mut site = Site::new();
+        site.limits = Limits { snippet_warning_kb: 100_000, ..Limits::default() };
+        let line = "x".repeat(3 * MAX_SHOWN_BYTES);
+        site.file("content/guide/min.js", format!("{line}\nlast\n").as_bytes());
+        let (html, snip, _) = ok("snippet min.js", "", 3, &site.bundle_ctx());
+        assert_eq!(snip.bytes.len(), line.len() + 6);
+        assert!(html.len() < MAX_SHOWN_BYTES + 4096, "page fragment is {} bytes", html.len());
+        assert!(
+            html.contains("(line 1 cut short). … 1 more lines"),
+            "{}",
+            &html[html.len() - 600..]
+        );
     }
 
     fn sha256_hex(bytes: &[u8]) -> String {

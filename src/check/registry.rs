@@ -282,6 +282,28 @@ pub const CHECKS: &[Check] = &[
         "a batch file with non-ASCII characters",
         "keep batch files ASCII, or add `chcp 65001 >nul`",
     ),
+    // Size limits (`limits:` in the config). Warning above the warning size;
+    // above the error size the finding is an error and the file is not used.
+    w(
+        "limits/article-size",
+        "an article is above the warning size (`limits: article_warning_kb`)",
+        "check for pasted logs or data; raise the limit if it is meant to be this long",
+    ),
+    e(
+        "limits/article-too-big",
+        "an article is above the error size (`limits: article_error_kb`); it is not built",
+        "split it into several articles, or raise the limit",
+    ),
+    w(
+        "limits/snippet-size",
+        "a snippet is above the warning size; the page shows its first lines only",
+        "raise `limits: snippet_warning_kb` if it is meant to be this big",
+    ),
+    e(
+        "limits/snippet-too-big",
+        "a snippet is above the error size (`limits: snippet_error_kb`); it is not published",
+        "embed a smaller file, or raise the limit",
+    ),
     // URLs, templates and output.
     e(
         "slug/collision",

@@ -1,0 +1,120 @@
+//! Size limits (issue #9): a 100 MB snippet produced a 782 MB page in 3 minutes
+//! using 3.2 GB, and a 50 MB article built silently.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use inkproof::model::Output;
+
+use crate::harness::{count, TestSite};
+
+const ARTICLE: &str = "---\ntitle: Big\n---\nIntro.\n\n```snippet big.ps1\n```\n";
+
+#[test]
+fn a_100_mb_snippet_is_refused_quickly_and_the_rest_builds() {
+    let site = TestSite::empty();
+    site.write("content/guide/index.md", ARTICLE);
+    let f = std::fs::File::create(site.root.join("content/guide/big.ps1")).unwrap();
+    f.set_len(100 << 20).unwrap(); // sparse: no disk space, no time
+    let started = Instant::now();
+    let b = site.build();
+    assert!(started.elapsed() < Duration::from_secs(20), "took {:?}", started.elapsed());
+    let errors = b.errors();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].code, "limits/snippet-too-big");
+    assert_eq!(errors[0].location.to_string(), "content/guide/index.md:6");
+    // Not read into memory: as a file of the page bundle it is still copied
+    // (streamed) like any other bundle file, but never as page or snippet bytes.
+    let published = b.build.outputs.iter().find(|o| o.path() == Path::new("guide/big.ps1"));
+    assert!(matches!(published, Some(Output::Copy { .. })), "{published:?}");
+    assert_eq!(count(&b.page("guide/index.html"), "figure.snippet"), 0);
+}
+
+#[test]
+fn a_big_snippet_within_raised_limits_shows_a_few_lines_and_downloads_whole() {
+    let site = TestSite::empty();
+    site.write("inkproof.yaml", "limits:\n  snippet_error_kb: 65536\n  snippet_max_lines: 40\n");
+    site.write("content/guide/index.md", ARTICLE);
+    let script: String = (0..600_000).map(|i| format!("Write-Host \"line {i}\"\n")).collect();
+    assert!(script.len() > 12 << 20);
+    site.write("content/guide/big.ps1", &script);
+    let b = site.build();
+    b.assert_clean();
+    // Only the size finding (the bare test site also lacks descriptions).
+    let codes: Vec<_> = b.codes().into_iter().filter(|c| c.starts_with("limits/")).collect();
+    assert_eq!(codes, ["limits/snippet-size"], "a warning above 1 MB");
+    assert_eq!(b.bytes("guide/big.ps1").unwrap(), script.as_bytes(), "the download is whole");
+    let html = b.text("guide/index.html");
+    assert!(html.len() < 100_000, "the page is {} bytes", html.len());
+    let page = b.page("guide/index.html");
+    let code: String = page
+        .select(&scraper::Selector::parse("figure.snippet pre code").unwrap())
+        .flat_map(|c| c.text())
+        .collect();
+    assert_eq!(code.lines().count(), 40);
+    let note: String = page
+        .select(&scraper::Selector::parse(".snippet-truncated").unwrap())
+        .flat_map(|c| c.text())
+        .collect();
+    assert_eq!(
+        note,
+        "Showing lines 1–40 of 600000. … 599960 more lines: download the file to see them all."
+    );
+}
+
+#[test]
+fn an_article_above_the_error_size_is_not_built() {
+    let site = TestSite::empty();
+    site.write("inkproof.yaml", "limits:\n  article_warning_kb: 8\n  article_error_kb: 64\n");
+    site.write("content/fine.md", "---\ntitle: Fine\n---\nShort.\n");
+    site.write("content/long.md", &format!("---\ntitle: Long\n---\n{}", "word ".repeat(4000)));
+    site.write("content/huge.md", &format!("---\ntitle: Huge\n---\n{}", "word ".repeat(20_000)));
+    let b = site.build();
+    let found: Vec<String> = b
+        .build
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.starts_with("limits/"))
+        .map(|d| format!("{} {:?} {}", d.location, d.severity, d.code))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "content/huge.md Error limits/article-too-big",
+            "content/long.md Warning limits/article-size",
+        ]
+    );
+    // The build fails (nothing is written); the huge body was never rendered.
+    assert!(b.build.has_errors());
+    if let Some(page) = b.bytes("huge/index.html") {
+        assert!(!String::from_utf8(page).unwrap().contains("word word"));
+    }
+    assert!(b.bytes("long/index.html").is_some());
+    assert!(b.bytes("fine/index.html").is_some());
+}
+
+/// `sanitize: true` (issue #9) cleans what an article's raw HTML would run,
+/// and reports it too; without the option the HTML is published as written.
+#[test]
+fn sanitize_option_removes_scripts_handlers_and_unsafe_urls_from_pages() {
+    let body = "---\ntitle: Raw\ndescription: An article with raw HTML that would run code in the reader's browser.\n---\n\
+                Intro.\n\n<script>alert(1)</script>\n\n<p onclick=\"steal()\">Click</p>\n";
+    let run = |sanitize: bool| {
+        let site = TestSite::empty();
+        site.write("inkproof.yaml", &format!("sanitize: {sanitize}\n"));
+        site.write("content/raw.md", body);
+        let b = site.build();
+        let page = b.page("raw/index.html");
+        let article = scraper::Selector::parse("article").unwrap();
+        let html = page.select(&article).next().map(|a| a.html()).unwrap_or_default();
+        (b.codes(), html)
+    };
+    let (codes, kept) = run(false);
+    assert!(codes.contains(&"html/script") && codes.contains(&"html/event-handler"), "{codes:?}");
+    assert!(kept.contains("alert(1)") && kept.contains("onclick"), "{kept}");
+    let (codes, clean) = run(true);
+    assert!(codes.contains(&"html/event-handler"), "still reported: {codes:?}");
+    assert!(!clean.contains("alert(1)"), "{clean}");
+    assert!(!clean.contains("onclick"), "{clean}");
+    assert!(clean.contains("Click") && clean.contains("Intro."), "text stays: {clean}");
+}
