@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use anyhow::Context as _;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -128,9 +129,15 @@ impl BodyStore {
                     return Ok(());
                 }
                 // Write then rename: a concurrent build never sees half a body.
-                let tmp = dir.join(format!("{key:032x}.{}.tmp", std::process::id()));
-                std::fs::write(&tmp, html)?;
-                std::fs::rename(&tmp, &path)?;
+                // Two articles with the same body share a key, and threads of
+                // one process put them at once: the temp name is per call.
+                static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+                let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let tmp = dir.join(format!("{key:032x}.{}-{seq}.tmp", std::process::id()));
+                std::fs::write(&tmp, html)
+                    .with_context(|| format!("cannot write `{}`", tmp.display()))?;
+                std::fs::rename(&tmp, &path)
+                    .with_context(|| format!("cannot write `{}`", path.display()))?;
                 known.lock().unwrap_or_else(|e| e.into_inner()).insert(key);
                 Ok(())
             }

@@ -152,6 +152,47 @@ fn a_folder_inkproof_did_not_make_is_refused_unless_forced() {
     assert!(photos.join("index.html").is_file());
 }
 
+// Issue 9: the root, a parent of the sources and the home folder are never
+// replaced, even with --force (they hold what the build reads, or the user's life).
+#[test]
+fn the_root_its_parent_and_home_are_refused_even_with_force() {
+    let site = TestSite::fixture("ads");
+    let home = site.root.join("../home");
+    std::fs::create_dir_all(home.join("Documents")).unwrap();
+    std::fs::write(home.join("Documents/thesis.pdf"), "years of work").unwrap();
+    let parent = site.root.join("..");
+    for dir in [&site.root, &parent, &home, &site.root.join("templates")] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_inkproof"))
+            .env("HOME", &home)
+            .arg("--root")
+            .arg(&site.root)
+            .args(["build", "--force", "--output", dir.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}: {}", dir.display(), stderr(&out));
+        assert!(stderr(&out).contains("refusing"), "{}", stderr(&out));
+    }
+    assert!(home.join("Documents/thesis.pdf").is_file());
+    assert!(site.root.join("content/ads-everywhere.md").is_file());
+}
+
+// Issue 9: a `public` that is a symlink to a deploy folder was replaced by a
+// real folder. inkproof publishes into the link's target and keeps the link.
+#[test]
+fn a_symlinked_output_folder_is_published_into_and_stays_a_link() {
+    let site = TestSite::fixture("ads");
+    let deploy = site.root.join("../deploy");
+    std::fs::create_dir_all(&deploy).unwrap();
+    std::os::unix::fs::symlink(&deploy, site.root.join("public")).unwrap();
+    for round in 0..2 {
+        let out = site.cli(&["build"]);
+        assert_eq!(out.status.code(), Some(0), "round {round}: {}", stderr(&out));
+        let meta = std::fs::symlink_metadata(site.root.join("public")).unwrap();
+        assert!(meta.file_type().is_symlink(), "round {round}: the link was replaced");
+        assert!(deploy.join("ads-everywhere/index.html").is_file(), "round {round}");
+    }
+}
+
 fn stdout(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -301,4 +342,24 @@ fn schema_command_prints_a_front_matter_schema_editors_can_use() {
     let typo = serde_json::json!({"title": "T", "tittle": "x"});
     assert!(!v.is_valid(&typo), "unknown keys are flagged in the editor");
     assert!(!v.is_valid(&serde_json::json!({"date": "2024-01-01"})), "title is required");
+}
+
+// Many articles with the same body share one cached body; the threads that
+// rendered them used to race on one temp file ("No such file or directory").
+#[test]
+fn identical_bodies_are_cached_without_a_race() {
+    let site = TestSite::empty();
+    // `a-N` and `b-N` share a body: the two halves rayon gives its threads
+    // reach the same keys at about the same time.
+    for half in ["a", "b"] {
+        for i in 0..300 {
+            let text = format!("---\ntitle: Note {half} {i}\n---\n\nText {i}.\n");
+            site.write(&format!("content/{half}-{i:03}.md"), &text);
+        }
+    }
+    for round in 0..5 {
+        std::fs::remove_dir_all(site.root.join(".inkproof-cache")).ok();
+        let out = site.cli(&["build", "--quiet"]);
+        assert_eq!(out.status.code(), Some(0), "round {round}: {}", stderr(&out));
+    }
 }
