@@ -709,6 +709,7 @@ mod tests {
         let fifo = c.join("pipe.md");
         let made = std::process::Command::new("mkfifo").arg(&fifo).status();
         std::os::unix::fs::symlink(".", c.join("loop")).unwrap();
+        let _socket = std::os::unix::net::UnixListener::bind(c.join("editor.sock")).unwrap();
         let mut diags = Vec::new();
         let loaded = sources(dir.path(), Path::new("content"), &mut diags).unwrap();
         assert_eq!(loaded.sources.len(), 1, "the rest still loads");
@@ -717,6 +718,7 @@ mod tests {
         };
         let loop_ = find("load/symlink-loop", "content/loop").expect("loop reported");
         assert!(!loop_.is_error(), "a loop is skipped, not fatal");
+        assert!(find("load/special-file", "content/editor.sock").is_some(), "{diags:?}");
         if made.is_ok_and(|s| s.success()) {
             assert!(find("load/special-file", "content/pipe.md").is_some(), "{diags:?}");
         } else {
