@@ -680,9 +680,16 @@ fn collisions(units: &[Unit], site: &Site<'_>, diags: &mut Vec<Diagnostic>) {
     for (i, u) in units.iter().enumerate() {
         if let Some(prev) = seen.insert(&u.path, i) {
             let first = describe(&units[prev]);
+            // Blame the source that asked for the second copy (an alias names
+            // the article declaring it, not the page it lands on).
+            let at = match &u.job {
+                Job::Article(i) => site.articles[*i].article.source.as_path(),
+                _ if !u.source.as_os_str().is_empty() => u.source.as_path(),
+                _ => owner.get(&u.path).copied().unwrap_or(&u.source),
+            };
             diags.push(Diagnostic::error(
                 "output/collision",
-                Location::file(owner.get(&u.path).copied().unwrap_or(&u.source)),
+                Location::file(at),
                 format!(
                     "`{}` would be written twice: by {first} and by {}",
                     u.path.display(),

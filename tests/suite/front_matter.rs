@@ -119,3 +119,18 @@ fn home_is_newest_first_and_sitemap_uses_updated() {
     let sitemap = b.text("sitemap.xml");
     assert!(sitemap.contains("<loc>https://guides.example.test/reference-shape/</loc><lastmod>2024-08-23T21:32:44Z</lastmod>"), "{sitemap}");
 }
+
+// Issue 9: an alias landing on another article's page blamed that article
+// (the victim); the finding belongs to the file that declares the alias.
+#[test]
+fn an_alias_over_another_page_is_reported_at_the_file_declaring_it() {
+    let site = TestSite::empty();
+    site.write("content/victim.md", "---\ntitle: Victim\n---\n\nText.\n");
+    site.write("content/mover.md", "---\ntitle: Mover\naliases: [/victim/]\n---\n\nText.\n");
+    let b = site.build();
+    let found: Vec<_> =
+        b.build.diagnostics.iter().filter(|d| d.code == "output/collision").collect();
+    assert_eq!(found.len(), 1, "{:#?}", b.build.diagnostics);
+    assert_eq!(found[0].location.path.to_str(), Some("content/mover.md"), "{}", found[0]);
+    assert!(found[0].message.contains("content/victim.md"), "{}", found[0].message);
+}
