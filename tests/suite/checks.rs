@@ -374,3 +374,22 @@ fn config_severities_and_suppression_comments() {
     assert!(findings(&b, "link/broken").len() == 1, "the ignored line is silent");
     assert_at(&b, "suppress/unused", "content/guide.md", BODY + 5, Some(1));
 }
+
+// Issue 7: a Tera syntax error is located in the template, at Tera's line.
+#[test]
+fn template_syntax_error_is_located_in_the_template() {
+    let site = TestSite::empty();
+    site.write("content/guide.md", &article("Text.\n"));
+    site.write("templates/article.html", "{% extends \"base.html\" %}\n{% block main %}\n<p>ok</p>\n{% if page %}\n{% endblock main %}\n");
+    let b = site.build();
+    let d = assert_at(&b, "template/invalid", "templates/article.html", 5, Some(1));
+    assert!(d.message.contains("`article.html` does not parse"), "{}", d.message);
+    assert!(d.message.contains("endif"), "says what was expected: {}", d.message);
+    let clean = TestSite::empty();
+    clean.write("content/guide.md", &article("Text.\n"));
+    clean.write(
+        "templates/article.html",
+        "{% extends \"base.html\" %}\n{% block main %}<p>{{ page.title }}</p>{% endblock main %}\n",
+    );
+    assert_none(&clean.build(), "template/invalid");
+}
