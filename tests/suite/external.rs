@@ -337,3 +337,26 @@ fn expired_answers_are_asked_again() {
     check(&site, &["--external"]);
     assert_eq!(server.hits("/ok"), 2);
 }
+
+#[test]
+fn build_external_with_the_id_at_error_fails_the_build_and_writes_nothing() {
+    let server = Server::start();
+    let site =
+        site(&server, &["/ok", "/gone"], &format!("{FAST}checks:\n  link/external: error\n"));
+    let out = site.cli(&["build", "--external", "--format", "short"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "content/links.md:{}:3: error[link/external]: link `{}`: the server answered 404 Not Found",
+            FIRST + 1,
+            server.url("/gone")
+        )),
+        "{stderr}"
+    );
+    assert!(!site.root.join("public").exists(), "a failed build wrote its output");
+    // Without --external the same site builds: the check is opt-in.
+    let out = site.cli(&["build", "--format", "short"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(server.hits("/gone"), 1);
+}
