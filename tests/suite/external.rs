@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -14,8 +14,11 @@ use crate::harness::TestSite;
 /// A tiny HTTP/1.1 server with one behaviour per path, counting the requests
 /// each path gets (so a test can tell a cache hit from a request).
 struct Server {
+    ip: &'static str,
     port: u16,
     hits: Arc<Mutex<HashMap<String, usize>>>,
+    /// Requests being answered now, and the most there ever were at once.
+    load: Arc<(AtomicUsize, AtomicUsize)>,
     stop: Arc<AtomicBool>,
 }
 
@@ -24,26 +27,32 @@ const SLOW: Duration = Duration::from_secs(3);
 
 impl Server {
     fn start() -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        Server::start_on("127.0.0.1", Arc::default())
+    }
+
+    /// A server on another loopback address (another host to the client),
+    /// sharing `load` with others to count requests in flight over all of them.
+    fn start_on(ip: &'static str, load: Arc<(AtomicUsize, AtomicUsize)>) -> Server {
+        let listener = TcpListener::bind((ip, 0)).unwrap();
         let port = listener.local_addr().unwrap().port();
         let hits: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
         let stop = Arc::new(AtomicBool::new(false));
-        let (h, s) = (Arc::clone(&hits), Arc::clone(&stop));
+        let (h, l, s) = (Arc::clone(&hits), Arc::clone(&load), Arc::clone(&stop));
         std::thread::spawn(move || {
             for conn in listener.incoming() {
                 if s.load(Ordering::SeqCst) {
                     break;
                 }
                 let Ok(conn) = conn else { continue };
-                let h = Arc::clone(&h);
-                std::thread::spawn(move || serve(conn, &h));
+                let (h, l) = (Arc::clone(&h), Arc::clone(&l));
+                std::thread::spawn(move || serve(conn, &h, &l));
             }
         });
-        Server { port, hits, stop }
+        Server { ip, port, hits, load, stop }
     }
 
     fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
+        format!("http://{}:{}{path}", self.ip, self.port)
     }
 
     fn hits(&self, path: &str) -> usize {
@@ -53,13 +62,17 @@ impl Server {
     fn total(&self) -> usize {
         self.hits.lock().unwrap().values().sum()
     }
+
+    fn most_at_once(&self) -> usize {
+        self.load.1.load(Ordering::SeqCst)
+    }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
         // Wake the accept loop so it sees the flag.
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        let _ = TcpStream::connect((self.ip, self.port));
     }
 }
 
@@ -115,7 +128,11 @@ fn respond(conn: &mut TcpStream, status: &str, extra: &str, body: &str) {
     let _ = conn.flush();
 }
 
-fn serve(mut conn: TcpStream, hits: &Mutex<HashMap<String, usize>>) {
+fn serve(
+    mut conn: TcpStream,
+    hits: &Mutex<HashMap<String, usize>>,
+    load: &(AtomicUsize, AtomicUsize),
+) {
     let Some(path) = read_request(&mut conn) else { return };
     let path = path.split('#').next().unwrap_or_default().to_string();
     let n = {
@@ -131,6 +148,16 @@ fn serve(mut conn: TcpStream, hits: &Mutex<HashMap<String, usize>>) {
         "/moved" => respond(&mut conn, "301 Moved Permanently", "Location: /ok\r\n", ""),
         "/gone" => respond(&mut conn, "404 Not Found", "", "gone"),
         "/broken" => respond(&mut conn, "500 Internal Server Error", "", "oops"),
+        // Takes a while, so requests to it overlap when the client lets them.
+        // Counted in flight from a whole request to just before the answer: the
+        // client holds its slot for at least that long.
+        p if p.starts_with("/delay") => {
+            let now = load.0.fetch_add(1, Ordering::SeqCst) + 1;
+            load.1.fetch_max(now, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(300));
+            load.0.fetch_sub(1, Ordering::SeqCst);
+            respond(&mut conn, "200 OK", "", page);
+        }
         "/slow" => {
             std::thread::sleep(SLOW);
             respond(&mut conn, "200 OK", "", page);
@@ -359,4 +386,50 @@ fn build_external_with_the_id_at_error_fails_the_build_and_writes_nothing() {
     let out = site.cli(&["build", "--format", "short"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(server.hits("/gone"), 1);
+}
+
+#[test]
+fn requests_to_one_host_stay_within_the_per_host_limit() {
+    let server = Server::start();
+    let paths: Vec<String> = (1..=8).map(|i| format!("/delay-{i}")).collect();
+    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let site = site(
+        &server,
+        &paths,
+        "check:\n  external_timeout_secs: 5\n  external_retries: 0\n  external_per_host: 2\n",
+    );
+    let started = Instant::now();
+    let (found, _) = check(&site, &["--external"]);
+    assert!(found.is_empty(), "{found:#?}");
+    assert_eq!(server.total(), 8);
+    assert_eq!(
+        server.most_at_once(),
+        2,
+        "the per-host limit of 2 was not what bounded the requests"
+    );
+    // 8 answers of 300 ms, two at a time: at least four rounds.
+    assert!(started.elapsed() >= Duration::from_millis(1200), "{:?}", started.elapsed());
+}
+
+#[test]
+fn requests_over_all_hosts_stay_within_the_concurrency_limit() {
+    let load: Arc<(AtomicUsize, AtomicUsize)> = Arc::default();
+    let servers: Vec<Server> = ["127.0.0.1", "127.0.0.2", "127.0.0.3"]
+        .into_iter()
+        .map(|ip| Server::start_on(ip, Arc::clone(&load)))
+        .collect();
+    let site = TestSite::empty();
+    let mut body = format!("{FM}\n");
+    for (i, s) in servers.iter().enumerate() {
+        for j in 1..=3 {
+            body.push_str(&format!("- [{i}-{j}]({})\n", s.url(&format!("/delay-{j}"))));
+        }
+    }
+    site.write("content/links.md", &body);
+    let config = "check:\n  external_timeout_secs: 5\n  external_retries: 0\n  external_per_host: 4\n  external_concurrency: 2\n";
+    site.write("inkproof.yaml", &format!("{SITE}{config}"));
+    let (found, _) = check(&site, &["--external"]);
+    assert!(found.is_empty(), "{found:#?}");
+    assert_eq!(servers.iter().map(Server::total).sum::<usize>(), 9);
+    assert_eq!(load.1.load(Ordering::SeqCst), 2, "more requests at once than external_concurrency");
 }
