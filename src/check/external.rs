@@ -327,6 +327,9 @@ fn outcome(url: &str, response: &lychee_lib::Response) -> Outcome {
     // No status at all (the connection failed), 5xx and 429 may pass by themselves.
     let transient = |code: Option<u16>| code.is_none_or(|c| c >= 500 || c == 429);
     match status {
+        // lychee never requests placeholder domains (example.com, `.test`, …),
+        // hosts that answer nobody without an account (twitter.com) and XML
+        // namespace URLs: those links were not checked, and are not findings.
         Status::Ok(_) | Status::Excluded | Status::Unsupported(_) | Status::Cached(_) => {
             match response.redirects().and_then(final_redirect) {
                 Some((to, status)) => Outcome::Redirect { to, status },
