@@ -86,6 +86,9 @@ pub struct BuildArgs {
     /// Treat warnings as errors: exit 1 and write nothing.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Also check external http(s) links over the network (see `check.external_*` in the config).
+    #[arg(long)]
+    pub external: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -121,6 +124,9 @@ pub struct CheckArgs {
     /// List every check (id, default severity, what it finds, how to fix it) and exit.
     #[arg(long)]
     pub list: bool,
+    /// Also check external http(s) links over the network (see `check.external_*` in the config).
+    #[arg(long)]
+    pub external: bool,
 }
 
 /// Output formats for findings.

@@ -66,6 +66,33 @@ pub enum Level {
 pub struct CheckSettings {
     /// Hosts whose `<iframe>`s are trusted (video players the site embeds).
     pub iframe_hosts: Vec<String>,
+    /// Check external http(s) links over the network on every `build` and
+    /// `check` (the `--external` flag does it for one run). Off by default: a
+    /// build must not depend on other people's servers being up.
+    pub external: bool,
+    /// Requests in flight at once over all hosts.
+    pub external_concurrency: usize,
+    /// Requests in flight at once to one host, so a site that links one host
+    /// a thousand times does not hammer it (or get itself rate-limited).
+    pub external_per_host: usize,
+    /// Seconds one request may take before it counts as a timeout.
+    pub external_timeout_secs: f64,
+    /// Retries after a timeout or a dropped connection, waiting
+    /// `external_retry_wait_secs` and doubling the wait each time.
+    pub external_retries: u64,
+    pub external_retry_wait_secs: f64,
+    /// How long a definite answer (200, 404, a redirect, a missing fragment)
+    /// is reused from the cache before the URL is requested again. Timeouts,
+    /// connection failures and 5xx answers are never cached: they are often
+    /// gone on the next run.
+    pub external_cache_hours: f64,
+    /// Check `#fragment`s of external links against the ids of the page.
+    pub external_fragments: bool,
+    /// Regular expressions: when any is given, only URLs matching one are checked.
+    pub external_include: Vec<String>,
+    /// Regular expressions: URLs matching one are not checked (unless an
+    /// include pattern matches too).
+    pub external_exclude: Vec<String>,
 }
 
 impl Default for CheckSettings {
@@ -74,7 +101,54 @@ impl Default for CheckSettings {
             iframe_hosts: ["www.youtube.com", "www.youtube-nocookie.com", "player.vimeo.com"]
                 .map(String::from)
                 .to_vec(),
+            external: false,
+            external_concurrency: 16,
+            external_per_host: 2,
+            external_timeout_secs: 20.0,
+            external_retries: 2,
+            external_retry_wait_secs: 1.0,
+            external_cache_hours: 24.0,
+            external_fragments: true,
+            external_include: Vec::new(),
+            external_exclude: Vec::new(),
         }
+    }
+}
+
+impl CheckSettings {
+    /// Values that would make the external check misbehave, as messages.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.external_concurrency == 0 {
+            out.push("`check.external_concurrency` must be at least 1".to_string());
+        }
+        if self.external_per_host == 0 {
+            out.push("`check.external_per_host` must be at least 1".to_string());
+        }
+        for (key, v) in [
+            ("external_timeout_secs", self.external_timeout_secs),
+            ("external_retry_wait_secs", self.external_retry_wait_secs),
+            ("external_cache_hours", self.external_cache_hours),
+        ] {
+            // Durations are built from these; NaN or a negative would panic there.
+            let zero_ok = key != "external_timeout_secs";
+            if !v.is_finite() || v < 0.0 || (!zero_ok && v == 0.0) || v > 1e9 {
+                out.push(format!("`check.{key}`: {v} is not a usable number of seconds or hours"));
+            }
+        }
+        for (key, list) in [
+            ("external_include", &self.external_include),
+            ("external_exclude", &self.external_exclude),
+        ] {
+            for pattern in list {
+                if let Err(e) = regex::Regex::new(pattern) {
+                    out.push(format!(
+                        "`check.{key}`: `{pattern}` is not a regular expression: {e}"
+                    ));
+                }
+            }
+        }
+        out
     }
 }
 
@@ -129,7 +203,8 @@ pub fn parse(name: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
     }
     match yaml::from_str::<Config>(text) {
         Ok(config) => {
-            for problem in config.strip.problems().into_iter().chain(config.limits.problems()) {
+            let problems = config.strip.problems().into_iter().chain(config.limits.problems());
+            for problem in problems.chain(config.check.problems()) {
                 diags.push(Diagnostic::error("config/invalid", Location::file(name), problem));
             }
             unknown_check_ids(&config, name, text, diags);
@@ -228,6 +303,22 @@ mod tests {
         assert_eq!(diags[0].code, "config/invalid");
         assert_eq!((diags[0].location.line, diags[0].location.col), (3, Some(3)));
         assert!(diags[0].help.as_deref().unwrap().contains("`link/broken`"), "{diags:?}");
+    }
+
+    #[test]
+    fn external_check_settings_are_read_and_bad_ones_reported() {
+        let mut diags = Vec::new();
+        let text = "check:\n  external: true\n  external_per_host: 4\n  external_exclude: ['^https://x\\.org/']\n";
+        let config = parse("inkproof.yaml", text, &mut diags);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert!(config.check.external);
+        assert_eq!(config.check.external_per_host, 4);
+        assert_eq!(config.check.external_concurrency, 16);
+        let text = "check:\n  external_concurrency: 0\n  external_include: ['(']\n  external_timeout_secs: 0\n";
+        parse("inkproof.yaml", text, &mut diags);
+        assert_eq!(diags.len(), 3, "{diags:?}");
+        assert!(diags.iter().all(|d| d.code == "config/invalid"), "{diags:?}");
+        assert!(diags.iter().any(|d| d.message.contains("not a regular expression")), "{diags:?}");
     }
 
     #[test]

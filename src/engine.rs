@@ -59,6 +59,20 @@ pub struct EngineOptions {
     pub check_only: bool,
     /// Treat warnings as errors: nothing is written when there are any.
     pub deny_warnings: bool,
+    /// Whether external links are checked over the network.
+    pub external: ExternalLinks,
+}
+
+/// Whether a run checks external links. Off unless asked: the dev server and
+/// library builds must not wait on other people's servers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ExternalLinks {
+    #[default]
+    Off,
+    /// As the site's `check.external` says (`build` and `check`).
+    FromConfig,
+    /// Yes, whatever the config says (`--external`).
+    On,
 }
 
 /// What one run did.
@@ -76,6 +90,8 @@ pub struct Report {
     /// Wall time of each stage of the run, for benchmarks.
     pub phases: Vec<(&'static str, Duration)>,
     pub elapsed: Duration,
+    /// How the external-link check went, when it ran.
+    pub external: Option<crate::check::external::Stats>,
 }
 
 /// A cached body-stage result and what it was made from.
@@ -646,6 +662,20 @@ impl Engine {
         let url_map: HashMap<&Path, &str> =
             urls.iter().map(|(p, u)| (p.as_path(), u.as_str())).collect();
         diags.extend(crate::check::links::check(config, &arts, &failed, &url_map, &files));
+        let external_on = match self.opts.external {
+            ExternalLinks::Off => false,
+            ExternalLinks::FromConfig => config.check.external,
+            ExternalLinks::On => true,
+        };
+        let mut external_stats = None;
+        if external_on {
+            let cache_dir = self.opts.cache_dir.as_deref();
+            let (found, stats) =
+                crate::check::external::check(config, &arts, &failed, cache_dir, &mut self.notes);
+            diags.extend(found);
+            external_stats = Some(stats);
+        }
+        let not_run: &[&str] = if external_on { &[] } else { crate::check::external::IDS };
         crate::check::front_matter::duplicate_titles(sources, &arts, &mut diags);
         let mut ignores: HashMap<PathBuf, Vec<crate::check::facts::Ignore>> = HashMap::new();
         for (s, f) in sources.iter().zip(&fronts) {
@@ -680,7 +710,7 @@ impl Engine {
         // an output folder is never touched by a build with errors.
         // Whether to write is decided on the findings as the site's `checks:`
         // severities and suppression comments make them.
-        let decided = crate::check::finalize(config, diags.clone(), &ignores, &texts, &[]);
+        let decided = crate::check::finalize(config, diags.clone(), &ignores, &texts, not_run);
         let has_errors = decided.iter().any(Diagnostic::is_error)
             || (self.opts.deny_warnings && !decided.is_empty());
         drop(decided);
@@ -852,7 +882,7 @@ impl Engine {
         report.stats.files_written = report.changed.len();
 
         diags.extend(page_diags);
-        let mut diags = crate::check::finalize(config, diags, &ignores, &texts, &[]);
+        let mut diags = crate::check::finalize(config, diags, &ignores, &texts, not_run);
         drop(texts);
         diag::sort(&mut diags);
         report.stats.errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
@@ -871,6 +901,7 @@ impl Engine {
         phases.push(("bookkeeping", lap.elapsed()));
         report.phases = phases;
         report.notes = std::mem::take(&mut self.notes);
+        report.external = external_stats;
         report.elapsed = started.elapsed();
         report.stats.elapsed_ms = report.elapsed.as_millis();
         Ok(report)

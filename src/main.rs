@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use inkproof::cli::{Cli, Command, Format};
-use inkproof::engine::{Engine, EngineOptions};
+use inkproof::engine::{Engine, EngineOptions, ExternalLinks};
 use inkproof::model::Build;
 use inkproof::report;
 
@@ -46,6 +46,7 @@ fn run(cli: &Cli) -> anyhow::Result<Exit> {
                 force: args.force,
                 cache_dir: (!args.no_cache).then(|| cli.root.join(CACHE_DIR)),
                 deny_warnings: args.deny_warnings,
+                external: external(args.external),
                 ..EngineOptions::default()
             })?;
             let bar = progress_bar(show_bar);
@@ -106,6 +107,7 @@ fn run(cli: &Cli) -> anyhow::Result<Exit> {
                 drafts: args.drafts,
                 cache_dir: (!args.no_cache).then(|| cli.root.join(CACHE_DIR)),
                 check_only: true,
+                external: external(args.external),
                 ..EngineOptions::default()
             })?;
             let report = engine.run()?;
@@ -113,6 +115,9 @@ fn run(cli: &Cli) -> anyhow::Result<Exit> {
                 eprintln!("note: could not save the cache: {e:#}");
             }
             let build = as_build(&engine, &report);
+            for note in &report.notes {
+                eprintln!("note: {note}");
+            }
             print_findings(&engine, &build, args.format, report::Command::Check)?;
             if matches!(args.format, Format::Human | Format::Short) {
                 writeln!(std::io::stderr(), "{}", report::summary("Checked", &build.stats, false))?;
@@ -159,6 +164,15 @@ fn run(cli: &Cli) -> anyhow::Result<Exit> {
             eprintln!("Wrote {n} generated articles to {}", out.join("content").display());
             Ok(Exit::Ok)
         }
+    }
+}
+
+/// `--external` forces the check on for this run; without it the config decides.
+fn external(flag: bool) -> ExternalLinks {
+    if flag {
+        ExternalLinks::On
+    } else {
+        ExternalLinks::FromConfig
     }
 }
 

@@ -8,13 +8,15 @@
 //!    for articles whose front matter failed too (on the body alone), so one
 //!    bad `date:` never hides the body's broken links and images;
 //! 2. **site-wide**: internal links and anchors against every published file
-//!    ([`links`]), duplicate titles, and the rendered pages ([`output`]).
+//!    ([`links`]), duplicate titles, the rendered pages ([`output`]), and,
+//!    when asked for, external links over the network ([`external`]).
 //!
 //! Then [`finalize`] applies the site's `checks:` severities and the articles'
 //! `inkproof-ignore` comments to every finding of the build (not only to the
 //! ones made here), and reports suppressions that silenced nothing.
 //! Every id used is in [`registry`].
 
+pub mod external;
 pub mod facts;
 pub mod front_matter;
 pub mod links;

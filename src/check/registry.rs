@@ -216,6 +216,22 @@ pub const CHECKS: &[Check] = &[
         "a link to a .md file that no article is built from",
         "fix the path; it is relative to this article's folder",
     ),
+    // External links (opt-in: `--external` or `check.external: true`).
+    w(
+        "link/external",
+        "an external link fails: 4xx or 5xx answer, timeout, or no connection",
+        "fix or remove the link; timeouts and 5xx are asked again on the next run",
+    ),
+    w(
+        "link/external-redirect",
+        "an external link redirects; the finding names where it ends",
+        "link the final address",
+    ),
+    w(
+        "link/external-fragment",
+        "an external page exists but has no element with the link's #fragment as id",
+        "open the page and copy the heading's anchor again",
+    ),
     e(
         "link/unsafe-scheme",
         "a javascript:, vbscript: or data:text/html URL in a link, image or thumbnail",

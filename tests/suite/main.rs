@@ -5,6 +5,7 @@ mod ads;
 mod build;
 mod checks;
 mod cli;
+mod external;
 mod front_matter;
 mod fuzz_corpus;
 mod limits;
