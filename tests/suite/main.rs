@@ -14,3 +14,4 @@ mod slugs;
 mod snippets;
 mod incremental;
 mod reliability;
+mod reader;
