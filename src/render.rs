@@ -1,15 +1,18 @@
 //! Stage 4 (render): the site index → render units → bytes.
 //!
 //! Every output file is one [`Unit`]: an article page, a list page (home and
-//! its pages, a taxonomy, a term page), a feed, the sitemap, the search index,
-//! a static file, a snippet or bundle asset. [`plan`] lists them with a key: a
+//! its pages, a taxonomy, a term page), a feed (the site's or a term's, Atom
+//! or JSON), the sitemap, one file of the chunked search index, a theme file
+//! (minified, fingerprinted), a PNG `og:image`, a static file, a snippet or
+//! bundle asset. [`plan`] lists them with a key: a
 //! hash of everything the unit's bytes are made from. The engine renders a unit
 //! only when its key differs from the last build's, so an incremental build
 //! equals a clean one by construction. [`render`] makes one unit's bytes; it
 //! asks for article bodies through a callback, so bodies need not stay in memory.
 //!
-//! Tera renders pages; feeds, the sitemap and `robots.txt` are written here
-//! directly (XML needs exact escaping, not a theme). Nothing touches the disk.
+//! Tera renders pages; feeds ([`crate::feeds`]), the sitemap and `robots.txt`
+//! are written without a theme (XML needs exact escaping). Nothing touches the
+//! disk but the reads of theme files and SVG thumbnails (`static/`, bundles).
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -1234,7 +1237,8 @@ fn feed(site: &Site<'_>, f: &FeedJob, body: &(dyn Fn(usize) -> Option<String> + 
             };
             Entry {
                 permalink: config.permalink(&a.url),
-                html: body(i).unwrap_or_default(),
+                // Term feeds are summaries (see `feeds::FeedItem`).
+                html: if f.term.is_some() { String::new() } else { body(i).unwrap_or_default() },
                 published: a.meta.date.as_ref().map(Timestamp::iso),
                 updated: a.meta.updated.as_ref().map(Timestamp::iso),
                 image,

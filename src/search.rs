@@ -116,7 +116,7 @@ pub fn index_words(pages: &[(&SearchDoc, &DocWords)]) -> Vec<(PathBuf, Vec<u8>)>
         }
     }
     let mut words: Vec<(&str, Vec<(u32, u32)>)> = words.into_iter().collect();
-    words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    words.sort_unstable_by(|a, b| a.0.cmp(b.0));
 
     let mut files = Vec::new();
     // Postings: doc ids delta-coded, each followed by its score.

@@ -141,6 +141,10 @@ fn every_tag_and_category_has_its_own_feeds_linked_from_its_page() {
                 .map(|i| i["id"].as_str().unwrap().trim_start_matches(ORIGIN).to_string())
                 .collect();
             assert!(!ids.is_empty(), "{term}");
+            for item in feed["items"].as_array().unwrap() {
+                // JSON Feed 1.1: content_html or content_text. Term feeds are summaries.
+                assert!(item["content_text"].is_string(), "{term}: {item}");
+            }
             for id in &ids {
                 assert!(listed.contains(id), "{term}: feed has {id}, page lists {listed:?}");
             }
