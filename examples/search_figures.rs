@@ -5,6 +5,8 @@
 //! `cargo run --release --example search_figures -- DIR [QUERY…]`
 //! (a site root, e.g. one written by `inkproof gen-corpus --n 1000 --out DIR`).
 //! With `SEARCH_WRITE=OUT` the index files are also written under `OUT`.
+//! `search_figures --built OUT [QUERY…]` reads the index a build published
+//! under `OUT/search/idx` instead of building the site again.
 #![allow(clippy::print_stdout)]
 
 use std::collections::{BTreeMap, HashMap};
@@ -15,8 +17,27 @@ use inkproof::search::{self, SearchDoc};
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
-    let root = PathBuf::from(args.next().expect("usage: search_figures DIR [QUERY…]"));
-    let mut queries: Vec<String> = args.collect();
+    let first = args.next().expect("usage: search_figures DIR [QUERY…] | --built OUT [QUERY…]");
+    if first == "--built" {
+        let out = PathBuf::from(args.next().expect("--built OUT"));
+        let mut files = Vec::new();
+        for e in walkdir::WalkDir::new(out.join(search::DIR)) {
+            let e = e?;
+            if e.file_type().is_file() {
+                files.push((e.path().strip_prefix(&out)?.to_path_buf(), std::fs::read(e.path())?));
+            }
+        }
+        let docs = serde_json::from_slice::<serde_json::Value>(
+            &files.iter().find(|(p, _)| p.ends_with("meta.json")).expect("meta.json").1,
+        )?["docs"]
+            .as_u64()
+            .unwrap_or(0);
+        println!("articles: {docs}");
+        report(&files, args.collect());
+        return Ok(());
+    }
+    let root = PathBuf::from(first);
+    let queries: Vec<String> = args.collect();
     let opts = inkproof::BuildOptions { root, ..Default::default() };
     let (_, build) = inkproof::build(&opts)?;
     let docs: Vec<SearchDoc> = build
@@ -51,6 +72,21 @@ fn main() -> anyhow::Result<()> {
             std::fs::write(target, bytes)?;
         }
     }
+    let old = build.outputs.iter().find_map(|o| match o {
+        Output::Bytes { path, bytes } if path.as_os_str() == "search.json" => Some(bytes.len()),
+        _ => None,
+    });
+    println!("articles: {}", docs.len());
+    println!("index built in {took:.0?}");
+    if let Some(old) = old {
+        println!("old search.json (fetched whole by every search): {:.1} KB", old as f64 / 1024.0);
+    }
+    report(&files, queries);
+    Ok(())
+}
+
+/// Sizes of the index `files`, then what each query fetches, following `static/search.js`.
+fn report(files: &[(PathBuf, Vec<u8>)], mut queries: Vec<String>) {
     let bytes: HashMap<String, usize> =
         files.iter().map(|(p, b)| (p.to_string_lossy().replace('\\', "/"), b.len())).collect();
     let total: usize = bytes.values().sum();
@@ -61,23 +97,14 @@ fn main() -> anyhow::Result<()> {
         .map(|(_, b)| b.len())
         .max()
         .unwrap_or(0);
-    let old = build.outputs.iter().find_map(|o| match o {
-        Output::Bytes { path, bytes } if path.as_os_str() == "search.json" => Some(bytes.len()),
-        _ => None,
-    });
-    println!("articles: {}", docs.len());
     println!(
-        "index: {} files, {:.1} MB in all ({} word chunks, biggest {:.1} KB), built in {:.0?}",
+        "index: {} files, {:.1} MB in all ({} word chunks, biggest {:.1} KB)",
         files.len(),
         total as f64 / 1e6,
         words,
         biggest as f64 / 1024.0,
-        took
     );
     println!("meta.json: {:.1} KB", bytes[&format!("{}/meta.json", search::DIR)] as f64 / 1024.0);
-    if let Some(old) = old {
-        println!("old search.json (fetched whole by every search): {:.1} KB", old as f64 / 1024.0);
-    }
 
     let parsed: HashMap<String, serde_json::Value> = files
         .iter()
@@ -85,7 +112,7 @@ fn main() -> anyhow::Result<()> {
         .map(|(p, b)| (p.to_string_lossy().replace('\\', "/"), serde_json::from_slice(b).unwrap()))
         .collect();
     let meta = &parsed[&format!("{}/meta.json", search::DIR)];
-    let keys: Vec<String> = serde_json::from_value(meta["keys"].clone())?;
+    let keys: Vec<String> = serde_json::from_value(meta["keys"].clone()).expect("keys");
     let per: usize = meta["docs_per_chunk"].as_u64().unwrap_or(10) as usize;
     if queries.is_empty() {
         queries = ["firmware", "disk cleanup", "tmutil listbackups", "headset glitch", "zzqx"]
@@ -147,5 +174,4 @@ fn main() -> anyhow::Result<()> {
             chunks.len()
         );
     }
-    Ok(())
 }

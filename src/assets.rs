@@ -87,6 +87,159 @@ pub fn minify_js(js: &str) -> String {
     }
 }
 
+/// The `hl-*` classes an article's highlighted code uses, sorted. The site's
+/// syntax stylesheet keeps only rules these can match: a guide site uses a
+/// handful of languages, and the full sheet (every scope of two themes) would
+/// push an article's CSS over its 20 KB budget.
+pub fn highlight_classes(html: &str) -> Vec<Box<str>> {
+    let mut out: Vec<Box<str>> = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find("class=\"") {
+        rest = &rest[at + 7..];
+        let end = rest.find('"').unwrap_or(rest.len());
+        for c in rest[..end].split_whitespace().filter(|c| c.starts_with("hl-")) {
+            out.push(c.into());
+        }
+        rest = &rest[end..];
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// `css` (a flat sheet of rules, possibly inside `@media` blocks, as
+/// `highlight::css` writes it) without the selectors that name an `hl-*`
+/// class outside `used`: those cannot match any element of the site. A rule
+/// left with no selector goes, and so does a block left empty.
+pub fn prune_highlight_rules(css: &str, used: &std::collections::HashSet<&str>) -> String {
+    let can_match = |sel: &str| {
+        sel.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_' || c == '.'))
+            .flat_map(|part| part.split('.'))
+            .filter(|c| c.starts_with("hl-"))
+            .all(|c| used.contains(c))
+    };
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css;
+    // Open `@media` blocks whose header is not written yet (nothing inside kept).
+    let mut pending: Vec<&str> = Vec::new();
+    let mut written_depth = 0usize;
+    loop {
+        let open = rest.find('{');
+        let close = rest.find('}');
+        match (open, close) {
+            (Some(o), c) if c.is_none_or(|c| o < c) => {
+                let head = &rest[..o];
+                // Comments before a rule are dropped with it (the minifier drops them anyway).
+                let head_clean = strip_comments(head);
+                let head_clean = head_clean.trim();
+                if head_clean.starts_with('@') {
+                    pending.push(&rest[..=o]);
+                    rest = &rest[o + 1..];
+                    continue;
+                }
+                let Some(c) = rest[o..].find('}').map(|c| c + o) else {
+                    out.push_str(rest);
+                    break;
+                };
+                let kept: Vec<&str> =
+                    head_clean.split(',').map(str::trim).filter(|s| can_match(s)).collect();
+                if !kept.is_empty() {
+                    for p in pending.drain(..) {
+                        out.push_str(strip_comments(p).trim_start());
+                        out.push('\n');
+                        written_depth += 1;
+                    }
+                    out.push_str(&kept.join(", "));
+                    out.push(' ');
+                    out.push_str(&rest[o..=c]);
+                    out.push('\n');
+                }
+                rest = &rest[c + 1..];
+            }
+            (_, Some(c)) => {
+                // The end of an `@media` block.
+                if pending.pop().is_none() && written_depth > 0 {
+                    written_depth -= 1;
+                    out.push_str("}\n");
+                }
+                rest = &rest[c + 1..];
+            }
+            _ => break,
+        }
+    }
+    out
+}
+
+fn strip_comments(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("/*") {
+        out.push_str(&rest[..i]);
+        rest = rest[i + 2..].find("*/").map_or("", |e| &rest[i + 2 + e + 2..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The theme's stylesheets and scripts as pages load them: minified, under
+/// fingerprinted names ([`fingerprint`]) that `_headers` marks immutable.
+///
+/// Each page loads one stylesheet: the theme's `style.css` with the syntax
+/// rules the site's code uses folded in, or on the search page `style.css`
+/// with `search.css`. Folding beat a second sheet for pages with code (README,
+/// "Reader-side figures"): cut to the site's classes the syntax rules are
+/// ~1.8 KB, less than what a reader going from a list to an article would
+/// download again for a sheet of its own.
+#[derive(Debug, Clone, Default)]
+pub struct Theme {
+    /// Output paths (relative, `style.1a2b3c4d.css`) and bytes, each once.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// Stylesheet of every page but the search page, and of that page.
+    pub style: Option<String>,
+    pub style_search: Option<String>,
+    /// `inkproof.js`, and what it loads on first use of search.
+    pub script: Option<String>,
+    pub search_js: Option<String>,
+    pub search_css: Option<String>,
+}
+
+impl Theme {
+    /// `sources`: the theme files that exist (`style.css`, `inkproof.js`,
+    /// `search.js`, `search.css`) with their text; `syntax`: the syntax
+    /// stylesheet already pruned to the site's classes.
+    pub fn build(sources: &[(&str, &str)], syntax: &str) -> Theme {
+        let get = |name: &str| sources.iter().find(|(n, _)| *n == name).map(|(_, t)| *t);
+        let mut theme = Theme::default();
+        let mut publish = |name: &str, bytes: String| {
+            let path = fingerprint(name, bytes.as_bytes());
+            if !theme.files.iter().any(|(p, _)| *p == path) {
+                theme.files.push((path.clone(), bytes.into_bytes()));
+            }
+            path
+        };
+        let (mut style, mut style_search, mut search_css) = (None, None, None);
+        if let Some(css) = get("style.css") {
+            let base = minify_css(css);
+            let code = minify_css(syntax);
+            style = Some(publish("style.css", format!("{base}{code}")));
+            if let Some(s) = get("search.css") {
+                style_search = Some(publish("style.css", format!("{base}{}", minify_css(s))));
+            }
+        }
+        if let Some(s) = get("search.css") {
+            search_css = Some(publish("search.css", minify_css(s)));
+        }
+        let script = get("inkproof.js").map(|js| publish("inkproof.js", minify_js(js)));
+        let search_js = get("search.js").map(|js| publish("search.js", minify_js(js)));
+        theme.style = style;
+        theme.style_search = style_search;
+        theme.search_css = search_css;
+        theme.script = script;
+        theme.search_js = search_js;
+        theme
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -642,6 +642,8 @@ impl Engine {
                 t
             }
         };
+        // Search words and code classes need bodies; only articles new since the last run pay.
+        render::prepare_bodies(&indexed, &|key| self.store.get(key));
         let site = Site::new(
             config,
             &indexed,

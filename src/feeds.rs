@@ -29,7 +29,10 @@ pub struct FeedMeta<'a> {
 }
 
 /// One article in a feed. `html` is the article body as it appears on the
-/// page; [`atom`] and [`json_feed`] pass it through [`feed_html`].
+/// page; [`atom`] and [`json_feed`] pass it through [`feed_html`]. An empty
+/// `html` makes a summary-only entry (Atom without `<content>`, JSON Feed with
+/// the summary as `content_text`): per-term feeds are made that way, since
+/// full copies of every body in every tag's feed would outweigh the site.
 #[derive(Debug, Clone, Default)]
 pub struct FeedItem<'a> {
     pub title: &'a str,
@@ -84,11 +87,14 @@ pub fn atom(meta: &FeedMeta<'_>, items: &[FeedItem<'_>]) -> String {
         for t in item.tags {
             let _ = writeln!(x, "<category term=\"{}\"/>", e(t));
         }
-        let _ = write!(
-            x,
-            "<content type=\"html\" xml:base=\"{link}\">{}</content>\n</entry>\n",
-            e(&feed_html(item.html, item.permalink))
-        );
+        if !item.html.is_empty() {
+            let _ = writeln!(
+                x,
+                "<content type=\"html\" xml:base=\"{link}\">{}</content>",
+                e(&feed_html(item.html, item.permalink))
+            );
+        }
+        x.push_str("</entry>\n");
     }
     x.push_str("</feed>\n");
     x
@@ -103,9 +109,13 @@ pub fn json_feed(meta: &FeedMeta<'_>, items: &[FeedItem<'_>]) -> String {
                 "id": i.permalink,
                 "url": i.permalink,
                 "title": i.title,
-                "content_html": feed_html(i.html, i.permalink),
                 "summary": i.summary,
             });
+            if i.html.is_empty() {
+                v["content_text"] = json!(i.summary);
+            } else {
+                v["content_html"] = json!(feed_html(i.html, i.permalink));
+            }
             if let Some(p) = i.published {
                 v["date_published"] = json!(p);
             }
@@ -152,6 +162,12 @@ pub fn feed_html(html: &str, permalink: &str) -> String {
                     Ok(())
                 }
             ),
+            // Token colours need the site's stylesheet, which readers don't
+            // load: the spans would only add weight (most of a code-heavy entry).
+            element!("span[class^='hl-'], span[class*=' hl-']", |el| {
+                el.remove_and_keep_content();
+                Ok(())
+            }),
             element!("[href], [src], [poster]", |el| {
                 for attr in ["href", "src", "poster"] {
                     if let Some(v) = el.get_attribute(attr) {
@@ -428,6 +444,24 @@ mod tests {
         let content = it["content_html"].as_str().unwrap();
         assert!(content.contains("src=\"https://guides.example.org/docs/link-key/shot.svg\""));
         assert!(!content.contains("copy-button") && !content.contains("heading-link"));
+    }
+
+    #[test]
+    fn highlight_spans_go_and_their_text_stays() {
+        let html = "<pre class=\"code\"><code><span class=\"hl-source\"><span class=\"hl-keyword hl-x\">Get</span>-Item</span> <span class=\"note\">n</span></code></pre>";
+        assert_eq!(
+            feed_html(html, PAGE),
+            "<pre class=\"code\"><code>Get-Item <span class=\"note\">n</span></code></pre>"
+        );
+    }
+
+    #[test]
+    fn entries_without_html_are_summaries() {
+        let xml = atom(&meta(), &[item("", &[])]);
+        assert!(!xml.contains("<content") && xml.contains("<summary>Why &amp; how</summary>"));
+        let v: Value = serde_json::from_str(&json_feed(&meta(), &[item("", &[])])).unwrap();
+        assert_eq!(v["items"][0]["content_text"], "Why & how");
+        assert!(v["items"][0].get("content_html").is_none());
     }
 
     #[test]

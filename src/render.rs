@@ -1,19 +1,23 @@
 //! Stage 4 (render): the site index → render units → bytes.
 //!
 //! Every output file is one [`Unit`]: an article page, a list page (home and
-//! its pages, a taxonomy, a term page), a feed, the sitemap, the search index,
-//! a static file, a snippet or bundle asset. [`plan`] lists them with a key: a
+//! its pages, a taxonomy, a term page), a feed (the site's or a term's, Atom
+//! or JSON), the sitemap, one file of the chunked search index, a theme file
+//! (minified, fingerprinted), a PNG `og:image`, a static file, a snippet or
+//! bundle asset. [`plan`] lists them with a key: a
 //! hash of everything the unit's bytes are made from. The engine renders a unit
 //! only when its key differs from the last build's, so an incremental build
 //! equals a clean one by construction. [`render`] makes one unit's bytes; it
 //! asks for article bodies through a callback, so bodies need not stay in memory.
 //!
-//! Tera renders pages; feeds, the sitemap and `robots.txt` are written here
-//! directly (XML needs exact escaping, not a theme). Nothing touches the disk.
+//! Tera renders pages; feeds ([`crate::feeds`]), the sitemap and `robots.txt`
+//! are written without a theme (XML needs exact escaping). Nothing touches the
+//! disk but the reads of theme files and SVG thumbnails (`static/`, bundles).
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use serde_json::{json, Value};
 use xxhash_rust::xxh3::Xxh3;
@@ -22,8 +26,9 @@ use crate::config::Config;
 use crate::diag::{Diagnostic, Location};
 use crate::load::StaticSource;
 use crate::model::{Article, Stamp, Timestamp};
+use crate::search::{DocWords, SearchDoc};
 use crate::slug::slugify;
-use crate::{highlight, load, snippet};
+use crate::{assets, feeds, highlight, load, og_image, search, snippet};
 
 /// The default theme, built into the binary: a site without a `templates/`
 /// folder (or missing one of these) still builds, and `init` writes them out.
@@ -123,10 +128,25 @@ pub struct Indexed {
     pub card_key: u128,
     /// Hash of the whole article, body included: its own page's input.
     pub page_key: u128,
-    /// Its entry in `search.json` and its `<url>` line in the sitemap, made
-    /// once per article result instead of once per build.
-    pub search_entry: String,
+    /// Its `<url>` line in the sitemap, made once per article result instead
+    /// of once per build.
     pub sitemap_entry: String,
+    /// Hash of the body HTML (the body store's key).
+    pub body_key: u128,
+    /// What a search result shows of it (no body: see `body_facts`).
+    pub search: SearchDoc,
+    /// What site-wide outputs need from its body. Filled by
+    /// [`prepare_bodies`] once per article result, since it needs the body.
+    pub body_facts: OnceLock<Arc<BodyFacts>>,
+}
+
+/// What the search index and the syntax stylesheet need from one body.
+#[derive(Debug, Clone, Default)]
+pub struct BodyFacts {
+    /// Its words for the search index, body included.
+    pub words: DocWords,
+    /// The `hl-*` classes its code uses.
+    pub highlight: Vec<Box<str>>,
 }
 
 impl Indexed {
@@ -139,17 +159,55 @@ impl Indexed {
         h.update(serde_json::to_string(&article.toc).unwrap_or_default().as_bytes());
         let page_key = h.digest128();
         let a = &article;
-        let search_entry = json!({"title": a.meta.title, "url": a.url, "summary": a.summary,
-               "date": a.meta.date.as_ref().map(Timestamp::human),
-               "terms": a.meta.tags.iter().chain(&a.meta.categories).chain(&a.meta.keywords).collect::<Vec<_>>(),
-               "headings": a.toc.iter().map(|t| t.title.as_str()).collect::<Vec<_>>()})
-        .to_string();
+        let search = SearchDoc {
+            url: a.url.clone(),
+            title: a.meta.title.clone(),
+            date: a.meta.date.as_ref().map(Timestamp::human),
+            summary: a.summary.clone(),
+            terms: a
+                .meta
+                .tags
+                .iter()
+                .chain(&a.meta.categories)
+                .chain(&a.meta.keywords)
+                .cloned()
+                .collect(),
+            headings: a.toc.iter().map(|t| t.title.clone()).collect(),
+            html: String::new(),
+        };
         let sitemap_entry = sitemap_url(
             &config.permalink(&a.url),
             a.meta.updated.as_ref().or(a.meta.date.as_ref()),
         );
-        Indexed { article, card, card_key, page_key, search_entry, sitemap_entry }
+        Indexed {
+            article,
+            card,
+            card_key,
+            page_key,
+            sitemap_entry,
+            body_key,
+            search,
+            body_facts: OnceLock::new(),
+        }
     }
+}
+
+/// Reads what site-wide outputs need from the body of every article not seen
+/// before (new or changed since the last run), in parallel. `body` gives a
+/// body by its store key. An article whose body cannot be had is left for
+/// the next run, and indexed without its body meanwhile.
+pub fn prepare_bodies(articles: &[Arc<Indexed>], body: &(dyn Fn(u128) -> Option<Arc<str>> + Sync)) {
+    use rayon::prelude::*;
+    articles.par_iter().filter(|x| x.body_facts.get().is_none()).for_each(|x| {
+        if let Some(html) = body(x.body_key) {
+            let doc = SearchDoc { html: html.to_string(), ..x.search.clone() };
+            let facts = BodyFacts {
+                words: DocWords::of(&doc),
+                highlight: assets::highlight_classes(&html),
+            };
+            let _ = x.body_facts.set(Arc::new(facts));
+        }
+    });
 }
 
 /// The site index: metadata of every article, in the orders pages need.
@@ -168,6 +226,9 @@ pub struct Site<'a> {
     nav: Vec<Value>,
     nav_key: u128,
     position: HashMap<usize, usize>,
+    /// The theme's stylesheets and scripts as published (minified, fingerprinted).
+    pub theme: assets::Theme,
+    related: OnceLock<HashMap<usize, Vec<usize>>>,
 }
 
 impl<'a> Site<'a> {
@@ -199,12 +260,82 @@ impl<'a> Site<'a> {
                 .then(a.url.cmp(&b.url))
         });
         let position = dated.iter().enumerate().map(|(pos, &i)| (i, pos)).collect();
-        Site { config, articles, home, settings, statics, stamps, dated, nav, nav_key, position }
+        let theme = theme_assets(articles, home, statics);
+        // Every page names the theme's files, whose names follow their bytes.
+        let settings = key_of(&[
+            &settings.to_le_bytes(),
+            format!(
+                "{:?}",
+                (
+                    &theme.style,
+                    &theme.style_search,
+                    &theme.script,
+                    &theme.search_js,
+                    &theme.search_css
+                )
+            )
+            .as_bytes(),
+        ]);
+        Site {
+            config,
+            articles,
+            home,
+            settings,
+            statics,
+            stamps,
+            dated,
+            nav,
+            nav_key,
+            position,
+            theme,
+            related: OnceLock::new(),
+        }
+    }
+
+    /// Related articles of each dated article (made once per run, for plan and render).
+    fn related(&self) -> &HashMap<usize, Vec<usize>> {
+        self.related.get_or_init(|| related(self))
     }
 
     fn base(&self) -> &str {
         self.config.base_path()
     }
+}
+
+/// The theme files of this site (its own `static/`, else the built-in ones),
+/// with the syntax rules cut to the classes its articles use.
+fn theme_assets(
+    articles: &[Arc<Indexed>],
+    home: &HomeIntro,
+    statics: &[(PathBuf, StaticSource)],
+) -> assets::Theme {
+    const NAMES: [&str; 4] = ["style.css", "inkproof.js", "search.js", "search.css"];
+    let texts: Vec<(&str, std::borrow::Cow<'_, str>)> = statics
+        .iter()
+        .filter_map(|(rel, src)| {
+            let name = NAMES.iter().copied().find(|n| rel.as_os_str() == *n)?;
+            let text = match src {
+                StaticSource::Builtin(t) => std::borrow::Cow::Borrowed(*t),
+                // Unreadable: the page keeps linking the plain copy, whose
+                // unit reports the problem.
+                StaticSource::Disk { abs, .. } => std::borrow::Cow::Owned(
+                    String::from_utf8(load::read_published(abs).ok()?).ok()?,
+                ),
+            };
+            Some((name, text))
+        })
+        .collect();
+    let home_classes = home.html.as_deref().map(assets::highlight_classes).unwrap_or_default();
+    let used: std::collections::HashSet<&str> = articles
+        .iter()
+        .filter_map(|x| x.body_facts.get())
+        .flat_map(|f| f.highlight.iter())
+        .chain(&home_classes)
+        .map(|c| &**c)
+        .collect();
+    let syntax = assets::prune_highlight_rules(&highlight::css(), &used);
+    let sources: Vec<(&str, &str)> = texts.iter().map(|(n, t)| (*n, &**t)).collect();
+    assets::Theme::build(&sources, &syntax)
 }
 
 /// What a unit is made from.
@@ -214,14 +345,28 @@ pub enum Job {
     Article(usize),
     /// A list page; `members` are article indices in display order.
     List(ListPage),
-    /// The Atom feed (needs the bodies of its newest entries).
-    Atom,
+    /// An Atom or JSON feed (needs the bodies of its entries).
+    Feed(FeedJob),
+    /// A PNG rendered from an SVG thumbnail (the `og:image`).
+    OgPng(PathBuf),
     /// Bytes already made (small generated files, snippets).
     Bytes(Vec<u8>),
     /// A file copied as is.
     Copy(PathBuf),
     /// A built-in static file.
     Builtin(&'static str),
+}
+
+/// A feed of the site or of one tag or category.
+#[derive(Debug, Clone)]
+pub struct FeedJob {
+    pub json: bool,
+    /// Article indices, newest first.
+    pub members: Vec<usize>,
+    /// The term (`{name, url, …}`) for a term feed; `None` for the site's.
+    pub term: Option<Value>,
+    /// Site-relative URL of the feed itself.
+    pub url: String,
 }
 
 #[derive(Debug, Clone)]
@@ -278,7 +423,24 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
     let mut units: Vec<Unit> = Vec::with_capacity(site.articles.len() * 2 + 16);
 
     // Article pages.
+    let related = site.related();
+    // PNG `og:image`s, each once (articles may share a thumbnail in static/).
+    let mut og_done: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
     for (i, a) in site.articles.iter().enumerate() {
+        let mut rel = Xxh3::new();
+        for &j in related.get(&i).map_or(&[][..], Vec::as_slice) {
+            rel.update(&site.articles[j].card_key.to_le_bytes());
+        }
+        let og = og_png(site, i);
+        if let Some((path, from, stamp)) = og.clone().filter(|(p, _, _)| og_done.insert(p.clone()))
+        {
+            units.push(Unit {
+                path: path.clone(),
+                key: key_of(&[b"og-png", &stamp_key(from, stamp).to_le_bytes()]),
+                job: Job::OgPng(from.to_path_buf()),
+                source: a.article.source.clone(),
+            });
+        }
         let (prev, next) = neighbours(site, i);
         let ident = |n: Option<usize>| {
             n.map(|j| {
@@ -294,6 +456,8 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
             ident(prev).as_bytes(),
             ident(next).as_bytes(),
             &site.nav_key.to_le_bytes(),
+            &rel.digest128().to_le_bytes(),
+            &[u8::from(og.is_some())],
         ]);
         units.push(Unit {
             path: page_path(base, &a.article.url),
@@ -375,7 +539,10 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
         &intro_key.to_le_bytes(),
     );
 
+    // Taxonomy and term pages for the sitemap, with their newest article.
+    let mut term_pages: Vec<(String, Option<usize>)> = Vec::new();
     for (kind, title) in [("tags", "Tags"), ("categories", "Categories")] {
+        term_pages.push((format!("{base}/{kind}/"), site.dated.first().copied()));
         let mut terms: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
         for &i in &site.dated {
             let a = &site.articles[i].article;
@@ -395,7 +562,12 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
         let tax_url = format!("{base}/{kind}/");
         let term_list: Vec<Value> = terms
             .iter()
-            .map(|(slug, (name, arts))| json!({"name": name, "slug": slug, "url": format!("{tax_url}{slug}/"), "count": arts.len()}))
+            .map(|(slug, (name, arts))| {
+                let (atom, json) = feeds::term_feed_paths(kind, slug);
+                json!({"name": name, "slug": slug, "url": format!("{tax_url}{slug}/"), "count": arts.len(),
+                       "feed_url": format!("{base}/{}", url_path(&atom)),
+                       "json_feed_url": format!("{base}/{}", url_path(&json))})
+            })
             .collect();
         let tax_extra = Value::Array(term_list.clone()).to_string();
         push_list(
@@ -407,6 +579,16 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
             tax_extra.as_bytes(),
         );
         for (term, (slug, (_, arts))) in term_list.into_iter().zip(terms) {
+            // The term's own feeds, beside its page.
+            let (atom, json) = feeds::term_feed_paths(kind, &slug);
+            let members: Vec<usize> = arts.iter().take(config.feed_limit).copied().collect();
+            for (path, is_json) in [(atom, false), (json, true)] {
+                push_feed(&mut units, site, path, is_json, members.clone(), Some(term.clone()));
+            }
+            term_pages.push((
+                term["url"].as_str().unwrap_or_default().to_string(),
+                arts.first().copied(),
+            ));
             let extra = term.to_string();
             push_list(
                 &mut units,
@@ -419,16 +601,31 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
         }
     }
 
-    // Search: a small JSON index and a page that lists every guide without JS.
-    let mut index = String::from("[");
-    for (k, x) in site.articles.iter().enumerate() {
-        if k > 0 {
-            index.push(',');
-        }
-        index.push_str(&x.search_entry);
+    // Search: the chunked full-text index (each file a unit whose bytes are
+    // its key) and a page that lists every guide without JS.
+    let fallback: Vec<Option<DocWords>> = site
+        .articles
+        .iter()
+        .map(|x| x.body_facts.get().is_none().then(|| DocWords::of(&x.search)))
+        .collect();
+    let docs: Vec<(&SearchDoc, &DocWords)> = site
+        .articles
+        .iter()
+        .zip(&fallback)
+        .map(|(x, f)| match (x.body_facts.get(), f) {
+            (Some(b), _) => (&x.search, &b.words),
+            (None, Some(f)) => (&x.search, f),
+            (None, None) => unreachable!("a fallback is made for every article without facts"),
+        })
+        .collect();
+    for (path, bytes) in search::index_words(&docs) {
+        units.push(Unit {
+            path,
+            key: load::hash(&bytes),
+            job: Job::Bytes(bytes),
+            source: PathBuf::new(),
+        });
     }
-    index.push(']');
-    push_bytes(&mut units, "search.json", index.into_bytes());
     let all: Vec<usize> = site.dated.clone();
     units.push(Unit {
         path: PathBuf::from("search/index.html"),
@@ -485,19 +682,9 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
 
     // Feeds, sitemap, robots, highlight CSS.
     let feed: Vec<usize> = site.dated.iter().take(config.feed_limit).copied().collect();
-    let mut h = Xxh3::new();
-    h.update(b"atom");
-    h.update(&settings);
-    for &i in &feed {
-        h.update(&site.articles[i].page_key.to_le_bytes());
-    }
-    units.push(Unit {
-        path: "atom.xml".into(),
-        key: h.digest128(),
-        job: Job::Atom,
-        source: PathBuf::new(),
-    });
-    push_bytes(&mut units, "sitemap.xml", sitemap(site).into_bytes());
+    push_feed(&mut units, site, "atom.xml".into(), false, feed.clone(), None);
+    push_feed(&mut units, site, "feed.json".into(), true, feed, None);
+    push_bytes(&mut units, "sitemap.xml", sitemap(site, &term_pages).into_bytes());
     let robots = format!(
         "User-agent: *\nAllow: /\nSitemap: {}\n",
         config.permalink(&format!("{base}/sitemap.xml"))
@@ -539,8 +726,16 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
             }
         }
     }
+    // The theme's minified, fingerprinted files: cached for a year, since a
+    // new version has a new name.
+    for (path, bytes) in &site.theme.files {
+        push_bytes(&mut units, path, bytes.clone());
+    }
+    let fingerprinted: Vec<&str> = site.theme.files.iter().map(|(p, _)| p.as_str()).collect();
+    headers.push_str(&assets::immutable_headers(base, &fingerprinted));
     if !headers.is_empty() {
-        // Netlify / Cloudflare Pages `_headers`: serve snippets with the right type.
+        // Netlify / Cloudflare Pages `_headers`: serve snippets with the right
+        // type, and theme files with a long cache life.
         push_bytes(&mut units, "_headers", headers.into_bytes());
     }
 
@@ -555,6 +750,34 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
 
     collisions(&units, site, diags);
     units
+}
+
+/// A feed unit: its key covers the feed's entries (pages, bodies included)
+/// and its term, so a feed is made again only when one of them changes.
+fn push_feed(
+    units: &mut Vec<Unit>,
+    site: &Site<'_>,
+    path: PathBuf,
+    json: bool,
+    members: Vec<usize>,
+    term: Option<Value>,
+) {
+    let mut h = Xxh3::new();
+    h.update(if json { b"feed-json" } else { b"feed-atom" });
+    h.update(&site.settings.to_le_bytes());
+    h.update(term.as_ref().map(Value::to_string).unwrap_or_default().as_bytes());
+    for &i in &members {
+        h.update(&site.articles[i].page_key.to_le_bytes());
+        // The image of an entry is the page's `og:image`.
+        h.update(og_png(site, i).is_some().to_string().as_bytes());
+    }
+    let url = format!("{}/{}", site.base(), url_path(&path));
+    units.push(Unit {
+        path,
+        key: h.digest128(),
+        job: Job::Feed(FeedJob { json, members, term, url }),
+        source: PathBuf::new(),
+    });
 }
 
 fn push_bytes(units: &mut Vec<Unit>, path: &str, bytes: Vec<u8>) {
@@ -574,6 +797,101 @@ fn stamp_key(from: &Path, stamp: Stamp) -> u128 {
         &stamp.mtime_ns.to_le_bytes(),
     ])
 }
+
+/// The PNG published for an article whose thumbnail is an SVG file of the
+/// site (in its bundle, or in `static/`), as (output path, the SVG file, its
+/// stamp): social sites show no SVG preview. Remote thumbnails stay as they are.
+fn og_png<'s>(site: &'s Site<'_>, i: usize) -> Option<(PathBuf, &'s Path, Stamp)> {
+    let a = &site.articles[i].article;
+    let thumb = a.meta.thumbnail.as_deref()?;
+    if thumb.contains(':')
+        || thumb.starts_with("//")
+        || !thumb.to_ascii_lowercase().ends_with(".svg")
+    {
+        return None;
+    }
+    let (from, to, stamp) = if let Some(abs) = thumb.strip_prefix('/') {
+        let want = load::normalize_within(Path::new(abs))?;
+        site.statics.iter().find_map(|(rel, src)| match src {
+            StaticSource::Disk { abs, stamp } if *rel == want => Some((abs.as_path(), rel, *stamp)),
+            _ => None,
+        })?
+    } else {
+        let want = load::normalize_within(&page_path(site.base(), &a.url).parent()?.join(thumb))?;
+        let (from, to) = a.assets.iter().find(|(_, to)| *to == want)?;
+        (from.as_path(), to, site.stamps.get(from).copied().unwrap_or_default())
+    };
+    let stem = to.file_stem()?.to_string_lossy();
+    Some((to.with_file_name(format!("{stem}.og.png")), from, stamp))
+}
+
+/// Up to [`RELATED`] dated articles sharing the most tags and categories with
+/// each dated article; ties go to the nearest in date, then the newer.
+/// Counted through each term's member list, so the cost follows the number of
+/// (article, term) pairs, not the square of the site.
+fn related(site: &Site<'_>) -> HashMap<usize, Vec<usize>> {
+    use rayon::prelude::*;
+    let mut members: HashMap<(bool, String), Vec<usize>> = HashMap::new();
+    let mut terms_of: HashMap<usize, Vec<(bool, String)>> = HashMap::new();
+    for &i in &site.dated {
+        let m = &site.articles[i].article.meta;
+        let mut mine: Vec<(bool, String)> = m
+            .tags
+            .iter()
+            .map(|t| (true, slugify(t)))
+            .chain(m.categories.iter().map(|c| (false, slugify(c))))
+            .filter(|(_, s)| !s.is_empty())
+            .collect();
+        mine.sort();
+        mine.dedup();
+        for t in &mine {
+            members.entry(t.clone()).or_default().push(i);
+        }
+        terms_of.insert(i, mine);
+    }
+    site.dated
+        .par_iter()
+        .map_init(
+            || vec![0u32; site.articles.len()],
+            |shared, &i| {
+                let mut touched = Vec::new();
+                for t in &terms_of[&i] {
+                    for &j in &members[t] {
+                        if j != i {
+                            if shared[j] == 0 {
+                                touched.push(j);
+                            }
+                            shared[j] += 1;
+                        }
+                    }
+                }
+                let here = site.position[&i];
+                let mut best: Vec<(u32, usize, usize, usize)> = touched
+                    .iter()
+                    .map(|&j| {
+                        let there = site.position[&j];
+                        (shared[j], here.abs_diff(there), there, j)
+                    })
+                    .collect();
+                for &j in &touched {
+                    shared[j] = 0;
+                }
+                let cmp = |a: &(u32, usize, usize, usize), b: &(u32, usize, usize, usize)| {
+                    b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
+                };
+                if best.len() > RELATED {
+                    best.select_nth_unstable_by(RELATED - 1, cmp);
+                    best.truncate(RELATED);
+                }
+                best.sort_by(cmp);
+                (i, best.into_iter().map(|b| b.3).collect())
+            },
+        )
+        .collect()
+}
+
+/// How many related articles a page lists.
+const RELATED: usize = 3;
 
 /// The older and newer dated article around `i` ("prev" reads as "the one
 /// before this in time").
@@ -596,7 +914,7 @@ pub fn render(
     body: &(dyn Fn(usize) -> Option<String> + Sync),
 ) -> Result<Vec<u8>, Diagnostic> {
     let config = site.config;
-    let common = Common { config, nav: &site.nav };
+    let common = Common { config, nav: &site.nav, theme: &site.theme };
     match &unit.job {
         Job::Bytes(b) => Ok(b.clone()),
         Job::Builtin(text) => Ok(text.as_bytes().to_vec()),
@@ -607,20 +925,41 @@ pub fn render(
                 format!("cannot read `{}`: {e}", from.display()),
             )
         }),
-        Job::Atom => {
-            let feed: Vec<(&Article, String)> = site
-                .dated
-                .iter()
-                .take(config.feed_limit)
-                .map(|&i| (&*site.articles[i].article, body(i).unwrap_or_default()))
-                .collect();
-            Ok(atom(config, &feed).into_bytes())
+        Job::Feed(f) => Ok(feed(site, f, body).into_bytes()),
+        Job::OgPng(from) => {
+            let svg = load::read_published(from).map_err(|e| {
+                Diagnostic::error(
+                    "output/unreadable",
+                    Location::file(&unit.source),
+                    format!("cannot read `{}`: {e}", from.display()),
+                )
+            })?;
+            og_image::svg_to_png(&svg).ok_or_else(|| {
+                Diagnostic::error(
+                    "image/unrenderable",
+                    Location::file(&unit.source),
+                    format!("the thumbnail `{}` does not parse as SVG, so no PNG `og:image` can be made from it", from.display()),
+                )
+            })
         }
         Job::Article(i) => {
             let a = &site.articles[*i].article;
-            let mut ctx = common.context(page_meta(config, a));
+            let mut meta = page_meta(config, a);
+            if let Some((png, _, _)) = og_png(site, *i) {
+                meta["image"] =
+                    Value::String(config.permalink(&format!("{}/{}", site.base(), url_path(&png))));
+            }
+            let mut ctx = common.context(meta);
             let mut value = article_value(config, a, true);
             value["content"] = Value::String(body(*i).unwrap_or_default());
+            let related: Vec<&Value> = site
+                .related()
+                .get(i)
+                .map_or(&[][..], Vec::as_slice)
+                .iter()
+                .map(|&j| &site.articles[j].card)
+                .collect();
+            ctx.insert("related", &related);
             let (prev, next) = neighbours(site, *i);
             let link = |n: Option<usize>| {
                 n.map_or(Value::Null, |j| {
@@ -671,7 +1010,9 @@ pub fn render(
                 }
                 ListKind::Search => {
                     let mut ctx = common.context(list_meta("Search", &url));
-                    ctx.insert("index_url", &format!("{base}/search.json"));
+                    ctx.insert("index_url", &format!("{base}/{}/meta.json", search::DIR));
+                    let p = site.theme.style_search.as_ref().map(|p| format!("{base}/{p}"));
+                    ctx.insert("stylesheet", &p);
                     ctx
                 }
                 ListKind::NotFound => {
@@ -725,6 +1066,7 @@ fn collisions(units: &[Unit], site: &Site<'_>, diags: &mut Vec<Diagnostic>) {
 struct Common<'a> {
     config: &'a Config,
     nav: &'a [Value],
+    theme: &'a assets::Theme,
 }
 
 impl Common<'_> {
@@ -740,6 +1082,17 @@ impl Common<'_> {
         ctx.insert("nav", self.nav);
         ctx.insert("json_ld", &Value::Null);
         ctx.insert("feed_url", &format!("{}/atom.xml", c.base_path()));
+        ctx.insert("json_feed_url", &format!("{}/feed.json", c.base_path()));
+        ctx.insert("search_chunked", &true);
+        let t = self.theme;
+        let url = |p: &Option<String>| p.as_ref().map(|p| format!("{}/{p}", c.base_path()));
+        ctx.insert(
+            "assets",
+            &json!({"style": url(&t.style), "style_search": url(&t.style_search), "script": url(&t.script),
+                    "search_js": url(&t.search_js), "search_css": url(&t.search_css)}),
+        );
+        // The one stylesheet of the page (the search page has its own).
+        ctx.insert("stylesheet", &url(&t.style));
         ctx.insert("generator", concat!("inkproof ", env!("CARGO_PKG_VERSION")));
         ctx
     }
@@ -890,47 +1243,80 @@ pub fn xml_escape(s: &str) -> String {
     crate::markdown::escape_attr(s)
 }
 
-fn atom(config: &Config, dated: &[(&Article, String)]) -> String {
-    let base = config.base_path();
-    let updated = dated
+/// A feed's bytes: entries carry the page's body with absolute URLs and no
+/// UI chrome (`feeds::feed_html`), and the page's `og:image`.
+fn feed(site: &Site<'_>, f: &FeedJob, body: &(dyn Fn(usize) -> Option<String> + Sync)) -> String {
+    let config = site.config;
+    let base = site.base();
+    struct Entry {
+        permalink: String,
+        html: String,
+        published: Option<String>,
+        updated: Option<String>,
+        image: Option<String>,
+    }
+    let entries: Vec<Entry> = f
+        .members
         .iter()
-        .filter_map(|(a, _)| a.meta.updated.as_ref().or(a.meta.date.as_ref()))
-        .max_by_key(|t| t.value)
-        .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), Timestamp::iso);
-    let mut x = String::new();
-    let _ = write!(
-        x,
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n<title>{}</title>\n<subtitle>{}</subtitle>\n<link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n<id>{}</id>\n<updated>{updated}</updated>\n<generator>inkproof</generator>\n",
-        xml_escape(&config.language),
-        xml_escape(&config.title),
-        xml_escape(&config.description),
-        xml_escape(&config.permalink(&format!("{base}/atom.xml"))),
-        xml_escape(&config.permalink(&format!("{base}/"))),
-        xml_escape(&config.permalink(&format!("{base}/"))),
-    );
-    if let Some(author) = &config.author {
-        let _ = writeln!(x, "<author><name>{}</name></author>", xml_escape(author));
+        .map(|&i| {
+            let a = &site.articles[i].article;
+            let image = match og_png(site, i) {
+                Some((png, _, _)) => Some(config.permalink(&format!("{base}/{}", url_path(&png)))),
+                None => page_meta(config, a)["image"].as_str().map(str::to_string),
+            };
+            Entry {
+                permalink: config.permalink(&a.url),
+                // Term feeds are summaries (see `feeds::FeedItem`).
+                html: if f.term.is_some() { String::new() } else { body(i).unwrap_or_default() },
+                published: a.meta.date.as_ref().map(Timestamp::iso),
+                updated: a.meta.updated.as_ref().map(Timestamp::iso),
+                image,
+            }
+        })
+        .collect();
+    let items: Vec<feeds::FeedItem<'_>> = f
+        .members
+        .iter()
+        .zip(&entries)
+        .map(|(&i, e)| {
+            let a = &site.articles[i].article;
+            feeds::FeedItem {
+                title: &a.meta.title,
+                permalink: &e.permalink,
+                summary: &a.summary,
+                html: &e.html,
+                published: e.published.as_deref(),
+                updated: e.updated.as_deref(),
+                tags: &a.meta.tags,
+                image: e.image.as_deref(),
+            }
+        })
+        .collect();
+    let (title, home) = match &f.term {
+        Some(t) => (
+            format!("{}: {}", config.title, t["name"].as_str().unwrap_or_default()),
+            config.permalink(t["url"].as_str().unwrap_or_default()),
+        ),
+        None => (config.title.clone(), config.permalink(&format!("{base}/"))),
+    };
+    let feed_url = config.permalink(&f.url);
+    let meta = feeds::FeedMeta {
+        title: &title,
+        description: &config.description,
+        language: &config.language,
+        author: config.author.as_deref(),
+        home_url: &home,
+        feed_url: &feed_url,
+    };
+    if f.json {
+        feeds::json_feed(&meta, &items)
+    } else {
+        feeds::atom(&meta, &items)
     }
-    for (a, html) in dated {
-        let link = xml_escape(&config.permalink(&a.url));
-        let published = a.meta.date.as_ref().map(Timestamp::iso).unwrap_or_default();
-        let updated = a.meta.updated.as_ref().map_or_else(|| published.clone(), Timestamp::iso);
-        let _ = write!(
-            x,
-            "<entry>\n<title>{}</title>\n<link rel=\"alternate\" type=\"text/html\" href=\"{link}\"/>\n<id>{link}</id>\n<published>{published}</published>\n<updated>{updated}</updated>\n<summary>{}</summary>\n",
-            xml_escape(&a.meta.title),
-            xml_escape(&a.summary),
-        );
-        for t in &a.meta.tags {
-            let _ = writeln!(x, "<category term=\"{}\"/>", xml_escape(t));
-        }
-        let _ = write!(x, "<content type=\"html\">{}</content>\n</entry>\n", xml_escape(html));
-    }
-    x.push_str("</feed>\n");
-    x
 }
 
-fn sitemap(site: &Site<'_>) -> String {
+/// `term_pages`: taxonomy and term page URLs with their newest article.
+fn sitemap(site: &Site<'_>, term_pages: &[(String, Option<usize>)]) -> String {
     let config = site.config;
     let base = config.base_path();
     let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
@@ -945,6 +1331,13 @@ fn sitemap(site: &Site<'_>) -> String {
     x.push_str(&sitemap_url(&config.permalink(&format!("{base}/")), newest));
     for a in site.articles {
         x.push_str(&a.sitemap_entry);
+    }
+    for (url, newest) in term_pages {
+        let lastmod = newest.and_then(|i| {
+            let a = &site.articles[i].article;
+            a.meta.updated.as_ref().or(a.meta.date.as_ref())
+        });
+        x.push_str(&sitemap_url(&config.permalink(url), lastmod));
     }
     x.push_str("</urlset>\n");
     x

@@ -75,22 +75,53 @@ pub struct SearchDoc {
 /// The files of the index, paths relative to the output root. Pure: the same
 /// documents give the same bytes.
 pub fn index(pages: &[SearchDoc]) -> Vec<(PathBuf, Vec<u8>)> {
-    // Per document (in parallel): each distinct word with the fields it is in.
-    let per_doc: Vec<HashMap<String, u32>> = pages.par_iter().map(doc_words).collect();
+    let words: Vec<DocWords> = pages.par_iter().map(DocWords::of).collect();
+    let docs: Vec<(&SearchDoc, &DocWords)> = pages.iter().zip(&words).collect();
+    index_words(&docs)
+}
+
+/// The distinct words of one page with the fields each is in. The build
+/// keeps one per article and makes it again only when the article changes:
+/// reading and splitting the text is most of an index's cost, and a save in
+/// `serve` should not pay it for every other article.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DocWords(Vec<(Box<str>, u8)>);
+
+impl DocWords {
+    /// The words of `page`, its body HTML included.
+    pub fn of(page: &SearchDoc) -> DocWords {
+        let mut v: Vec<(Box<str>, u8)> =
+            doc_words(page).into_iter().map(|(w, b)| (w.into_boxed_str(), b as u8)).collect();
+        v.sort_unstable();
+        DocWords(v)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// [`index`] from words already split: `pages` give what results show
+/// (their `html` is not read), `DocWords` what matches.
+pub fn index_words(pages: &[(&SearchDoc, &DocWords)]) -> Vec<(PathBuf, Vec<u8>)> {
     // word → [(doc, fields)], documents in order.
-    let mut words: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
-    for (id, doc) in per_doc.into_iter().enumerate() {
-        for (w, bits) in doc {
-            words.entry(w).or_default().push((id as u32, bits));
+    let mut words: HashMap<&str, Vec<(u32, u32)>> = HashMap::new();
+    for (id, (_, doc)) in pages.iter().enumerate() {
+        for (w, bits) in &doc.0 {
+            words.entry(w).or_default().push((id as u32, u32::from(*bits)));
         }
     }
-    let mut words: Vec<(String, Vec<(u32, u32)>)> = words.into_iter().collect();
-    words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut words: Vec<(&str, Vec<(u32, u32)>)> = words.into_iter().collect();
+    words.sort_unstable_by(|a, b| a.0.cmp(b.0));
 
     let mut files = Vec::new();
     // Postings: doc ids delta-coded, each followed by its score.
     let postings: Vec<Posting> = words
-        .into_iter()
+        .into_par_iter()
         .map(|(w, docs)| {
             let mut json = String::with_capacity(docs.len() * 5 + 2);
             json.push('[');
@@ -103,7 +134,7 @@ pub fn index(pages: &[SearchDoc]) -> Vec<(PathBuf, Vec<u8>)> {
                 prev = d;
             }
             json.push(']');
-            (w, json)
+            (w.to_string(), json)
         })
         .collect();
     let mut keys = Vec::new();
@@ -128,7 +159,7 @@ pub fn index(pages: &[SearchDoc]) -> Vec<(PathBuf, Vec<u8>)> {
     for (n, chunk) in pages.chunks(DOCS_PER_CHUNK).enumerate() {
         let docs: Vec<Value> = chunk
             .iter()
-            .map(|p| {
+            .map(|(p, _)| {
                 let summary: String = p.summary.chars().take(SUMMARY_CHARS).collect();
                 json!([
                     p.url,

@@ -233,12 +233,16 @@
     });
   }
 
-  // The script and its stylesheet, together, once (the search page links the
-  // stylesheet itself).
-  function loadSearch(base) {
+  // The script and its stylesheet, together, once. A build names both on the
+  // trigger (fingerprinted); the search page's own stylesheet holds the search
+  // rules, so there it names no stylesheet. Older templates name neither.
+  function loadSearch(base, trigger) {
     if (!searchLoading) {
-      var css = document.querySelector('link[href$="search.css"]') ? null : load("link", { rel: "stylesheet", href: base + "search.css" });
-      searchLoading = Promise.all([load("script", { src: base + "search.js" }), css]).then(function () {
+      var named = trigger && trigger.hasAttribute("data-search-js");
+      var js = named ? trigger.getAttribute("data-search-js") : base + "search.js";
+      var cssUrl = named ? trigger.getAttribute("data-search-css") : base + "search.css";
+      var css = !cssUrl || document.querySelector('link[href$="search.css"]') ? null : load("link", { rel: "stylesheet", href: cssUrl });
+      searchLoading = Promise.all([load("script", { src: js }), css]).then(function () {
         if (!window.inkproofSearch) throw new Error("no search");
         return window.inkproofSearch;
       });
@@ -251,12 +255,12 @@
     var base = trigger ? trigger.getAttribute("data-search-base") || "/" : "/";
     var pageInput = document.querySelector("#search-input[data-search-index]");
     if (pageInput) {
-      loadSearch(base).then(function (s) { s.initPage(base); }, function () {});
+      loadSearch(base, trigger).then(function (s) { s.initPage(base); }, function () {});
     }
     function open(e) {
       e.preventDefault();
       if (pageInput) { pageInput.focus(); pageInput.select(); return; }
-      loadSearch(base).then(function (s) { s.openDialog(base, trigger); }, function () {
+      loadSearch(base, trigger).then(function (s) { s.openDialog(base, trigger); }, function () {
         window.location.href = trigger ? trigger.href : base + "search/";
       });
     }

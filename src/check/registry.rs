@@ -195,6 +195,11 @@ pub const CHECKS: &[Check] = &[
         "an image has no alt text",
         "describe what the image shows: ![Activation settings](shot.png)",
     ),
+    e(
+        "image/unrenderable",
+        "an SVG thumbnail cannot be drawn as the PNG og:image social sites need",
+        "fix the SVG so it parses, or use a PNG or JPEG thumbnail",
+    ),
     w(
         "image/insecure",
         "a remote image is loaded over http://",

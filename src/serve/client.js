@@ -64,9 +64,32 @@
   }
 
   // What the head loads; when a template edit changes it, only a reload is right.
+  // Stylesheets are left out: their names follow their bytes (`style.1a2b3c4d.css`),
+  // so a CSS edit renames them on every page, and they are swapped in place.
   const headSignature = (doc) =>
-    [...doc.head.querySelectorAll("link[rel~=stylesheet], script[src]")]
-      .map((e) => e.getAttribute("href") || e.getAttribute("src")).join("\n");
+    [...doc.head.querySelectorAll("script[src]")].map((e) => e.getAttribute("src")).join("\n");
+  const sheets = (doc) =>
+    [...doc.head.querySelectorAll("link[rel~=stylesheet]")].map((e) => e.getAttribute("href"));
+
+  // The new page's stylesheets replace this page's, each old one going once the
+  // new ones apply (no flash of unstyled content).
+  function adoptSheets(doc) {
+    const want = sheets(doc);
+    const have = [...document.head.querySelectorAll("link[rel~=stylesheet]")];
+    if (want.join("\n") === have.map((l) => l.getAttribute("href")).join("\n")) return;
+    let last = have[have.length - 1] || null;
+    let pending = want.length;
+    const done = () => { if (--pending <= 0) have.forEach((l) => l.remove()); };
+    for (const href of want) {
+      const link = document.createElement("link");
+      link.rel = "stylesheet";
+      link.href = href;
+      link.onload = link.onerror = done;
+      if (last) last.after(link); else document.head.append(link);
+      last = link;
+    }
+    if (!want.length) done();
+  }
 
   // The page's own file changed: fetch it and swap the body in place. A reload
   // re-parses and re-lays-out the whole page (~250 ms on a big guide); this is
@@ -78,6 +101,7 @@
       if (!res.ok || !(res.headers.get("content-type") || "").startsWith("text/html")) return reload();
       const doc = new DOMParser().parseFromString(await res.text(), "text/html");
       if (headSignature(doc) !== headSignature(document)) return reload();
+      adoptSheets(doc);
       const y = window.scrollY;
       document.title = doc.title;
       const body = document.adoptNode(doc.body);

@@ -15,3 +15,4 @@ mod slugs;
 mod snippets;
 mod incremental;
 mod reliability;
+mod reader;
