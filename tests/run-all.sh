@@ -21,7 +21,7 @@ if [ -f tests/browser/package.json ]; then
   echo "== browser tests"
   # `cargo test` built target/debug/inkproof for the integration tests; the
   # browser tests use that one, so the crate compiles once.
-  export INKPROOF_BIN="$PWD/target/debug/inkproof"
+  export INKPROOF_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/inkproof"
   [ -x "$INKPROOF_BIN" ] || cargo build --quiet
   (cd tests/browser && npm install --no-audit --no-fund --silent)
   node --test tests/browser/
