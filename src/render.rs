@@ -157,6 +157,12 @@ impl Indexed {
         h.update(&card_key.to_le_bytes());
         h.update(&body_key.to_le_bytes());
         h.update(serde_json::to_string(&article.toc).unwrap_or_default().as_bytes());
+        // The card shows the first CARD_TAGS tags; the page and the feeds show
+        // them all, so the rest is part of the page's key too.
+        for t in article.meta.tags.iter().skip(CARD_TAGS) {
+            h.update(&(t.len() as u64).to_le_bytes());
+            h.update(t.as_bytes());
+        }
         let page_key = h.digest128();
         let a = &article;
         let search = SearchDoc {

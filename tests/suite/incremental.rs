@@ -336,3 +336,26 @@ fn a_truncated_or_foreign_cache_is_survived() {
     Engine::new(options(&root, &out, Some(cache))).unwrap().run().unwrap();
     assert_eq!(tree(&out), good, "a damaged cached body never reaches a page");
 }
+
+/// List cards show the first 8 tags; the article page shows all of them. A
+/// page key made from the card missed a rename of the 9th tag or later, so the
+/// incremental page kept the old tag while a clean build had the new one.
+#[test]
+fn renaming_a_tag_beyond_the_card_redoes_the_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    let site = Site { root: root.clone(), articles: Vec::new(), counter: 0 };
+    let text = |last: &str| {
+        format!("---\ntitle: Ten tags\ndate: 2024-01-01\ntags: [a1, a2, a3, a4, a5, a6, a7, a8, a9, {last}]\n---\nBody.\n")
+    };
+    site.write("content/ten.md", &text("a10"));
+    let out = dir.path().join("out");
+    let mut engine = Engine::new(options(&root, &out, None)).unwrap();
+    engine.run().unwrap();
+    site.write("content/ten.md", &text("renamed"));
+    engine.update(&[root.join("content/ten.md")]).unwrap();
+    let clean = dir.path().join("clean");
+    Engine::new(options(&root, &clean, None)).unwrap().run().unwrap();
+    let (a, b) = (tree(&out), tree(&clean));
+    assert!(a == b, "{}", diff(&a, &b));
+}
