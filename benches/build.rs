@@ -4,7 +4,8 @@
 //!
 //! `cargo bench --bench build` (N=1000), or `INKPROOF_BENCH_N=10000 cargo bench
 //! --bench build`. `INKPROOF_BENCH_RUNS` sets the counted runs (default 5, after
-//! one warm-up). The corpus lives in a temporary folder that is removed at the
+//! one warm-up). `INKPROOF_BENCH_ONLY=update` times only the in-process update
+//! (for profiling: `perf record` on the bench binary). The corpus lives in a temporary folder that is removed at the
 //! end. In-process timing leaves out process start-up and the one-time loading
 //! of syntax definitions (the warm-up pays it), which `benches/compare.sh`
 //! measures as a whole process against Hugo.
@@ -58,7 +59,8 @@ fn main() -> anyhow::Result<()> {
     let mut update = Vec::new();
     let edited =
         root.join("content/posts").join(inkproof::corpus::file_name(n.saturating_sub(1) / 2));
-    for k in 0..runs {
+    let only_update = std::env::var("INKPROOF_BENCH_ONLY").is_ok_and(|v| v == "update");
+    for k in 0..if only_update { 0 } else { runs } {
         clean("cold")?;
         cold.push(build_once(&root, true)?);
         nochange.push(build_once(&root, true)?);
@@ -73,11 +75,15 @@ fn main() -> anyhow::Result<()> {
         let t = Instant::now();
         let r = engine.update(std::slice::from_ref(&edited))?;
         update.push(Timing { total: t.elapsed(), cpu: None, files: r.changed.len() });
-        if k == 0 {
+        if k == 0 || only_update {
             let phases: Vec<String> =
                 r.phases.iter().map(|(n, d)| format!("{n} {}", ms(*d))).collect();
             println!("update stages (ms): {}", phases.join(", "));
         }
+    }
+    if only_update {
+        row("engine update after one edit (serve)", &update, |t| t.total);
+        return Ok(());
     }
 
     println!();

@@ -105,6 +105,17 @@ pub struct Indexed {
     /// once per article result instead of once per build.
     pub search_entry: String,
     pub sitemap_entry: String,
+    /// Its page's output path (made once, not on every plan).
+    pub page_path: PathBuf,
+    /// Slugs of its tags and categories, as term pages group them (slugging
+    /// transliterates, so it is done once per article result, not per plan).
+    pub tag_slugs: Vec<String>,
+    pub category_slugs: Vec<String>,
+    /// Hash of what the site-wide link check reads of this article (source,
+    /// URL, links, heading ids), and of what other articles' links read of it
+    /// (URL, heading ids).
+    pub links_key: u128,
+    pub anchors_key: u128,
 }
 
 impl Indexed {
@@ -126,7 +137,42 @@ impl Indexed {
             &config.permalink(&a.url),
             a.meta.updated.as_ref().or(a.meta.date.as_ref()),
         );
-        Indexed { article, card, card_key, page_key, search_entry, sitemap_entry }
+        let page_path = page_path(config.base_path(), &a.url);
+        let tag_slugs = a.meta.tags.iter().map(|t| slugify(t)).collect();
+        let category_slugs = a.meta.categories.iter().map(|t| slugify(t)).collect();
+        let mut h = Xxh3::new();
+        h.update(a.url.as_bytes());
+        h.update(&[0]);
+        for id in &a.ids {
+            h.update(&(id.len() as u64).to_le_bytes());
+            h.update(id.as_bytes());
+        }
+        let anchors_key = h.digest128();
+        let mut h = Xxh3::new();
+        h.update(&anchors_key.to_le_bytes());
+        h.update(a.source.as_os_str().as_encoded_bytes());
+        h.update(&[0]);
+        for l in &a.links {
+            h.update(&(l.href.len() as u64).to_le_bytes());
+            h.update(l.href.as_bytes());
+            h.update(&(l.line as u64).to_le_bytes());
+            h.update(&(l.col as u64).to_le_bytes());
+            h.update(&[u8::from(l.is_image)]);
+        }
+        let links_key = h.digest128();
+        Indexed {
+            article,
+            card,
+            card_key,
+            page_key,
+            search_entry,
+            sitemap_entry,
+            page_path,
+            tag_slugs,
+            category_slugs,
+            links_key,
+            anchors_key,
+        }
     }
 }
 
@@ -145,7 +191,8 @@ pub struct Site<'a> {
     pub dated: Vec<usize>,
     nav: Vec<Value>,
     nav_key: u128,
-    position: HashMap<usize, usize>,
+    /// Place of each article in `dated` (`usize::MAX`: not dated).
+    position: Vec<usize>,
 }
 
 impl<'a> Site<'a> {
@@ -176,7 +223,10 @@ impl<'a> Site<'a> {
                 .then(a.meta.title.cmp(&b.meta.title))
                 .then(a.url.cmp(&b.url))
         });
-        let position = dated.iter().enumerate().map(|(pos, &i)| (i, pos)).collect();
+        let mut position = vec![usize::MAX; articles.len()];
+        for (pos, &i) in dated.iter().enumerate() {
+            position[i] = pos;
+        }
         Site { config, articles, home, settings, statics, stamps, dated, nav, nav_key, position }
     }
 
@@ -258,23 +308,27 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
     // Article pages.
     for (i, a) in site.articles.iter().enumerate() {
         let (prev, next) = neighbours(site, i);
-        let ident = |n: Option<usize>| {
-            n.map(|j| {
-                let a = &site.articles[j].article;
-                format!("{}\u{0}{}", a.meta.title, a.url)
-            })
-            .unwrap_or_default()
-        };
-        let key = key_of(&[
-            b"article",
-            &settings,
-            &a.page_key.to_le_bytes(),
-            ident(prev).as_bytes(),
-            ident(next).as_bytes(),
-            &site.nav_key.to_le_bytes(),
-        ]);
+        let mut h = Xxh3::new();
+        h.update(b"article");
+        h.update(&settings);
+        h.update(&a.page_key.to_le_bytes());
+        for n in [prev, next] {
+            match n {
+                Some(j) => {
+                    let a = &site.articles[j].article;
+                    h.update(&[1]);
+                    h.update(&(a.meta.title.len() as u64).to_le_bytes());
+                    h.update(a.meta.title.as_bytes());
+                    h.update(&(a.url.len() as u64).to_le_bytes());
+                    h.update(a.url.as_bytes());
+                }
+                None => h.update(&[0]),
+            }
+        }
+        h.update(&site.nav_key.to_le_bytes());
+        let key = h.digest128();
         units.push(Unit {
-            path: page_path(base, &a.article.url),
+            path: a.page_path.clone(),
             key,
             job: Job::Article(i),
             source: a.article.source.clone(),
@@ -356,14 +410,21 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
     for (kind, title) in [("tags", "Tags"), ("categories", "Categories")] {
         let mut terms: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
         for &i in &site.dated {
-            let a = &site.articles[i].article;
-            let names = if kind == "tags" { &a.meta.tags } else { &a.meta.categories };
-            for name in names {
-                let slug = slugify(name);
+            let x = &site.articles[i];
+            let a = &x.article;
+            let (names, slugs) = if kind == "tags" {
+                (&a.meta.tags, &x.tag_slugs)
+            } else {
+                (&a.meta.categories, &x.category_slugs)
+            };
+            for (name, slug) in names.iter().zip(slugs) {
                 if slug.is_empty() {
                     continue;
                 }
-                let entry = terms.entry(slug).or_insert_with(|| (name.clone(), Vec::new()));
+                let entry = match terms.get_mut(slug.as_str()) {
+                    Some(e) => e,
+                    None => terms.entry(slug.clone()).or_insert_with(|| (name.clone(), Vec::new())),
+                };
                 // `windows 11` and `Windows-11` on one article: list it once.
                 if entry.1.last() != Some(&i) {
                     entry.1.push(i);
@@ -556,8 +617,8 @@ fn stamp_key(from: &Path, stamp: Stamp) -> u128 {
 /// The older and newer dated article around `i` ("prev" reads as "the one
 /// before this in time").
 fn neighbours(site: &Site<'_>, i: usize) -> (Option<usize>, Option<usize>) {
-    match site.position.get(&i) {
-        Some(&pos) => {
+    match site.position.get(i).copied().filter(|&p| p != usize::MAX) {
+        Some(pos) => {
             let prev = site.dated.get(pos + 1).copied();
             let next = pos.checked_sub(1).and_then(|p| site.dated.get(p)).copied();
             (prev, next)
@@ -665,24 +726,27 @@ pub fn render(
 
 /// Two outputs at one path: the later one would silently replace the earlier.
 fn collisions(units: &[Unit], site: &Site<'_>, diags: &mut Vec<Diagnostic>) {
-    let owner: HashMap<PathBuf, &Path> = site
-        .articles
-        .iter()
-        .map(|a| (page_path(site.base(), &a.article.url), a.article.source.as_path()))
-        .collect();
+    // Which article a page path belongs to: made only when there is a collision.
+    let mut owner: Option<HashMap<&Path, &Path>> = None;
     let describe = |u: &Unit| match &u.job {
         Job::Copy(from) => from.display().to_string(),
         Job::Article(i) => site.articles[*i].article.source.display().to_string(),
         _ if !u.source.as_os_str().is_empty() => u.source.display().to_string(),
         _ => "a generated page".to_string(),
     };
-    let mut seen: HashMap<&Path, usize> = HashMap::new();
+    let mut seen: HashMap<&Path, usize> = HashMap::with_capacity(units.len());
     for (i, u) in units.iter().enumerate() {
         if let Some(prev) = seen.insert(&u.path, i) {
             let first = describe(&units[prev]);
+            let owner = owner.get_or_insert_with(|| {
+                site.articles
+                    .iter()
+                    .map(|a| (a.page_path.as_path(), a.article.source.as_path()))
+                    .collect()
+            });
             diags.push(Diagnostic::error(
                 "output/collision",
-                Location::file(owner.get(&u.path).copied().unwrap_or(&u.source)),
+                Location::file(owner.get(u.path.as_path()).copied().unwrap_or(&u.source)),
                 format!(
                     "`{}` would be written twice: by {first} and by {}",
                     u.path.display(),
