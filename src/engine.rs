@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use crate::article::{self, Env, Front};
 use crate::diag::{self, Diagnostic, Location, Severity};
 use crate::load::{self, ContentFiles, FileRead, Inputs};
-use crate::model::{Article, BuildStats, Output, StrippedKind};
+use crate::model::{Article, BuildStats, Output, Source, StrippedKind};
 use crate::render::{self, HomeIntro, Indexed, Job, Site};
 use crate::write::{self, Target};
 
@@ -210,6 +210,54 @@ struct Slugged {
     url: String,
 }
 
+/// The site-wide link check, kept per article. An article's link findings
+/// are a function of its links, URL and path (`Indexed::links_key`) and of
+/// what links can land on: the published paths and every article's URL and
+/// heading ids (`global`). While `global` is the same, only articles whose
+/// `links_key` changed are checked again.
+#[derive(Debug)]
+struct LinksMemo {
+    global: u128,
+    /// In index order: source, `links_key`, findings.
+    per: Vec<(PathBuf, u128, Vec<Diagnostic>)>,
+}
+
+/// Indices (into `indexed`) of the articles whose heading ids the links of
+/// `a` can read: a link with a `#fragment` to an article page names that
+/// page's slug as its last path segment. `false` when a link's target can't
+/// be told that way (`..`, `.`, an encoded name, the site root): then the
+/// whole site is checked.
+fn link_targets(a: &Article, by_slug: &HashMap<&str, Vec<usize>>, out: &mut Vec<usize>) -> bool {
+    for l in &a.links {
+        let href = l.href.as_str();
+        if href.contains("://")
+            || href.starts_with("//")
+            || (href.contains(':') && !href.starts_with('/') && !href.starts_with('.'))
+        {
+            continue; // not a page of the site
+        }
+        let Some(at) = href.find('#') else { continue }; // no anchor read
+        let path = &href[..at];
+        let path = path.split('?').next().unwrap_or(path);
+        if path.is_empty() {
+            continue; // this page: `a` is checked itself
+        }
+        let mut segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        if segments.last() == Some(&"index.html") {
+            segments.pop();
+        }
+        match segments.last() {
+            Some(&s) if s != "." && s != ".." && !s.contains('%') => {
+                if let Some(v) = by_slug.get(s) {
+                    out.extend(v);
+                }
+            }
+            _ => return false,
+        }
+    }
+    true
+}
+
 /// Records what the body stage read, so its result can be reused exactly
 /// while those reads would give the same answers.
 struct Recorder<'a> {
@@ -250,10 +298,14 @@ pub struct Engine {
     dirty: u64,
     /// The page findings changed since the last save.
     pages_dirty: bool,
+    /// The sources and front matter of the last run, in order, with their key.
+    last_fronts: Vec<(Arc<Source>, Arc<Front>, u128)>,
     /// Slug and URL of each article, with the front matter they came from.
     slugs: HashMap<PathBuf, Slugged>,
     /// The duplicate-title findings and the key of what they were made from.
     titles: Option<(u128, Vec<PathBuf>, Vec<Diagnostic>)>,
+    /// The link check's findings per article, with what they were made from.
+    links: Option<LinksMemo>,
     notes: Vec<String>,
     progress: Option<Box<Progress>>,
     /// Compiled templates and the hash of the texts they came from.
@@ -329,8 +381,10 @@ impl Engine {
             diagnostics: Vec::new(),
             dirty: 0,
             pages_dirty: false,
+            last_fronts: Vec::new(),
             slugs: HashMap::new(),
             titles: None,
+            links: None,
             notes,
             progress: None,
             tera: None,
@@ -471,15 +525,31 @@ impl Engine {
         // 1. Front matter, reused by source hash. The map is updated in
         // place: a save costs the entries that changed, not a new map.
         let sources = &inputs.content.sources;
+        // The same `Source` (shared, unchanged since it was read) at the same
+        // place as in the last run, with the same settings: its front matter
+        // is the one of the last run, found without a lookup.
+        let last = std::mem::take(&mut self.last_fronts);
+        let unchanged = |i: usize, s: &Arc<Source>| {
+            last.get(i).filter(|(ls, _, k)| Arc::ptr_eq(ls, s) && *k == s.hash ^ settings)
+        };
         let fronts: Vec<Arc<Front>> = sources
             .par_iter()
-            .map(|s| match self.fronts.get(&s.path) {
-                Some((h, f)) if *h == s.hash ^ settings => Arc::clone(f),
-                _ => Arc::new(article::front(s, config)),
+            .enumerate()
+            .map(|(i, s)| {
+                if let Some((_, f, _)) = unchanged(i, s) {
+                    return Arc::clone(f);
+                }
+                match self.fronts.get(&s.path) {
+                    Some((h, f)) if *h == s.hash ^ settings => Arc::clone(f),
+                    _ => Arc::new(article::front(s, config)),
+                }
             })
             .collect();
-        for (s, f) in sources.iter().zip(&fronts) {
+        for (i, (s, f)) in sources.iter().zip(&fronts).enumerate() {
             diags.extend(f.diags.iter().cloned());
+            if unchanged(i, s).is_some() {
+                continue; // in the map as it was
+            }
             let key = s.hash ^ settings;
             let same =
                 self.fronts.get(&s.path).is_some_and(|(h, old)| *h == key && Arc::ptr_eq(old, f));
@@ -500,6 +570,13 @@ impl Engine {
             });
             self.dirty |= dirty;
         }
+
+        drop(last);
+        self.last_fronts = sources
+            .iter()
+            .zip(&fronts)
+            .map(|(s, f)| (Arc::clone(s), Arc::clone(f), s.hash ^ settings))
+            .collect();
 
         phases.push(("front matter", lap.elapsed()));
         let lap = Instant::now();
@@ -537,7 +614,12 @@ impl Engine {
             self.slugs.retain(|p, _| live.contains(p.as_path()));
         }
         let slugs = &self.slugs;
-        let slugged = |i: usize| &slugs[&sources[i].path];
+        // One lookup per article; used by index below.
+        let mut slug_of: Vec<Option<&Slugged>> = vec![None; sources.len()];
+        for &i in &items {
+            slug_of[i] = slugs.get(&sources[i].path);
+        }
+        let slugged = |i: usize| slug_of[i].expect("every item has a slug");
         let mut by_slug: HashMap<&str, &Path> = HashMap::with_capacity(items.len());
         for &i in &items {
             let source = &sources[i];
@@ -767,7 +849,93 @@ impl Engine {
         } else {
             slugs.iter().map(|(p, e)| (p.as_path(), e.url.as_str())).collect()
         };
-        diags.extend(crate::check::links::check(config, &arts, &failed, &url_map, &files));
+        let global = {
+            let mut h = xxhash_rust::xxh3::Xxh3::new();
+            h.update(config.base_path().as_bytes());
+            h.update(&[0]);
+            for u in &units {
+                let p = u.path.as_os_str().as_encoded_bytes();
+                h.update(&(p.len() as u64).to_le_bytes());
+                h.update(p);
+            }
+            for x in &indexed {
+                h.update(&x.anchors_key.to_le_bytes());
+            }
+            h.digest128()
+        };
+        // The articles to check again, when the rest can be kept.
+        let partial: Option<Vec<usize>> = match &self.links {
+            Some(m)
+                if failed.is_empty()
+                    && m.global == global
+                    && m.per.len() == indexed.len()
+                    && m.per.iter().zip(&indexed).all(|(p, x)| p.0 == x.article.source) =>
+            {
+                let changed: Vec<usize> =
+                    (0..indexed.len()).filter(|&i| m.per[i].1 != indexed[i].links_key).collect();
+                let mut subset = changed.clone();
+                let mut by_slug: Option<HashMap<&str, Vec<usize>>> = None;
+                let mut known = true;
+                for &i in &changed {
+                    let by_slug = by_slug.get_or_insert_with(|| {
+                        let mut map: HashMap<&str, Vec<usize>> = HashMap::new();
+                        for (k, x) in indexed.iter().enumerate() {
+                            map.entry(x.article.slug.as_str()).or_default().push(k);
+                        }
+                        map
+                    });
+                    known &= link_targets(&indexed[i].article, by_slug, &mut subset);
+                }
+                subset.sort_unstable();
+                subset.dedup();
+                known.then_some(subset)
+            }
+            _ => None,
+        };
+        match partial {
+            Some(subset) => {
+                let memo = self.links.as_mut().expect("checked above");
+                if !subset.is_empty() {
+                    let some: Vec<&Article> = subset.iter().map(|&i| arts[i]).collect();
+                    let found = crate::check::links::check(config, &some, &[], &url_map, &files);
+                    let mut by_source: HashMap<PathBuf, Vec<Diagnostic>> = HashMap::new();
+                    for d in found {
+                        by_source.entry(d.location.path.clone()).or_default().push(d);
+                    }
+                    for (i, x) in indexed.iter().enumerate() {
+                        if memo.per[i].1 != x.links_key {
+                            memo.per[i].1 = x.links_key;
+                            memo.per[i].2 =
+                                by_source.remove(x.article.source.as_path()).unwrap_or_default();
+                        }
+                    }
+                }
+                for (_, _, found) in &memo.per {
+                    diags.extend(found.iter().cloned());
+                }
+            }
+            None => {
+                let found = crate::check::links::check(config, &arts, &failed, &url_map, &files);
+                if failed.is_empty() {
+                    let mut by_source: HashMap<&Path, Vec<Diagnostic>> = HashMap::new();
+                    for d in &found {
+                        by_source.entry(d.location.path.as_path()).or_default().push(d.clone());
+                    }
+                    let per = indexed
+                        .iter()
+                        .map(|x| {
+                            let p = x.article.source.as_path();
+                            (p.to_path_buf(), x.links_key, by_source.remove(p).unwrap_or_default())
+                        })
+                        .collect();
+                    // Every finding belongs to an article: else nothing is kept.
+                    self.links = by_source.is_empty().then_some(LinksMemo { global, per });
+                } else {
+                    self.links = None;
+                }
+                diags.extend(found);
+            }
+        }
         phases.push(("link check", lap.elapsed()));
         let lap = Instant::now();
         // Duplicate titles: a function of every article's (path, title) and of
@@ -977,8 +1145,8 @@ impl Engine {
             );
             // Outputs of the previous run that are no longer made: none when
             // every one of them is still a unit (the unit paths are distinct).
-            let all_kept =
-                files.len() >= previous.len() && previous.keys().all(|p| files.contains(p.as_path()));
+            let all_kept = files.len() >= previous.len()
+                && previous.keys().all(|p| files.contains(p.as_path()));
             report.removed = if all_kept {
                 Vec::new()
             } else {
@@ -1073,7 +1241,8 @@ fn read_cache(
     dir: &Path,
     notes: &mut Vec<String>,
 ) -> (Fronts, HashMap<PathBuf, Arc<BodyEntry>>, PageFindings) {
-    let note = |path: &Path, why: String| format!("the cache `{}` {why}; it is rebuilt", path.display());
+    let note =
+        |path: &Path, why: String| format!("the cache `{}` {why}; it is rebuilt", path.display());
     let shards: Vec<Result<Option<CacheShard>, String>> = (0..SHARDS)
         .into_par_iter()
         .map(|k| {
@@ -1132,7 +1301,9 @@ fn write_cache(
     bodies: &HashMap<PathBuf, Arc<BodyEntry>>,
     pages: Option<&PageFindings>,
 ) -> anyhow::Result<()> {
-    let write = |path: &Path, value: &dyn Fn(&mut dyn std::io::Write) -> serde_json::Result<()>| -> anyhow::Result<()> {
+    let write = |path: &Path,
+                 value: &dyn Fn(&mut dyn std::io::Write) -> serde_json::Result<()>|
+     -> anyhow::Result<()> {
         let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
         let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
         value(&mut out)?;

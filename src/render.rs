@@ -246,6 +246,10 @@ pub enum Job {
     Atom,
     /// Bytes already made (small generated files, snippets).
     Bytes(Vec<u8>),
+    /// `search.json`, from every article's entry.
+    SearchIndex,
+    /// `sitemap.xml`, from every article's entry.
+    Sitemap,
     /// A file copied as is.
     Copy(PathBuf),
     /// A built-in static file.
@@ -459,15 +463,16 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
     }
 
     // Search: a small JSON index and a page that lists every guide without JS.
-    let mut index = String::from("[");
-    for (k, x) in site.articles.iter().enumerate() {
-        if k > 0 {
-            index.push(',');
-        }
-        index.push_str(&x.search_entry);
-    }
-    index.push(']');
-    push_bytes(&mut units, "search.json", index.into_bytes());
+    // Its key is the hash of its bytes, taken from the same pieces without
+    // putting them together (that happens only when it is written).
+    let mut h = Xxh3::new();
+    search_index(site, &mut |piece| h.update(piece.as_bytes()));
+    units.push(Unit {
+        path: "search.json".into(),
+        key: h.digest128(),
+        job: Job::SearchIndex,
+        source: PathBuf::new(),
+    });
     let all: Vec<usize> = site.dated.clone();
     units.push(Unit {
         path: PathBuf::from("search/index.html"),
@@ -536,7 +541,14 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
         job: Job::Atom,
         source: PathBuf::new(),
     });
-    push_bytes(&mut units, "sitemap.xml", sitemap(site).into_bytes());
+    let mut h = Xxh3::new();
+    sitemap(site, &mut |piece| h.update(piece.as_bytes()));
+    units.push(Unit {
+        path: "sitemap.xml".into(),
+        key: h.digest128(),
+        job: Job::Sitemap,
+        source: PathBuf::new(),
+    });
     let robots = format!(
         "User-agent: *\nAllow: /\nSitemap: {}\n",
         config.permalink(&format!("{base}/sitemap.xml"))
@@ -638,6 +650,16 @@ pub fn render(
     let common = Common { config, nav: &site.nav };
     match &unit.job {
         Job::Bytes(b) => Ok(b.clone()),
+        Job::SearchIndex => {
+            let mut out = String::new();
+            search_index(site, &mut |piece| out.push_str(piece));
+            Ok(out.into_bytes())
+        }
+        Job::Sitemap => {
+            let mut out = String::new();
+            sitemap(site, &mut |piece| out.push_str(piece));
+            Ok(out.into_bytes())
+        }
         Job::Builtin(text) => Ok(text.as_bytes().to_vec()),
         Job::Copy(from) => load::read_published(from).map_err(|e| {
             Diagnostic::error(
@@ -863,12 +885,15 @@ pub fn article_value(config: &Config, a: &Article, full: bool) -> Value {
         "summary": a.summary,
         "keywords": m.keywords,
         "thumbnail": m.thumbnail.as_deref().map(|t| resolve_url(config, &a.url, t)),
-        "word_count": a.word_count,
         "reading_minutes": a.word_count.div_ceil(220).max(1),
         "extra": m.extra,
         "is_page": !a.is_dated(),
     });
     if full {
+        // Only the article's own page sees the exact count: a card (list
+        // pages, the search page) changes with the reading time, not with
+        // every word typed, so an edit does not redo every list it is on.
+        v["word_count"] = json!(a.word_count);
         v["content"] = Value::String(a.html.clone());
         v["toc"] = serde_json::to_value(&a.toc).unwrap_or(Value::Null);
     }
@@ -965,10 +990,23 @@ fn atom(config: &Config, dated: &[(&Article, String)]) -> String {
     x
 }
 
-fn sitemap(site: &Site<'_>) -> String {
+/// `search.json`, piece by piece (to hash it or to write it).
+fn search_index(site: &Site<'_>, out: &mut dyn FnMut(&str)) {
+    out("[");
+    for (k, x) in site.articles.iter().enumerate() {
+        if k > 0 {
+            out(",");
+        }
+        out(&x.search_entry);
+    }
+    out("]");
+}
+
+/// `sitemap.xml`, piece by piece (to hash it or to write it).
+fn sitemap(site: &Site<'_>, out: &mut dyn FnMut(&str)) {
     let config = site.config;
     let base = config.base_path();
-    let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    out("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     let newest = site
         .dated
         .iter()
@@ -977,12 +1015,11 @@ fn sitemap(site: &Site<'_>) -> String {
             a.meta.updated.as_ref().or(a.meta.date.as_ref())
         })
         .max_by_key(|t| t.value);
-    x.push_str(&sitemap_url(&config.permalink(&format!("{base}/")), newest));
+    out(&sitemap_url(&config.permalink(&format!("{base}/")), newest));
     for a in site.articles {
-        x.push_str(&a.sitemap_entry);
+        out(&a.sitemap_entry);
     }
-    x.push_str("</urlset>\n");
-    x
+    out("</urlset>\n");
 }
 
 fn sitemap_url(loc: &str, lastmod: Option<&Timestamp>) -> String {
