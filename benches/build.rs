@@ -4,7 +4,8 @@
 //!
 //! `cargo bench --bench build` (N=1000), or `INKPROOF_BENCH_N=10000 cargo bench
 //! --bench build`. `INKPROOF_BENCH_RUNS` sets the counted runs (default 5, after
-//! one warm-up). The corpus lives in a temporary folder that is removed at the
+//! one warm-up). `INKPROOF_BENCH_ONLY=update` times only the in-process update
+//! (for profiling: `perf record` on the bench binary). The corpus lives in a temporary folder that is removed at the
 //! end. In-process timing leaves out process start-up and the one-time loading
 //! of syntax definitions (the warm-up pays it), which `benches/compare.sh`
 //! measures as a whole process against Hugo.
@@ -24,10 +25,16 @@ fn main() -> anyhow::Result<()> {
     let runs = env_usize("INKPROOF_BENCH_RUNS", if benching { 5 } else { 1 })?.max(1);
     let seed = 42;
     let dir = tempfile::Builder::new().prefix("inkproof-bench-").tempdir()?;
-    let root = dir.path().join("site");
+    // `INKPROOF_BENCH_SITE=DIR`: a corpus kept between runs (made when
+    // missing), so `INKPROOF_BENCH_ONLY=update` starts from its cache and
+    // output instead of a cold build.
+    let kept = std::env::var_os("INKPROOF_BENCH_SITE").map(std::path::PathBuf::from);
+    let root = kept.clone().unwrap_or_else(|| dir.path().join("site"));
 
     let t = Instant::now();
-    inkproof::corpus::write_site(&root, n, seed)?;
+    if kept.is_none() || !root.join("content/posts").is_dir() {
+        inkproof::corpus::write_site(&root, n, seed)?;
+    }
     let gen = t.elapsed();
     let md_bytes: u64 = std::fs::read_dir(root.join("content/posts"))?
         .map(|e| e.and_then(|e| e.metadata()).map(|m| m.len()))
@@ -47,8 +54,11 @@ fn main() -> anyhow::Result<()> {
         let _ = what;
         Ok(())
     };
+    let only_update = std::env::var("INKPROOF_BENCH_ONLY").is_ok_and(|v| v == "update");
     // Warm-up: syntax sets and templates load here.
-    clean("warm-up")?;
+    if !(only_update && kept.is_some()) {
+        clean("warm-up")?;
+    }
     let first = build_once(&root, true)?;
     println!("warm-up: {} ms ({} files written)", ms(first.total), first.files);
 
@@ -58,7 +68,7 @@ fn main() -> anyhow::Result<()> {
     let mut update = Vec::new();
     let edited =
         root.join("content/posts").join(inkproof::corpus::file_name(n.saturating_sub(1) / 2));
-    for k in 0..runs {
+    for k in 0..if only_update { 0 } else { runs } {
         clean("cold")?;
         cold.push(build_once(&root, true)?);
         nochange.push(build_once(&root, true)?);
@@ -73,11 +83,15 @@ fn main() -> anyhow::Result<()> {
         let t = Instant::now();
         let r = engine.update(std::slice::from_ref(&edited))?;
         update.push(Timing { total: t.elapsed(), cpu: None, files: r.changed.len() });
-        if k == 0 {
+        if k == 0 || only_update {
             let phases: Vec<String> =
                 r.phases.iter().map(|(n, d)| format!("{n} {}", ms(*d))).collect();
             println!("update stages (ms): {}", phases.join(", "));
         }
+    }
+    if only_update {
+        row("engine update after one edit (serve)", &update, |t| t.total);
+        return Ok(());
     }
 
     println!();

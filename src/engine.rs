@@ -28,12 +28,20 @@ use serde::{Deserialize, Serialize};
 use crate::article::{self, Env, Front};
 use crate::diag::{self, Diagnostic, Location, Severity};
 use crate::load::{self, ContentFiles, FileRead, Inputs};
-use crate::model::{Article, BuildStats, Output, StrippedKind};
+use crate::model::{Article, BuildStats, Output, Source, StrippedKind};
 use crate::render::{self, HomeIntro, Indexed, Job, Site};
 use crate::write::{self, Target};
 
 /// Bumped when the cached data's shape or meaning changes; part of every key.
-const CACHE_VERSION: &str = concat!("inkproof-cache-1 ", env!("CARGO_PKG_VERSION"));
+const CACHE_VERSION: &str = concat!("inkproof-cache-2 ", env!("CARGO_PKG_VERSION"));
+
+/// The article cache is split into this many files by a hash of the source
+/// path, so saving after one edit rewrites one of them, not the whole cache.
+const SHARDS: usize = 32;
+
+fn shard_of(path: &Path) -> usize {
+    (load::hash(path.as_os_str().as_encoded_bytes()) % SHARDS as u128) as usize
+}
 
 /// Output folders the site itself uses; an article can't take these slugs.
 const RESERVED: &[&str] = &["tags", "categories", "snippets", "search", "page"];
@@ -114,12 +122,18 @@ struct BodyEntry {
     ignores: Vec<crate::check::facts::Ignore>,
 }
 
-/// The persistent cache file.
+/// One shard of the persistent article cache (`articles-NN.json`).
 #[derive(Debug, Default, Serialize, Deserialize)]
-struct CacheFile {
+struct CacheShard {
     version: String,
     fronts: Vec<(PathBuf, u128, Arc<Front>)>,
     bodies: Vec<(PathBuf, Arc<BodyEntry>)>,
+}
+
+/// The persistent cache of page findings (`pages.json`).
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct CachePages {
+    version: String,
     pages: Vec<(u128, Vec<(String, String)>)>,
 }
 
@@ -128,8 +142,9 @@ struct CacheFile {
 enum BodyStore {
     Memory(Mutex<HashMap<u128, Arc<str>>>),
     /// The folder and the keys known to be in it (listed once, then kept up
-    /// to date), so checking a body costs no system call.
-    Disk(PathBuf, Mutex<HashSet<u128>>),
+    /// to date), so checking a body costs no system call; and files found
+    /// there that are no body (left by a killed build), removed on the next save.
+    Disk(PathBuf, Mutex<HashSet<u128>>, Mutex<Vec<PathBuf>>),
 }
 
 impl BodyStore {
@@ -139,9 +154,10 @@ impl BodyStore {
                 m.lock().unwrap_or_else(|e| e.into_inner()).insert(key, Arc::from(html));
                 Ok(())
             }
-            BodyStore::Disk(dir, known) => {
+            BodyStore::Disk(dir, known, _) => {
                 let path = dir.join(format!("{key:032x}.html"));
                 if std::fs::metadata(&path).is_ok_and(|m| m.len() == html.len() as u64) {
+                    known.lock().unwrap_or_else(|e| e.into_inner()).insert(key);
                     return Ok(());
                 }
                 // Write then rename: a concurrent build never sees half a body.
@@ -164,7 +180,7 @@ impl BodyStore {
     fn get(&self, key: u128) -> Option<Arc<str>> {
         match self {
             BodyStore::Memory(m) => m.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned(),
-            BodyStore::Disk(dir, _) => {
+            BodyStore::Disk(dir, _, _) => {
                 let text = std::fs::read_to_string(dir.join(format!("{key:032x}.html"))).ok()?;
                 (load::hash(text.as_bytes()) == key).then(|| Arc::from(text))
             }
@@ -174,7 +190,7 @@ impl BodyStore {
     fn has(&self, key: u128) -> bool {
         match self {
             BodyStore::Memory(m) => m.lock().unwrap_or_else(|e| e.into_inner()).contains_key(&key),
-            BodyStore::Disk(_, known) => {
+            BodyStore::Disk(_, known, _) => {
                 known.lock().unwrap_or_else(|e| e.into_inner()).contains(&key)
             }
         }
@@ -186,23 +202,83 @@ impl BodyStore {
             BodyStore::Memory(m) => {
                 m.lock().unwrap_or_else(|e| e.into_inner()).retain(|k, _| live.contains(k))
             }
-            BodyStore::Disk(dir, known) => {
-                known.lock().unwrap_or_else(|e| e.into_inner()).retain(|k| live.contains(k));
-                let Ok(entries) = std::fs::read_dir(dir) else { return };
-                for e in entries.flatten() {
-                    let name = e.file_name();
-                    let name = name.to_string_lossy();
-                    let keep = name
-                        .strip_suffix(".html")
-                        .and_then(|h| u128::from_str_radix(h, 16).ok())
-                        .is_some_and(|k| live.contains(&k));
+            BodyStore::Disk(dir, known, strays) => {
+                // The folder was listed when the engine opened it, and every
+                // body written since is in `known`: only what is no longer
+                // used is removed, without listing the folder again.
+                let mut known = known.lock().unwrap_or_else(|e| e.into_inner());
+                known.retain(|k| {
+                    let keep = live.contains(k);
                     if !keep {
-                        let _ = std::fs::remove_file(e.path());
+                        let _ = std::fs::remove_file(dir.join(format!("{k:032x}.html")));
                     }
+                    keep
+                });
+                for p in std::mem::take(&mut *strays.lock().unwrap_or_else(|e| e.into_inner())) {
+                    let _ = std::fs::remove_file(p);
                 }
             }
         }
     }
+}
+
+/// An article's slug and URL, kept with the front matter (shared, so
+/// `Arc::ptr_eq` says it is the same) and the settings they were made from.
+#[derive(Debug)]
+struct Slugged {
+    front: Arc<Front>,
+    bundle_dir: Option<PathBuf>,
+    settings: u128,
+    slug: String,
+    url: String,
+}
+
+/// The site-wide link check, kept per article. An article's link findings
+/// are a function of its links, URL and path (`Indexed::links_key`) and of
+/// what links can land on: the published paths and every article's URL and
+/// heading ids (`global`). While `global` is the same, only articles whose
+/// `links_key` changed are checked again.
+#[derive(Debug)]
+struct LinksMemo {
+    global: u128,
+    /// In index order: source, `links_key`, findings.
+    per: Vec<(PathBuf, u128, Vec<Diagnostic>)>,
+}
+
+/// Indices (into `indexed`) of the articles whose heading ids the links of
+/// `a` can read: a link with a `#fragment` to an article page names that
+/// page's slug as its last path segment. `false` when a link's target can't
+/// be told that way (`..`, `.`, an encoded name, the site root): then the
+/// whole site is checked.
+fn link_targets(a: &Article, by_slug: &HashMap<&str, Vec<usize>>, out: &mut Vec<usize>) -> bool {
+    for l in &a.links {
+        let href = l.href.as_str();
+        if href.contains("://")
+            || href.starts_with("//")
+            || (href.contains(':') && !href.starts_with('/') && !href.starts_with('.'))
+        {
+            continue; // not a page of the site
+        }
+        let Some(at) = href.find('#') else { continue }; // no anchor read
+        let path = &href[..at];
+        let path = path.split('?').next().unwrap_or(path);
+        if path.is_empty() {
+            continue; // this page: `a` is checked itself
+        }
+        let mut segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        if segments.last() == Some(&"index.html") {
+            segments.pop();
+        }
+        match segments.last() {
+            Some(&s) if s != "." && s != ".." && !s.contains('%') => {
+                if let Some(v) = by_slug.get(s) {
+                    out.extend(v);
+                }
+            }
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// Records what the body stage read, so its result can be reused exactly
@@ -238,10 +314,21 @@ pub struct Engine {
     /// Outputs kept in memory when there is no output folder.
     memory: BTreeMap<PathBuf, Output>,
     /// In memory mode: the last keys, as the manifest would have them.
-    memory_keys: BTreeMap<PathBuf, (u128, u128)>,
+    memory_keys: HashMap<PathBuf, (u128, u128)>,
     indexed: Vec<Arc<Indexed>>,
     diagnostics: Vec<Diagnostic>,
-    cache_dirty: bool,
+    /// Cache shards (a bit each) whose entries changed since the last save.
+    dirty: u64,
+    /// The page findings changed since the last save.
+    pages_dirty: bool,
+    /// The sources and front matter of the last run, in order, with their key.
+    last_fronts: Vec<(Arc<Source>, Arc<Front>, u128)>,
+    /// Slug and URL of each article, with the front matter they came from.
+    slugs: HashMap<PathBuf, Slugged>,
+    /// The duplicate-title findings and the key of what they were made from.
+    titles: Option<(u128, Vec<PathBuf>, Vec<Diagnostic>)>,
+    /// The link check's findings per article, with what they were made from.
+    links: Option<LinksMemo>,
     notes: Vec<String>,
     progress: Option<Box<Progress>>,
     /// Compiled templates and the hash of the texts they came from.
@@ -266,16 +353,24 @@ impl Engine {
             Some(dir) => {
                 let bodies_dir = dir.join("bodies");
                 std::fs::create_dir_all(&bodies_dir)?;
-                let (fronts, bodies, pages) = read_cache(&dir.join("articles.json"), &mut notes);
-                let known = std::fs::read_dir(&bodies_dir)?
-                    .flatten()
-                    .filter_map(|e| {
-                        let name = e.file_name();
-                        let hex = name.to_str()?.strip_suffix(".html")?.to_string();
-                        u128::from_str_radix(&hex, 16).ok()
-                    })
-                    .collect();
-                (BodyStore::Disk(bodies_dir, Mutex::new(known)), fronts, bodies, pages)
+                let (fronts, bodies, pages) = read_cache(dir, &mut notes);
+                let mut known = HashSet::new();
+                let mut strays = Vec::new();
+                for e in std::fs::read_dir(&bodies_dir)?.flatten() {
+                    let name = e.file_name();
+                    let key = name
+                        .to_str()
+                        .and_then(|n| n.strip_suffix(".html"))
+                        .and_then(|h| u128::from_str_radix(h, 16).ok());
+                    match key {
+                        Some(k) => {
+                            known.insert(k);
+                        }
+                        None => strays.push(e.path()),
+                    }
+                }
+                let store = BodyStore::Disk(bodies_dir, Mutex::new(known), Mutex::new(strays));
+                (store, fronts, bodies, pages)
             }
             None => (
                 BodyStore::Memory(Mutex::default()),
@@ -304,10 +399,15 @@ impl Engine {
             target,
             memory: BTreeMap::new(),
             page_findings,
-            memory_keys: BTreeMap::new(),
+            memory_keys: HashMap::new(),
             indexed: Vec::new(),
             diagnostics: Vec::new(),
-            cache_dirty: false,
+            dirty: 0,
+            pages_dirty: false,
+            last_fronts: Vec::new(),
+            slugs: HashMap::new(),
+            titles: None,
+            links: None,
             notes,
             progress: None,
             tera: None,
@@ -384,20 +484,24 @@ impl Engine {
     /// it once at the end; `serve` when it stops (not on every save: the file
     /// holds every article's result, and an edit should cost one article).
     pub fn save_cache(&mut self) -> anyhow::Result<()> {
-        if !self.cache_dirty {
+        if self.dirty == 0 && !self.pages_dirty {
             return Ok(());
         }
         if let Some(dir) = &self.opts.cache_dir {
-            let live: HashSet<u128> = self.bodies.values().map(|b| b.body_key).collect();
-            self.store.retain(&live);
+            if self.dirty != 0 {
+                let live: HashSet<u128> = self.bodies.values().map(|b| b.body_key).collect();
+                self.store.retain(&live);
+            }
             write_cache(
-                &dir.join("articles.json"),
+                dir,
+                self.dirty,
                 &self.fronts,
                 &self.bodies,
-                &self.page_findings,
+                self.pages_dirty.then_some(&self.page_findings),
             )?;
         }
-        self.cache_dirty = false;
+        self.dirty = 0;
+        self.pages_dirty = false;
         Ok(())
     }
 
@@ -441,42 +545,109 @@ impl Engine {
 
         let mut phases: Vec<(&'static str, Duration)> = Vec::new();
         let lap = Instant::now();
-        // 1. Front matter, reused by source hash.
+        // 1. Front matter, reused by source hash. The map is updated in
+        // place: a save costs the entries that changed, not a new map.
         let sources = &inputs.content.sources;
+        // The same `Source` (shared, unchanged since it was read) at the same
+        // place as in the last run, with the same settings: its front matter
+        // is the one of the last run, found without a lookup.
+        let last = std::mem::take(&mut self.last_fronts);
+        let unchanged = |i: usize, s: &Arc<Source>| {
+            last.get(i).filter(|(ls, _, k)| Arc::ptr_eq(ls, s) && *k == s.hash ^ settings)
+        };
         let fronts: Vec<Arc<Front>> = sources
             .par_iter()
-            .map(|s| match self.fronts.get(&s.path) {
-                Some((h, f)) if *h == s.hash ^ settings => Arc::clone(f),
-                _ => Arc::new(article::front(s, config)),
+            .enumerate()
+            .map(|(i, s)| {
+                if let Some((_, f, _)) = unchanged(i, s) {
+                    return Arc::clone(f);
+                }
+                match self.fronts.get(&s.path) {
+                    Some((h, f)) if *h == s.hash ^ settings => Arc::clone(f),
+                    _ => Arc::new(article::front(s, config)),
+                }
             })
             .collect();
-        let mut new_fronts = HashMap::with_capacity(fronts.len());
-        for (s, f) in sources.iter().zip(&fronts) {
-            if self.fronts.get(&s.path).is_none_or(|(h, _)| *h != s.hash ^ settings) {
-                self.cache_dirty = true;
-            }
+        for (i, (s, f)) in sources.iter().zip(&fronts).enumerate() {
             diags.extend(f.diags.iter().cloned());
-            new_fronts.insert(s.path.clone(), (s.hash ^ settings, Arc::clone(f)));
+            if unchanged(i, s).is_some() {
+                continue; // in the map as it was
+            }
+            let key = s.hash ^ settings;
+            let same =
+                self.fronts.get(&s.path).is_some_and(|(h, old)| *h == key && Arc::ptr_eq(old, f));
+            if !same {
+                self.dirty |= 1 << shard_of(&s.path);
+                self.fronts.insert(s.path.clone(), (key, Arc::clone(f)));
+            }
         }
-        if new_fronts.len() != self.fronts.len() {
-            self.cache_dirty = true;
+        if self.fronts.len() != sources.len() {
+            let live: HashSet<&Path> = sources.iter().map(|s| s.path.as_path()).collect();
+            let mut dirty = 0;
+            self.fronts.retain(|p, _| {
+                let keep = live.contains(p.as_path());
+                if !keep {
+                    dirty |= 1 << shard_of(p);
+                }
+                keep
+            });
+            self.dirty |= dirty;
         }
-        self.fronts = new_fronts;
+
+        drop(last);
+        self.last_fronts = sources
+            .iter()
+            .zip(&fronts)
+            .map(|(s, f)| (Arc::clone(s), Arc::clone(f), s.hash ^ settings))
+            .collect();
 
         phases.push(("front matter", lap.elapsed()));
         let lap = Instant::now();
-        // 2. Slugs and URLs; two articles at one URL is an error naming both.
+        // 2. Slugs and URLs (kept per article while its front matter, bundle
+        // and the settings are the same); two articles at one URL is an error
+        // naming both.
         let base = config.base_path().to_string();
-        let mut items: Vec<(usize, String, String)> = Vec::new();
-        let mut by_slug: HashMap<String, &Path> = HashMap::new();
-        let mut urls: HashMap<PathBuf, String> = HashMap::new();
+        let mut items: Vec<usize> = Vec::with_capacity(sources.len());
         for (i, (source, front)) in sources.iter().zip(&fronts).enumerate() {
             let Some(meta) = &front.meta else { continue };
             if meta.draft && !self.opts.drafts {
                 continue;
             }
-            let slug = article::slug_for(source, meta);
-            if let Some(other) = by_slug.get(&slug) {
+            let fresh = self.slugs.get(&source.path).is_some_and(|e| {
+                Arc::ptr_eq(&e.front, front)
+                    && e.bundle_dir == source.bundle_dir
+                    && e.settings == settings
+            });
+            if !fresh {
+                let slug = article::slug_for(source, meta);
+                let url = format!("{base}/{slug}/");
+                let entry = Slugged {
+                    front: Arc::clone(front),
+                    bundle_dir: source.bundle_dir.clone(),
+                    settings,
+                    slug,
+                    url,
+                };
+                self.slugs.insert(source.path.clone(), entry);
+            }
+            items.push(i);
+        }
+        if self.slugs.len() != items.len() {
+            let live: HashSet<&Path> = items.iter().map(|&i| sources[i].path.as_path()).collect();
+            self.slugs.retain(|p, _| live.contains(p.as_path()));
+        }
+        let slugs = &self.slugs;
+        // One lookup per article; used by index below.
+        let mut slug_of: Vec<Option<&Slugged>> = vec![None; sources.len()];
+        for &i in &items {
+            slug_of[i] = slugs.get(&sources[i].path);
+        }
+        let slugged = |i: usize| slug_of[i].expect("every item has a slug");
+        let mut by_slug: HashMap<&str, &Path> = HashMap::with_capacity(items.len());
+        for &i in &items {
+            let source = &sources[i];
+            let slug = slugged(i).slug.as_str();
+            if let Some(other) = by_slug.get(slug) {
                 diags.push(
                     Diagnostic::error(
                         "slug/collision",
@@ -489,19 +660,19 @@ impl Engine {
                     )
                     .with_help("give one of them a different `slug:` in its front matter"),
                 );
-            } else if RESERVED.contains(&slug.as_str()) {
+            } else if RESERVED.contains(&slug) {
                 diags.push(Diagnostic::error(
                     "slug/reserved",
                     Location::file(&source.path),
                     format!("the slug `{slug}` is used by the site itself; choose another `slug:`"),
                 ));
             } else {
-                by_slug.insert(slug.clone(), &source.path);
+                by_slug.insert(slug, &source.path);
             }
-            let url = format!("{base}/{slug}/");
-            urls.insert(source.path.clone(), url.clone());
-            items.push((i, slug, url));
         }
+        drop(by_slug);
+        // Article URLs by source path (every article, colliding ones too).
+        let url_of = |p: &Path| slugs.get(p).map(|e| e.url.as_str());
 
         phases.push(("slugs", lap.elapsed()));
         let lap = Instant::now();
@@ -513,11 +684,26 @@ impl Engine {
         let total = items.len();
         let results: Vec<anyhow::Result<(Arc<BodyEntry>, bool)>> = items
             .par_iter()
-            .map(|(i, slug, url)| {
-                let source = &sources[*i];
-                let front = &fronts[*i];
-                let assets =
-                    load::hash(format!("{:?}{:?}", source.bundle_dir, source.assets).as_bytes());
+            .map(|&i| {
+                let source = &sources[i];
+                let front = &fronts[i];
+                let Slugged { slug, url, .. } = slugged(i);
+                let assets = {
+                    let mut h = xxhash_rust::xxh3::Xxh3::new();
+                    match &source.bundle_dir {
+                        Some(d) => {
+                            h.update(&[1]);
+                            h.update(d.as_os_str().as_encoded_bytes());
+                        }
+                        None => h.update(&[0]),
+                    }
+                    for a in &source.assets {
+                        let a = a.as_os_str().as_encoded_bytes();
+                        h.update(&(a.len() as u64).to_le_bytes());
+                        h.update(a);
+                    }
+                    h.digest128()
+                };
                 if let Some(old) = old_bodies.get(&source.path) {
                     let fresh = old.source_hash == source.hash
                         && old.settings == settings
@@ -525,7 +711,7 @@ impl Engine {
                         && old.slug == *slug
                         && old.url == *url
                         && old.files.iter().all(|(p, fp)| inputs.read(p).fingerprint() == *fp)
-                        && old.urls.iter().all(|(p, u)| urls.get(p) == u.as_ref())
+                        && old.urls.iter().all(|(p, u)| url_of(p) == u.as_deref())
                         && store.has(old.body_key);
                     if fresh {
                         return Ok((Arc::clone(old), false));
@@ -534,7 +720,7 @@ impl Engine {
                 let recorder = Recorder { inputs, files: Mutex::default() };
                 let looked_up: Mutex<Vec<(PathBuf, Option<String>)>> = Mutex::default();
                 let lookup = |p: &Path| {
-                    let u = urls.get(p).cloned();
+                    let u = url_of(p).map(str::to_string);
                     looked_up
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
@@ -575,42 +761,61 @@ impl Engine {
                 ))
             })
             .collect();
-        let mut new_bodies: HashMap<PathBuf, Arc<BodyEntry>> =
-            HashMap::with_capacity(results.len());
-        let old_indexed: HashMap<&Path, &Arc<Indexed>> =
-            self.indexed.iter().map(|x| (x.article.source.as_path(), x)).collect();
-        let mut indexed: Vec<Arc<Indexed>> = Vec::with_capacity(results.len());
+        // The index: the previous entry of an article is kept while its body
+        // result is the same one. Articles usually keep their place, so the
+        // previous index is looked up by position first, by path only when
+        // articles came or went.
         let mut fresh_count = 0;
-        for r in results {
+        let previous = std::mem::take(&mut self.indexed);
+        let mut by_path: Option<HashMap<&Path, &Arc<Indexed>>> = None;
+        let mut indexed: Vec<Arc<Indexed>> = Vec::with_capacity(results.len());
+        for (k, r) in results.into_iter().enumerate() {
             let (entry, fresh) = r?;
-            fresh_count += usize::from(fresh);
             diags.extend(entry.diags.iter().cloned());
-            let reuse = old_indexed
-                .get(entry.article.source.as_path())
-                .filter(|x| !fresh && Arc::ptr_eq(&x.article, &entry.article))
-                .filter(|_| {
-                    self.bodies.get(&entry.article.source).is_some_and(|b| {
-                        b.body_key == entry.body_key && b.settings == entry.settings
+            let path = entry.article.source.as_path();
+            let old = match previous.get(k) {
+                Some(x) if x.article.source == path => Some(x),
+                _ => by_path
+                    .get_or_insert_with(|| {
+                        previous.iter().map(|x| (x.article.source.as_path(), x)).collect()
                     })
-                });
+                    .get(path)
+                    .copied(),
+            };
+            let reuse = old.filter(|x| !fresh && Arc::ptr_eq(&x.article, &entry.article));
             indexed.push(match reuse {
                 Some(x) => Arc::clone(x),
                 None => Arc::new(Indexed::new(config, Arc::clone(&entry.article), entry.body_key)),
             });
-            new_bodies.insert(entry.article.source.clone(), entry);
+            if fresh {
+                fresh_count += 1;
+                self.dirty |= 1 << shard_of(path);
+                self.bodies.insert(entry.article.source.clone(), entry);
+            }
         }
-        if fresh_count > 0 || new_bodies.len() != self.bodies.len() {
-            self.cache_dirty = true;
+        drop(by_path);
+        drop(previous);
+        let mut bodies_changed = fresh_count > 0;
+        if self.bodies.len() != indexed.len() {
+            bodies_changed = true;
+            let live: HashSet<&Path> = indexed.iter().map(|x| x.article.source.as_path()).collect();
+            let mut dirty = 0;
+            self.bodies.retain(|p, _| {
+                let keep = live.contains(p.as_path());
+                if !keep {
+                    dirty |= 1 << shard_of(p);
+                }
+                keep
+            });
+            self.dirty |= dirty;
         }
-        drop(old_indexed);
-        self.bodies = new_bodies;
 
         phases.push(("bodies", lap.elapsed()));
         let lap = Instant::now();
         // 4. Home intro (one small page; always redone).
         let home = match &inputs.content.home {
             Some(source) => {
-                let lookup = |p: &Path| urls.get(p).cloned();
+                let lookup = |p: &Path| url_of(p).map(str::to_string);
                 let env = Env { root, config, urls: &lookup, files: inputs };
                 article::home_intro(source, &env, &mut diags)
             }
@@ -654,6 +859,8 @@ impl Engine {
         );
         let units = render::plan(&site, &mut diags);
         let files: HashSet<&Path> = units.iter().map(|u| u.path.as_path()).collect();
+        phases.push(("index and units", lap.elapsed()));
+        let lap = Instant::now();
         let arts: Vec<&Article> = indexed.iter().map(|x| &*x.article).collect();
         let failed: Vec<(&crate::model::Source, Vec<crate::check::facts::LinkFact>)> = sources
             .iter()
@@ -661,9 +868,99 @@ impl Engine {
             .filter(|(_, f)| f.meta.is_none())
             .map(|(s, f)| (&**s, f.body_links.clone()))
             .collect();
-        let url_map: HashMap<&Path, &str> =
-            urls.iter().map(|(p, u)| (p.as_path(), u.as_str())).collect();
-        diags.extend(crate::check::links::check(config, &arts, &failed, &url_map, &files));
+        // Only the links of bodies whose front matter failed are looked up here.
+        let url_map: HashMap<&Path, &str> = if failed.is_empty() {
+            HashMap::new()
+        } else {
+            slugs.iter().map(|(p, e)| (p.as_path(), e.url.as_str())).collect()
+        };
+        let global = {
+            let mut h = xxhash_rust::xxh3::Xxh3::new();
+            h.update(config.base_path().as_bytes());
+            h.update(&[0]);
+            for u in &units {
+                let p = u.path.as_os_str().as_encoded_bytes();
+                h.update(&(p.len() as u64).to_le_bytes());
+                h.update(p);
+            }
+            for x in &indexed {
+                h.update(&x.anchors_key.to_le_bytes());
+            }
+            h.digest128()
+        };
+        // The articles to check again, when the rest can be kept.
+        let partial: Option<Vec<usize>> = match &self.links {
+            Some(m)
+                if failed.is_empty()
+                    && m.global == global
+                    && m.per.len() == indexed.len()
+                    && m.per.iter().zip(&indexed).all(|(p, x)| p.0 == x.article.source) =>
+            {
+                let changed: Vec<usize> =
+                    (0..indexed.len()).filter(|&i| m.per[i].1 != indexed[i].links_key).collect();
+                let mut subset = changed.clone();
+                let mut by_slug: Option<HashMap<&str, Vec<usize>>> = None;
+                let mut known = true;
+                for &i in &changed {
+                    let by_slug = by_slug.get_or_insert_with(|| {
+                        let mut map: HashMap<&str, Vec<usize>> = HashMap::new();
+                        for (k, x) in indexed.iter().enumerate() {
+                            map.entry(x.article.slug.as_str()).or_default().push(k);
+                        }
+                        map
+                    });
+                    known &= link_targets(&indexed[i].article, by_slug, &mut subset);
+                }
+                subset.sort_unstable();
+                subset.dedup();
+                known.then_some(subset)
+            }
+            _ => None,
+        };
+        match partial {
+            Some(subset) => {
+                let memo = self.links.as_mut().expect("checked above");
+                if !subset.is_empty() {
+                    let some: Vec<&Article> = subset.iter().map(|&i| arts[i]).collect();
+                    let found = crate::check::links::check(config, &some, &[], &url_map, &files);
+                    let mut by_source: HashMap<PathBuf, Vec<Diagnostic>> = HashMap::new();
+                    for d in found {
+                        by_source.entry(d.location.path.clone()).or_default().push(d);
+                    }
+                    for (i, x) in indexed.iter().enumerate() {
+                        if memo.per[i].1 != x.links_key {
+                            memo.per[i].1 = x.links_key;
+                            memo.per[i].2 =
+                                by_source.remove(x.article.source.as_path()).unwrap_or_default();
+                        }
+                    }
+                }
+                for (_, _, found) in &memo.per {
+                    diags.extend(found.iter().cloned());
+                }
+            }
+            None => {
+                let found = crate::check::links::check(config, &arts, &failed, &url_map, &files);
+                if failed.is_empty() {
+                    let mut by_source: HashMap<&Path, Vec<Diagnostic>> = HashMap::new();
+                    for d in &found {
+                        by_source.entry(d.location.path.as_path()).or_default().push(d.clone());
+                    }
+                    let per = indexed
+                        .iter()
+                        .map(|x| {
+                            let p = x.article.source.as_path();
+                            (p.to_path_buf(), x.links_key, by_source.remove(p).unwrap_or_default())
+                        })
+                        .collect();
+                    // Every finding belongs to an article: else nothing is kept.
+                    self.links = by_source.is_empty().then_some(LinksMemo { global, per });
+                } else {
+                    self.links = None;
+                }
+                diags.extend(found);
+            }
+        }
         let external_on = match self.opts.external {
             ExternalLinks::Off => false,
             ExternalLinks::FromConfig => config.check.external,
@@ -678,7 +975,47 @@ impl Engine {
             external_stats = Some(stats);
         }
         let not_run: &[&str] = if external_on { &[] } else { crate::check::external::IDS };
-        crate::check::front_matter::duplicate_titles(sources, &arts, &mut diags);
+        phases.push(("link check", lap.elapsed()));
+        let lap = Instant::now();
+        // Duplicate titles: a function of every article's (path, title) and of
+        // the text of the articles it reports (for the line of `title:`). Kept
+        // while those hash the same.
+        let titles_base = {
+            let mut h = xxhash_rust::xxh3::Xxh3::new();
+            for x in &indexed {
+                let a = &x.article;
+                let p = a.source.as_os_str().as_encoded_bytes();
+                h.update(&(p.len() as u64).to_le_bytes());
+                h.update(p);
+                h.update(&(a.meta.title.len() as u64).to_le_bytes());
+                h.update(a.meta.title.as_bytes());
+            }
+            h.digest128()
+        };
+        let fronts_map = &self.fronts;
+        let titles_key = |members: &[PathBuf]| {
+            let mut h = xxhash_rust::xxh3::Xxh3::new();
+            h.update(&titles_base.to_le_bytes());
+            for m in members {
+                h.update(&fronts_map.get(m).map_or(0, |f| f.0).to_le_bytes());
+            }
+            h.digest128()
+        };
+        match &self.titles {
+            Some((key, members, found)) if *key == titles_key(members) => {
+                diags.extend(found.iter().cloned());
+            }
+            _ => {
+                let mut found = Vec::new();
+                crate::check::front_matter::duplicate_titles(sources, &arts, &mut found);
+                let mut members: Vec<PathBuf> =
+                    found.iter().map(|d| d.location.path.clone()).collect();
+                members.sort();
+                members.dedup();
+                diags.extend(found.iter().cloned());
+                self.titles = Some((titles_key(&members), members, found));
+            }
+        }
         let mut ignores: HashMap<PathBuf, Vec<crate::check::facts::Ignore>> = HashMap::new();
         for (s, f) in sources.iter().zip(&fronts) {
             if !f.ignores.is_empty() {
@@ -690,8 +1027,16 @@ impl Engine {
                 ignores.insert(p.clone(), b.ignores.clone());
             }
         }
-        let texts: HashMap<&Path, &str> =
-            sources.iter().map(|s| (s.path.as_path(), s.text.as_str())).collect();
+        // Suppressions need the text of the files that have them, only.
+        let texts: HashMap<&Path, &str> = if ignores.is_empty() {
+            HashMap::new()
+        } else {
+            sources
+                .iter()
+                .filter(|s| ignores.contains_key(&s.path))
+                .map(|s| (s.path.as_path(), s.text.as_str()))
+                .collect()
+        };
 
         let mut report = Report::default();
         report.stats.articles = indexed.iter().filter(|a| a.article.is_dated()).count();
@@ -705,8 +1050,8 @@ impl Engine {
             }
         }
 
-        phases.push(("index, units, checks", lap.elapsed()));
-        let lap = Instant::now();
+        phases.push(("titles, ignores", lap.elapsed()));
+        let mut lap = Instant::now();
         // 6. Render and write what changed, unless there are errors.
         // In memory (tests, tools) pages are made even with errors, to look at;
         // an output folder is never touched by a build with errors.
@@ -723,8 +1068,6 @@ impl Engine {
                 Some(t) => &t.manifest.files,
                 None => &self.memory_keys,
             };
-            let by_path: HashMap<&Path, &crate::model::Source> =
-                sources.iter().map(|s| (s.path.as_path(), &**s)).collect();
             let body = |i: usize| -> Option<String> {
                 let x = &indexed[i];
                 let entry = self.bodies.get(&x.article.source)?;
@@ -733,9 +1076,9 @@ impl Engine {
                 }
                 // The stored body is gone or damaged: the stage is pure, so
                 // doing it again gives the same HTML.
-                let source = by_path.get(x.article.source.as_path())?;
+                let source = sources.iter().find(|s| s.path == x.article.source)?;
                 let (_, front) = self.fronts.get(&x.article.source)?;
-                let lookup = |p: &Path| urls.get(p).cloned();
+                let lookup = |p: &Path| url_of(p).map(str::to_string);
                 let env = Env { root, config, urls: &lookup, files: inputs };
                 let (a, _, _) = article::body(
                     source,
@@ -755,8 +1098,7 @@ impl Engine {
             let page_findings = &self.page_findings;
             let is_page = |u: &render::Unit| u.path.extension().is_some_and(|e| e == "html");
             type Found = Option<Vec<(String, String)>>;
-            type Rendered =
-                Result<Option<(PathBuf, u128, u128, Option<Vec<u8>>, Found)>, Diagnostic>;
+            type Rendered = Result<Option<(u128, Option<Vec<u8>>, Found)>, Diagnostic>;
             let rendered: Vec<Rendered> = units
                 .par_iter()
                 .map(|u| {
@@ -773,11 +1115,11 @@ impl Engine {
                     });
                     let hash = load::hash(&bytes);
                     if check_only {
-                        return Ok(Some((u.path.clone(), u.key, hash, None, found)));
+                        return Ok(Some((hash, None, found)));
                     }
                     if old.is_some_and(|(_, h)| *h == hash) {
                         // Same bytes: record the new key, write nothing.
-                        return Ok(Some((u.path.clone(), u.key, hash, None, found)));
+                        return Ok(Some((hash, None, found)));
                     }
                     if let Some(w) = &writer {
                         w.put(&u.path, &bytes).map_err(|e| {
@@ -787,69 +1129,80 @@ impl Engine {
                                 format!("{e:#}"),
                             )
                         })?;
-                        return Ok(Some((u.path.clone(), u.key, hash, None, found)));
+                        return Ok(Some((hash, None, found)));
                     }
-                    Ok(Some((u.path.clone(), u.key, hash, Some(bytes), found)))
+                    Ok(Some((hash, Some(bytes), found)))
                 })
                 .collect();
-            let mut manifest: BTreeMap<PathBuf, (u128, u128)> = BTreeMap::new();
+            phases.push(("render", lap.elapsed()));
+            lap = Instant::now();
+            // The manifest changes only where a unit was made again: those
+            // entries are updated, and entries of outputs no longer made are
+            // removed; the rest stays as it is.
+            let mut updates: Vec<(PathBuf, (u128, u128))> = Vec::new();
             let mut failed = Vec::new();
             let mut written: Vec<(PathBuf, Option<Vec<u8>>)> = Vec::new();
             let mut new_findings: Vec<(u128, Vec<(String, String)>)> = Vec::new();
             for (u, r) in units.iter().zip(rendered) {
                 match r {
-                    Ok(None) => {
-                        if let Some(v) = previous.get(&u.path) {
-                            manifest.insert(u.path.clone(), *v);
-                        }
-                    }
-                    Ok(Some((path, key, hash, bytes, found))) => {
+                    Ok(None) => {}
+                    Ok(Some((hash, bytes, found))) => {
                         if let Some(found) = found {
-                            new_findings.push((key, found));
+                            new_findings.push((u.key, found));
                         }
-                        let changed = previous.get(&path).is_none_or(|(_, h)| *h != hash);
-                        manifest.insert(path.clone(), (key, hash));
-                        if changed {
-                            written.push((path, bytes));
+                        let old = previous.get(&u.path);
+                        if old != Some(&(u.key, hash)) {
+                            updates.push((u.path.clone(), (u.key, hash)));
+                        }
+                        if old.is_none_or(|(_, h)| *h != hash) {
+                            written.push((u.path.clone(), bytes));
                         }
                     }
                     Err(d) => failed.push(d),
                 }
             }
-            if !new_findings.is_empty() {
-                self.cache_dirty = true;
+            for (k, f) in new_findings {
+                if self.page_findings.get(&k) != Some(&f) {
+                    self.page_findings.insert(k, f);
+                    self.pages_dirty = true;
+                }
             }
-            self.page_findings.extend(new_findings);
             let live: HashSet<u128> = units.iter().map(|u| u.key).collect();
+            let before = self.page_findings.len();
             self.page_findings.retain(|k, _| live.contains(k));
-            let source_of: HashMap<&Path, &Path> = indexed
-                .iter()
-                .map(|x| (x.article.source.as_path(), x.article.source.as_path()))
-                .collect();
+            self.pages_dirty |= self.page_findings.len() != before;
             page_diags = crate::check::output::report(
                 config,
                 units.iter().filter(|u| is_page(u)).filter_map(|u| {
                     let found = self.page_findings.get(&u.key)?;
                     let source = match u.job {
-                        Job::Article(i) => {
-                            source_of.get(indexed[i].article.source.as_path()).copied()
-                        }
+                        Job::Article(i) => Some(indexed[i].article.source.as_path()),
                         _ => None,
                     };
                     Some((u.path.as_path(), source, found.as_slice()))
                 }),
             );
-            report.removed =
-                previous.keys().filter(|p| !manifest.contains_key(*p)).cloned().collect();
+            // Outputs of the previous run that are no longer made: none when
+            // every one of them is still a unit (the unit paths are distinct).
+            let all_kept = files.len() >= previous.len()
+                && previous.keys().all(|p| files.contains(p.as_path()));
+            report.removed = if all_kept {
+                Vec::new()
+            } else {
+                previous.keys().filter(|p| !files.contains(p.as_path())).cloned().collect()
+            };
+            report.removed.sort();
             if check_only || (has_errors && self.target.is_some()) {
                 // Nothing is written.
             } else if failed.is_empty() {
                 match (writer, &mut self.target) {
-                    (Some(w), Some(t)) => w.commit(t, manifest)?,
+                    (Some(w), Some(t)) => w.commit(t, updates, &report.removed)?,
                     _ => {
                         for p in &report.removed {
                             self.memory.remove(p);
+                            self.memory_keys.remove(p);
                         }
+                        self.memory_keys.extend(updates);
                         for (path, bytes) in &mut written {
                             let out = match bytes.take() {
                                 Some(bytes) => Output::Bytes { path: path.clone(), bytes },
@@ -860,13 +1213,18 @@ impl Engine {
                         // Copies stay copies in memory mode (read on demand).
                         for u in &units {
                             if let Job::Copy(from) = &u.job {
-                                self.memory.insert(
-                                    u.path.clone(),
-                                    Output::Copy { path: u.path.clone(), from: from.clone() },
+                                let same = matches!(
+                                    self.memory.get(&u.path),
+                                    Some(Output::Copy { from: f, .. }) if f == from
                                 );
+                                if !same {
+                                    self.memory.insert(
+                                        u.path.clone(),
+                                        Output::Copy { path: u.path.clone(), from: from.clone() },
+                                    );
+                                }
                             }
                         }
-                        self.memory_keys = manifest;
                     }
                 }
                 report.changed = written.into_iter().map(|(p, _)| p).collect();
@@ -894,9 +1252,9 @@ impl Engine {
         self.indexed = indexed;
         self.diagnostics = diags;
 
-        phases.push(("render and write", lap.elapsed()));
+        phases.push(("write, findings", lap.elapsed()));
         let lap = Instant::now();
-        if let BodyStore::Memory(_) = self.store {
+        if matches!(self.store, BodyStore::Memory(_)) && bodies_changed {
             let live: HashSet<u128> = self.bodies.values().map(|b| b.body_key).collect();
             self.store.retain(&live);
         }
@@ -913,54 +1271,118 @@ impl Engine {
 type Fronts = HashMap<PathBuf, (u128, Arc<Front>)>;
 type PageFindings = HashMap<u128, Vec<(String, String)>>;
 
-fn read_cache(
-    path: &Path,
-    notes: &mut Vec<String>,
-) -> (Fronts, HashMap<PathBuf, Arc<BodyEntry>>, PageFindings) {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(_) => return Default::default(),
-    };
-    match serde_json::from_slice::<CacheFile>(&bytes) {
-        Ok(c) if c.version == CACHE_VERSION => (
-            c.fronts.into_iter().map(|(p, h, f)| (p, (h, f))).collect(),
-            c.bodies.into_iter().collect(),
-            c.pages.into_iter().collect(),
-        ),
-        Ok(c) => {
-            notes.push(format!(
-                "the cache `{}` is from {}; it is rebuilt",
-                path.display(),
-                c.version
-            ));
-            Default::default()
-        }
-        Err(e) => {
-            notes
-                .push(format!("the cache `{}` is unreadable ({e}); it is rebuilt", path.display()));
-            Default::default()
-        }
-    }
+fn shard_path(dir: &Path, k: usize) -> PathBuf {
+    dir.join(format!("articles-{k:02}.json"))
 }
 
+/// Reads the cache: the shards in parallel. A missing shard is an empty one
+/// (its articles are made again); an unreadable or foreign one is noted.
+fn read_cache(
+    dir: &Path,
+    notes: &mut Vec<String>,
+) -> (Fronts, HashMap<PathBuf, Arc<BodyEntry>>, PageFindings) {
+    let note =
+        |path: &Path, why: String| format!("the cache `{}` {why}; it is rebuilt", path.display());
+    let shards: Vec<Result<Option<CacheShard>, String>> = (0..SHARDS)
+        .into_par_iter()
+        .map(|k| {
+            let path = shard_path(dir, k);
+            let Ok(bytes) = std::fs::read(&path) else { return Ok(None) };
+            match serde_json::from_slice::<CacheShard>(&bytes) {
+                Ok(c) if c.version == CACHE_VERSION => Ok(Some(c)),
+                Ok(c) => Err(note(&path, format!("is from {}", c.version))),
+                Err(e) => Err(note(&path, format!("is unreadable ({e})"))),
+            }
+        })
+        .collect();
+    let mut fronts = HashMap::new();
+    let mut bodies = HashMap::new();
+    for shard in shards {
+        match shard {
+            Ok(Some(c)) => {
+                fronts.extend(c.fronts.into_iter().map(|(p, h, f)| (p, (h, f))));
+                bodies.extend(c.bodies);
+            }
+            Ok(None) => {}
+            Err(n) => {
+                if notes.len() < 3 {
+                    notes.push(n);
+                }
+            }
+        }
+    }
+    let path = dir.join("pages.json");
+    let pages = match std::fs::read(&path) {
+        Err(_) => HashMap::new(),
+        Ok(bytes) => match serde_json::from_slice::<CachePages>(&bytes) {
+            Ok(c) if c.version == CACHE_VERSION => c.pages.into_iter().collect(),
+            Ok(c) => {
+                notes.push(note(&path, format!("is from {}", c.version)));
+                HashMap::new()
+            }
+            Err(e) => {
+                notes.push(note(&path, format!("is unreadable ({e})")));
+                HashMap::new()
+            }
+        },
+    };
+    (fronts, bodies, pages)
+}
+
+/// Writes the shards in `dirty` (a bit per shard) and, when `pages` is given,
+/// the page findings. Each file is written then renamed, with the pid in the
+/// temporary name: two builds saving at once each replace a file whole, and
+/// every entry carries the hashes it was made from, so a mix of shards from
+/// two builds is still right.
 fn write_cache(
-    path: &Path,
+    dir: &Path,
+    dirty: u64,
     fronts: &Fronts,
     bodies: &HashMap<PathBuf, Arc<BodyEntry>>,
-    pages: &PageFindings,
+    pages: Option<&PageFindings>,
 ) -> anyhow::Result<()> {
-    let mut file = CacheFile { version: CACHE_VERSION.to_string(), ..CacheFile::default() };
-    file.fronts = fronts.iter().map(|(p, (h, f))| (p.clone(), *h, Arc::clone(f))).collect();
-    file.fronts.sort_by(|a, b| a.0.cmp(&b.0));
-    file.bodies = bodies.iter().map(|(p, b)| (p.clone(), Arc::clone(b))).collect();
-    file.bodies.sort_by(|a, b| a.0.cmp(&b.0));
-    file.pages = pages.iter().map(|(k, f)| (*k, f.clone())).collect();
-    file.pages.sort_by_key(|p| p.0);
-    // Write then rename, with the pid in the temporary name: two builds
-    // saving at once each replace the file whole.
-    let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
-    let out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-    serde_json::to_writer(out, &file)?;
-    std::fs::rename(&tmp, path)?;
+    let write = |path: &Path,
+                 value: &dyn Fn(&mut dyn std::io::Write) -> serde_json::Result<()>|
+     -> anyhow::Result<()> {
+        let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        value(&mut out)?;
+        std::io::Write::flush(&mut out)?;
+        drop(out);
+        std::fs::rename(&tmp, path)?;
+        Ok(())
+    };
+    let mut by_shard: Vec<CacheShard> = (0..SHARDS).map(|_| CacheShard::default()).collect();
+    for (p, (h, f)) in fronts {
+        let k = shard_of(p);
+        if dirty & (1 << k) != 0 {
+            by_shard[k].fronts.push((p.clone(), *h, Arc::clone(f)));
+        }
+    }
+    for (p, b) in bodies {
+        let k = shard_of(p);
+        if dirty & (1 << k) != 0 {
+            by_shard[k].bodies.push((p.clone(), Arc::clone(b)));
+        }
+    }
+    by_shard
+        .into_par_iter()
+        .enumerate()
+        .filter(|(k, _)| dirty & (1 << k) != 0)
+        .map(|(k, mut shard)| {
+            shard.version = CACHE_VERSION.to_string();
+            shard.fronts.sort_by(|a, b| a.0.cmp(&b.0));
+            shard.bodies.sort_by(|a, b| a.0.cmp(&b.0));
+            write(&shard_path(dir, k), &|w| serde_json::to_writer(w, &shard))
+        })
+        .collect::<anyhow::Result<()>>()?;
+    if let Some(pages) = pages {
+        let mut file = CachePages { version: CACHE_VERSION.to_string(), pages: Vec::new() };
+        file.pages = pages.iter().map(|(k, f)| (*k, f.clone())).collect();
+        file.pages.sort_by_key(|p| p.0);
+        write(&dir.join("pages.json"), &|w| serde_json::to_writer(w, &file))?;
+    }
+    // The single file of the previous cache format.
+    let _ = std::fs::remove_file(dir.join("articles.json"));
     Ok(())
 }

@@ -138,6 +138,17 @@ pub struct Indexed {
     /// What site-wide outputs need from its body. Filled by
     /// [`prepare_bodies`] once per article result, since it needs the body.
     pub body_facts: OnceLock<Arc<BodyFacts>>,
+    /// Its page's output path (made once, not on every plan).
+    pub page_path: PathBuf,
+    /// Slugs of its tags and categories, as term pages group them (slugging
+    /// transliterates, so it is done once per article result, not per plan).
+    pub tag_slugs: Vec<String>,
+    pub category_slugs: Vec<String>,
+    /// Hash of what the site-wide link check reads of this article (source,
+    /// URL, links, heading ids), and of what other articles' links read of it
+    /// (URL, heading ids).
+    pub links_key: u128,
+    pub anchors_key: u128,
 }
 
 /// What the search index and the syntax stylesheet need from one body.
@@ -185,6 +196,29 @@ impl Indexed {
             &config.permalink(&a.url),
             a.meta.updated.as_ref().or(a.meta.date.as_ref()),
         );
+        let page_path = page_path(config.base_path(), &a.url);
+        let tag_slugs = a.meta.tags.iter().map(|t| slugify(t)).collect();
+        let category_slugs = a.meta.categories.iter().map(|t| slugify(t)).collect();
+        let mut h = Xxh3::new();
+        h.update(a.url.as_bytes());
+        h.update(&[0]);
+        for id in &a.ids {
+            h.update(&(id.len() as u64).to_le_bytes());
+            h.update(id.as_bytes());
+        }
+        let anchors_key = h.digest128();
+        let mut h = Xxh3::new();
+        h.update(&anchors_key.to_le_bytes());
+        h.update(a.source.as_os_str().as_encoded_bytes());
+        h.update(&[0]);
+        for l in &a.links {
+            h.update(&(l.href.len() as u64).to_le_bytes());
+            h.update(l.href.as_bytes());
+            h.update(&(l.line as u64).to_le_bytes());
+            h.update(&(l.col as u64).to_le_bytes());
+            h.update(&[u8::from(l.is_image)]);
+        }
+        let links_key = h.digest128();
         Indexed {
             article,
             card,
@@ -194,6 +228,11 @@ impl Indexed {
             body_key,
             search,
             body_facts: OnceLock::new(),
+            page_path,
+            tag_slugs,
+            category_slugs,
+            links_key,
+            anchors_key,
         }
     }
 }
@@ -466,7 +505,7 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
             &[u8::from(og.is_some())],
         ]);
         units.push(Unit {
-            path: page_path(base, &a.article.url),
+            path: a.page_path.clone(),
             key,
             job: Job::Article(i),
             source: a.article.source.clone(),
@@ -551,14 +590,21 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
         term_pages.push((format!("{base}/{kind}/"), site.dated.first().copied()));
         let mut terms: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
         for &i in &site.dated {
-            let a = &site.articles[i].article;
-            let names = if kind == "tags" { &a.meta.tags } else { &a.meta.categories };
-            for name in names {
-                let slug = slugify(name);
+            let x = &site.articles[i];
+            let a = &x.article;
+            let (names, slugs) = if kind == "tags" {
+                (&a.meta.tags, &x.tag_slugs)
+            } else {
+                (&a.meta.categories, &x.category_slugs)
+            };
+            for (name, slug) in names.iter().zip(slugs) {
                 if slug.is_empty() {
                     continue;
                 }
-                let entry = terms.entry(slug).or_insert_with(|| (name.clone(), Vec::new()));
+                let entry = match terms.get_mut(slug.as_str()) {
+                    Some(e) => e,
+                    None => terms.entry(slug.clone()).or_insert_with(|| (name.clone(), Vec::new())),
+                };
                 // `windows 11` and `Windows-11` on one article: list it once.
                 if entry.1.last() != Some(&i) {
                     entry.1.push(i);
@@ -902,8 +948,8 @@ const RELATED: usize = 3;
 /// The older and newer dated article around `i` ("prev" reads as "the one
 /// before this in time").
 fn neighbours(site: &Site<'_>, i: usize) -> (Option<usize>, Option<usize>) {
-    match site.position.get(&i) {
-        Some(&pos) => {
+    match site.position.get(&i).copied() {
+        Some(pos) => {
             let prev = site.dated.get(pos + 1).copied();
             let next = pos.checked_sub(1).and_then(|p| site.dated.get(p)).copied();
             (prev, next)
@@ -1034,18 +1080,15 @@ pub fn render(
 
 /// Two outputs at one path: the later one would silently replace the earlier.
 fn collisions(units: &[Unit], site: &Site<'_>, diags: &mut Vec<Diagnostic>) {
-    let owner: HashMap<PathBuf, &Path> = site
-        .articles
-        .iter()
-        .map(|a| (page_path(site.base(), &a.article.url), a.article.source.as_path()))
-        .collect();
+    // Which article a page path belongs to: made only when there is a collision.
+    let mut owner: Option<HashMap<&Path, &Path>> = None;
     let describe = |u: &Unit| match &u.job {
         Job::Copy(from) => from.display().to_string(),
         Job::Article(i) => site.articles[*i].article.source.display().to_string(),
         _ if !u.source.as_os_str().is_empty() => u.source.display().to_string(),
         _ => "a generated page".to_string(),
     };
-    let mut seen: HashMap<&Path, usize> = HashMap::new();
+    let mut seen: HashMap<&Path, usize> = HashMap::with_capacity(units.len());
     for (i, u) in units.iter().enumerate() {
         if let Some(prev) = seen.insert(&u.path, i) {
             let first = describe(&units[prev]);
@@ -1054,7 +1097,15 @@ fn collisions(units: &[Unit], site: &Site<'_>, diags: &mut Vec<Diagnostic>) {
             let at = match &u.job {
                 Job::Article(i) => site.articles[*i].article.source.as_path(),
                 _ if !u.source.as_os_str().is_empty() => u.source.as_path(),
-                _ => owner.get(&u.path).copied().unwrap_or(&u.source),
+                _ => {
+                    let owner = owner.get_or_insert_with(|| {
+                        site.articles
+                            .iter()
+                            .map(|a| (a.page_path.as_path(), a.article.source.as_path()))
+                            .collect()
+                    });
+                    owner.get(u.path.as_path()).copied().unwrap_or(&u.source)
+                }
             };
             diags.push(Diagnostic::error(
                 "output/collision",
@@ -1187,12 +1238,15 @@ pub fn article_value(config: &Config, a: &Article, full: bool) -> Value {
         "summary": a.summary,
         "keywords": m.keywords,
         "thumbnail": m.thumbnail.as_deref().map(|t| resolve_url(config, &a.url, t)),
-        "word_count": a.word_count,
         "reading_minutes": a.word_count.div_ceil(220).max(1),
         "extra": m.extra,
         "is_page": !a.is_dated(),
     });
     if full {
+        // Only the article's own page sees the exact count: a card (list
+        // pages, the search page) changes with the reading time, not with
+        // every word typed, so an edit does not redo every list it is on.
+        v["word_count"] = json!(a.word_count);
         v["content"] = Value::String(a.html.clone());
         v["toc"] = serde_json::to_value(&a.toc).unwrap_or(Value::Null);
     }

@@ -16,7 +16,7 @@
 //! A first build into a folder that does not exist yet fills the staging
 //! folder and renames it into place in one step.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -31,12 +31,36 @@ pub const MANIFEST: &str = ".inkproof-manifest.json";
 pub const WRITING: &str = ".inkproof-writing";
 
 /// What a build wrote: output path → (key of its inputs, hash of its bytes).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// A hash map (looked up once per output on every build); written sorted.
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct Manifest {
     pub tool: String,
     /// `false` while a build is renaming files into place.
     pub complete: bool,
-    pub files: BTreeMap<PathBuf, (u128, u128)>,
+    pub files: HashMap<PathBuf, (u128, u128)>,
+}
+
+impl Serialize for Manifest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        // Sorted by bytes (a plain memcmp, not `Path`'s component order), so
+        // the file is the same for the same site.
+        let mut files: Vec<(&PathBuf, &(u128, u128))> = self.files.iter().collect();
+        files.sort_unstable_by(|a, b| {
+            a.0.as_os_str().as_encoded_bytes().cmp(b.0.as_os_str().as_encoded_bytes())
+        });
+        struct Files<'a>(Vec<(&'a PathBuf, &'a (u128, u128))>);
+        impl Serialize for Files<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_map(self.0.iter().copied())
+            }
+        }
+        let mut st = s.serialize_struct("Manifest", 3)?;
+        st.serialize_field("tool", &self.tool)?;
+        st.serialize_field("complete", &self.complete)?;
+        st.serialize_field("files", &Files(files))?;
+        st.end()
+    }
 }
 
 /// The output folder of a build, opened for writing.
@@ -138,8 +162,18 @@ impl Target {
                     }
                 }
             }
-            // Files the manifest lists but that someone deleted are made again.
-            manifest.files.retain(|p, _| dir.join(p).is_file());
+            // Files the manifest lists but that someone deleted are made again
+            // (one `stat` per file, spread over the cores).
+            use rayon::prelude::*;
+            let gone: Vec<PathBuf> = manifest
+                .files
+                .par_iter()
+                .filter(|(p, _)| !dir.join(p).is_file())
+                .map(|(p, _)| p.clone())
+                .collect();
+            for p in gone {
+                manifest.files.remove(&p);
+            }
         }
         Ok(Target { dir, parent, name, manifest, _lock: lock })
     }
@@ -183,16 +217,29 @@ impl Writer {
         let _ = std::fs::remove_dir_all(&self.staging);
     }
 
-    /// Moves the staged files into the output, deletes what the previous build
-    /// made and this one does not, and records `files` as the new manifest.
+    /// Moves the staged files into the output, deletes `removed` (files of the
+    /// previous build this one does not make: only those the manifest says
+    /// inkproof made are touched) and records the manifest: the previous one
+    /// with `updates` applied and `removed` taken out. Costs the changes plus
+    /// one write of the manifest, not a pass over the output.
     pub fn commit(
         self,
         target: &mut Target,
-        files: BTreeMap<PathBuf, (u128, u128)>,
+        updates: Vec<(PathBuf, (u128, u128))>,
+        removed: &[PathBuf],
     ) -> anyhow::Result<()> {
         let mut staged =
             std::mem::take(&mut *self.staged.lock().unwrap_or_else(|e| e.into_inner()));
         staged.sort();
+        if staged.is_empty() && updates.is_empty() && removed.is_empty() && target.dir.exists() {
+            // Nothing changed: the manifest on disk already says all of it.
+            let _ = std::fs::remove_dir_all(&self.staging);
+            return Ok(());
+        }
+        let mut files = std::mem::take(&mut target.manifest.files);
+        let removed: Vec<&PathBuf> =
+            removed.iter().filter(|p| files.remove(*p).is_some()).collect();
+        files.extend(updates);
         let manifest = Manifest { tool: tool(), complete: true, files };
         if !target.dir.exists() {
             // First build: the staging folder becomes the output in one rename.
@@ -203,6 +250,7 @@ impl Writer {
             target.manifest = manifest;
             return Ok(());
         }
+
         // Mark the folder as being written (a small file, not the manifest):
         // if this process dies during the renames, the next build sees it.
         let marker = target.dir.join(WRITING);
@@ -226,12 +274,10 @@ impl Writer {
         }
         // Stale files: only those the old manifest says inkproof made.
         let mut emptied: BTreeSet<PathBuf> = BTreeSet::new();
-        for old in target.manifest.files.keys() {
-            if !manifest.files.contains_key(old) {
-                let p = target.dir.join(old);
-                if std::fs::remove_file(&p).is_ok() {
-                    emptied.extend(old.ancestors().skip(1).map(Path::to_path_buf));
-                }
+        for old in removed {
+            let p = target.dir.join(old);
+            if std::fs::remove_file(&p).is_ok() {
+                emptied.extend(old.ancestors().skip(1).map(Path::to_path_buf));
             }
         }
         // Deepest first; `remove_dir` fails (and is ignored) on folders that still hold files.
@@ -352,12 +398,19 @@ mod tests {
 
     fn commit(target: &mut Target, files: &[(&str, &str)]) {
         let w = target.begin().unwrap();
-        let mut m = BTreeMap::new();
+        let mut m = Vec::new();
         for (p, t) in files {
             w.put(Path::new(p), t.as_bytes()).unwrap();
-            m.insert(PathBuf::from(p), (1, crate::load::hash(t.as_bytes())));
+            m.push((PathBuf::from(p), (1, crate::load::hash(t.as_bytes()))));
         }
-        w.commit(target, m).unwrap();
+        let removed: Vec<PathBuf> = target
+            .manifest
+            .files
+            .keys()
+            .filter(|k| !m.iter().any(|(p, _)| p == *k))
+            .cloned()
+            .collect();
+        w.commit(target, m, &removed).unwrap();
     }
 
     #[test]

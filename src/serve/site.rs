@@ -30,6 +30,9 @@ pub struct SiteState {
     root: PathBuf,
     /// Output path of a page (`guide/index.html`) → the source it was made from.
     sources: HashMap<String, PathBuf>,
+    /// Hash of every article's (source, URL) that `sources` was made from:
+    /// the map is made again only when one of them changed, not on every save.
+    sources_key: u128,
     /// Last good pages of sources that now fail: output path → (bytes, source).
     kept: HashMap<String, (Bytes, PathBuf)>,
     /// The findings of the previous update, to tell which are new.
@@ -68,6 +71,7 @@ impl SiteState {
             engine,
             root: opts.root,
             sources: HashMap::new(),
+            sources_key: 0,
             kept: HashMap::new(),
             findings: Vec::new(),
         };
@@ -101,11 +105,25 @@ impl SiteState {
         report: Report,
     ) -> Update {
         let base = self.engine.config().base_path().to_string();
-        self.sources = self
-            .engine
-            .articles()
-            .map(|a| (slash_path(&render::page_path(&base, &a.url)), a.source.clone()))
-            .collect();
+        let key = {
+            let mut h = xxhash_rust::xxh3::Xxh3::new();
+            h.update(base.as_bytes());
+            for a in self.engine.articles() {
+                let p = a.source.as_os_str().as_encoded_bytes();
+                h.update(&(p.len() as u64).to_le_bytes());
+                h.update(p);
+                h.update(&(a.url.len() as u64).to_le_bytes());
+                h.update(a.url.as_bytes());
+            }
+            h.digest128()
+        };
+        if key != self.sources_key {
+            self.sources = self
+                .engine
+                .articles()
+                .map(|a| (slash_path(&render::page_path(&base, &a.url)), a.source.clone()))
+                .collect();
+        }
         let diags = self.engine.diagnostics();
         let failing: BTreeSet<&Path> =
             diags.iter().filter(|d| d.is_error()).map(|d| d.location.path.as_path()).collect();
@@ -139,6 +157,8 @@ impl SiteState {
         for (out, (_, source)) in &kept {
             self.sources.insert(out.clone(), source.clone());
         }
+        // A kept page is in `sources` only while it is kept.
+        self.sources_key = if kept.is_empty() { key } else { 0 };
         self.kept = kept;
 
         // A set, not `Vec::contains`: a big site can have thousands of findings.

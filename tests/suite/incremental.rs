@@ -307,7 +307,13 @@ fn a_truncated_or_foreign_cache_is_survived() {
     first.run().unwrap();
     first.save_cache().unwrap();
     let good = tree(&out);
-    let file = cache.join("articles.json");
+    // The cache is sharded by source path: one article, one shard file.
+    let file = std::fs::read_dir(&cache)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("articles-"))
+        .expect("a cache shard");
     let bytes = std::fs::read(&file).unwrap();
 
     // Truncated mid-write.
@@ -321,7 +327,7 @@ fn a_truncated_or_foreign_cache_is_survived() {
 
     // Written by another version.
     let text = String::from_utf8(std::fs::read(&file).unwrap()).unwrap();
-    let foreign = text.replacen("inkproof-cache-1", "inkproof-cache-0", 1);
+    let foreign = text.replacen("inkproof-cache-2", "inkproof-cache-0", 1);
     std::fs::write(&file, foreign).unwrap();
     std::fs::remove_dir_all(&out).unwrap();
     let r = Engine::new(options(&root, &out, Some(cache.clone()))).unwrap().run().unwrap();
