@@ -43,22 +43,7 @@ fn main() -> anyhow::Result<()> {
     let docs: Vec<SearchDoc> = build
         .articles
         .iter()
-        .map(|a| SearchDoc {
-            url: a.url.clone(),
-            title: a.meta.title.clone(),
-            date: a.meta.date.as_ref().map(|d| d.human()),
-            summary: a.summary.clone(),
-            terms: a
-                .meta
-                .tags
-                .iter()
-                .chain(&a.meta.categories)
-                .chain(&a.meta.keywords)
-                .cloned()
-                .collect(),
-            headings: a.toc.iter().map(|t| t.title.clone()).collect(),
-            html: a.html.clone(),
-        })
+        .map(|a| SearchDoc { html: a.html.clone(), ..inkproof::render::search_doc(a) })
         .collect();
     let started = std::time::Instant::now();
     let files = search::index(&docs);

@@ -160,6 +160,27 @@ pub struct BodyFacts {
     pub highlight: Vec<Box<str>>,
 }
 
+/// What the search index knows of an article, without its body (the body is
+/// read from the body store only when the index needs its words).
+pub fn search_doc(a: &Article) -> SearchDoc {
+    SearchDoc {
+        url: a.url.clone(),
+        title: a.meta.title.clone(),
+        date: a.meta.date.as_ref().map(Timestamp::human),
+        summary: a.summary.clone(),
+        terms: a
+            .meta
+            .tags
+            .iter()
+            .chain(&a.meta.categories)
+            .chain(&a.meta.keywords)
+            .cloned()
+            .collect(),
+        headings: a.toc.iter().map(|t| t.title.clone()).collect(),
+        html: String::new(),
+    }
+}
+
 impl Indexed {
     pub fn new(config: &Config, article: std::sync::Arc<Article>, body_key: u128) -> Indexed {
         let card = article_value(config, &article, false);
@@ -176,22 +197,7 @@ impl Indexed {
         }
         let page_key = h.digest128();
         let a = &article;
-        let search = SearchDoc {
-            url: a.url.clone(),
-            title: a.meta.title.clone(),
-            date: a.meta.date.as_ref().map(Timestamp::human),
-            summary: a.summary.clone(),
-            terms: a
-                .meta
-                .tags
-                .iter()
-                .chain(&a.meta.categories)
-                .chain(&a.meta.keywords)
-                .cloned()
-                .collect(),
-            headings: a.toc.iter().map(|t| t.title.clone()).collect(),
-            html: String::new(),
-        };
+        let search = search_doc(a);
         let sitemap_entry = sitemap_url(
             &config.permalink(&a.url),
             a.meta.updated.as_ref().or(a.meta.date.as_ref()),

@@ -10,7 +10,7 @@ fn demo() -> crate::harness::Built {
 }
 
 /// The repository's own site, copied to a temp dir (kept alive by the caller).
-fn demo_site() -> (TestSite, crate::harness::Built) {
+pub(crate) fn demo_site() -> (TestSite, crate::harness::Built) {
     let site = TestSite::empty();
     for dir in ["content", "templates", "static"] {
         let from = repo_root().join(dir);

@@ -4,28 +4,14 @@
 
 use std::collections::HashMap;
 
-use crate::harness::{attrs, count, repo_root, texts, Built, TestSite};
+use crate::harness::{attrs, count, texts, Built, TestSite};
 
 const GUIDE: &str = "link-windows-license-to-microsoft-account/index.html";
 const ORIGIN: &str = "https://guides.example.org";
 
 /// The repository's own site (content, templates, static, config), copied.
 fn demo() -> (TestSite, Built) {
-    let site = TestSite::empty();
-    for dir in ["content", "templates", "static"] {
-        let from = repo_root().join(dir);
-        for entry in walkdir::WalkDir::new(&from) {
-            let entry = entry.unwrap();
-            let dest = site.root.join(dir).join(entry.path().strip_prefix(&from).unwrap());
-            if entry.file_type().is_dir() {
-                std::fs::create_dir_all(&dest).unwrap();
-            } else {
-                std::fs::copy(entry.path(), &dest).unwrap();
-            }
-        }
-    }
-    std::fs::copy(repo_root().join("inkproof.yaml"), site.root.join("inkproof.yaml")).unwrap();
-    let built = site.build();
+    let (site, built) = crate::build::demo_site();
     built.assert_clean();
     (site, built)
 }
