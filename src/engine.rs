@@ -33,7 +33,7 @@ use crate::render::{self, HomeIntro, Indexed, Job, Site};
 use crate::write::{self, Target};
 
 /// Bumped when the cached data's shape or meaning changes; part of every key.
-const CACHE_VERSION: &str = concat!("inkproof-cache-2 ", env!("CARGO_PKG_VERSION"));
+const CACHE_VERSION: &str = concat!("inkproof-cache-3 ", env!("CARGO_PKG_VERSION"));
 
 /// The article cache is split into this many files by a hash of the source
 /// path, so saving after one edit rewrites one of them, not the whole cache.
@@ -117,6 +117,8 @@ struct BodyEntry {
     /// The article with `html` empty (shared with the index).
     article: Arc<Article>,
     body_key: u128,
+    /// Search words and code classes of the body.
+    facts: Arc<render::BodyFacts>,
     diags: Vec<Diagnostic>,
     /// `inkproof-ignore` comments, applied to the site's findings at the end.
     ignores: Vec<crate::check::facts::Ignore>,
@@ -737,6 +739,7 @@ impl Engine {
                 let html = std::mem::take(&mut article.html);
                 let body_key = load::hash(html.as_bytes());
                 store.put(body_key, &html)?;
+                let facts = Arc::new(render::BodyFacts::of(&article, &html));
                 let mut files = recorder.files.into_inner().unwrap_or_else(|e| e.into_inner());
                 files.sort();
                 files.dedup();
@@ -754,6 +757,7 @@ impl Engine {
                         urls: urls_read,
                         article: Arc::new(article),
                         body_key,
+                        facts,
                         diags,
                         ignores,
                     }),
@@ -785,7 +789,12 @@ impl Engine {
             let reuse = old.filter(|x| !fresh && Arc::ptr_eq(&x.article, &entry.article));
             indexed.push(match reuse {
                 Some(x) => Arc::clone(x),
-                None => Arc::new(Indexed::new(config, Arc::clone(&entry.article), entry.body_key)),
+                None => Arc::new(Indexed::new(
+                    config,
+                    Arc::clone(&entry.article),
+                    entry.body_key,
+                    Arc::clone(&entry.facts),
+                )),
             });
             if fresh {
                 fresh_count += 1;
@@ -847,8 +856,6 @@ impl Engine {
                 t
             }
         };
-        // Search words and code classes need bodies; only articles new since the last run pay.
-        render::prepare_bodies(&indexed, &|key| self.store.get(key));
         let site = Site::new(
             config,
             &indexed,
@@ -857,7 +864,11 @@ impl Engine {
             &inputs.statics,
             &inputs.content.stamps,
         );
-        let units = render::plan(&site, &mut diags);
+        let previous = match &self.target {
+            Some(t) => &t.manifest.files,
+            None => &self.memory_keys,
+        };
+        let units = render::plan(&site, previous, &mut diags);
         let files: HashSet<&Path> = units.iter().map(|u| u.path.as_path()).collect();
         phases.push(("index and units", lap.elapsed()));
         let lap = Instant::now();
@@ -1064,10 +1075,6 @@ impl Engine {
         let check_only = self.opts.check_only;
         let mut page_diags: Vec<Diagnostic> = Vec::new();
         if !has_errors || self.target.is_none() || check_only {
-            let previous = match &self.target {
-                Some(t) => &t.manifest.files,
-                None => &self.memory_keys,
-            };
             let body = |i: usize| -> Option<String> {
                 let x = &indexed[i];
                 let entry = self.bodies.get(&x.article.source)?;

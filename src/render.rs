@@ -135,9 +135,10 @@ pub struct Indexed {
     pub body_key: u128,
     /// What a search result shows of it (no body: see `body_facts`).
     pub search: SearchDoc,
-    /// What site-wide outputs need from its body. Filled by
-    /// [`prepare_bodies`] once per article result, since it needs the body.
-    pub body_facts: OnceLock<Arc<BodyFacts>>,
+    /// What site-wide outputs need from its body, made in the body stage.
+    pub body_facts: Arc<BodyFacts>,
+    /// Hash of what the search index reads of this article.
+    pub search_key: u128,
     /// Its page's output path (made once, not on every plan).
     pub page_path: PathBuf,
     /// Slugs of its tags and categories, as term pages group them (slugging
@@ -151,13 +152,23 @@ pub struct Indexed {
     pub anchors_key: u128,
 }
 
-/// What the search index and the syntax stylesheet need from one body.
-#[derive(Debug, Clone, Default)]
+/// What the search index and the syntax stylesheet need from one body. Made
+/// with the body (a pure function of it) and cached with it, so a build that
+/// reuses an article's body never reads or splits that body again.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BodyFacts {
     /// Its words for the search index, body included.
     pub words: DocWords,
     /// The `hl-*` classes its code uses.
     pub highlight: Vec<Box<str>>,
+}
+
+impl BodyFacts {
+    /// The facts of `article` whose content HTML is `html`.
+    pub fn of(article: &Article, html: &str) -> BodyFacts {
+        let doc = SearchDoc { html: html.to_string(), ..search_doc(article) };
+        BodyFacts { words: DocWords::of(&doc), highlight: assets::highlight_classes(html) }
+    }
 }
 
 /// What the search index knows of an article, without its body (the body is
@@ -182,7 +193,12 @@ pub fn search_doc(a: &Article) -> SearchDoc {
 }
 
 impl Indexed {
-    pub fn new(config: &Config, article: std::sync::Arc<Article>, body_key: u128) -> Indexed {
+    pub fn new(
+        config: &Config,
+        article: std::sync::Arc<Article>,
+        body_key: u128,
+        body_facts: Arc<BodyFacts>,
+    ) -> Indexed {
         let card = article_value(config, &article, false);
         let card_key = load::hash(card.to_string().as_bytes());
         let mut h = Xxh3::new();
@@ -225,6 +241,17 @@ impl Indexed {
             h.update(&[u8::from(l.is_image)]);
         }
         let links_key = h.digest128();
+        // The words come from the body and the fields below, so the body's
+        // key stands for them.
+        let search_key = key_of(&[
+            &body_key.to_le_bytes(),
+            serde_json::to_string(&(&search.url, &search.title, &search.date, &search.summary))
+                .unwrap_or_default()
+                .as_bytes(),
+            serde_json::to_string(&(&search.headings, &search.terms))
+                .unwrap_or_default()
+                .as_bytes(),
+        ]);
         Indexed {
             article,
             card,
@@ -233,7 +260,8 @@ impl Indexed {
             sitemap_entry,
             body_key,
             search,
-            body_facts: OnceLock::new(),
+            body_facts,
+            search_key,
             page_path,
             tag_slugs,
             category_slugs,
@@ -241,24 +269,6 @@ impl Indexed {
             anchors_key,
         }
     }
-}
-
-/// Reads what site-wide outputs need from the body of every article not seen
-/// before (new or changed since the last run), in parallel. `body` gives a
-/// body by its store key. An article whose body cannot be had is left for
-/// the next run, and indexed without its body meanwhile.
-pub fn prepare_bodies(articles: &[Arc<Indexed>], body: &(dyn Fn(u128) -> Option<Arc<str>> + Sync)) {
-    use rayon::prelude::*;
-    articles.par_iter().filter(|x| x.body_facts.get().is_none()).for_each(|x| {
-        if let Some(html) = body(x.body_key) {
-            let doc = SearchDoc { html: html.to_string(), ..x.search.clone() };
-            let facts = BodyFacts {
-                words: DocWords::of(&doc),
-                highlight: assets::highlight_classes(&html),
-            };
-            let _ = x.body_facts.set(Arc::new(facts));
-        }
-    });
 }
 
 /// The site index: metadata of every article, in the orders pages need.
@@ -379,8 +389,7 @@ fn theme_assets(
     let home_classes = home.html.as_deref().map(assets::highlight_classes).unwrap_or_default();
     let used: std::collections::HashSet<&str> = articles
         .iter()
-        .filter_map(|x| x.body_facts.get())
-        .flat_map(|f| f.highlight.iter())
+        .flat_map(|x| x.body_facts.highlight.iter())
         .chain(&home_classes)
         .map(|c| &**c)
         .collect();
@@ -402,6 +411,9 @@ pub enum Job {
     OgPng(PathBuf),
     /// Bytes already made (small generated files, snippets).
     Bytes(Vec<u8>),
+    /// An output whose key says it is the one the last build made (planned
+    /// from the last build's keys; never rendered).
+    Unchanged,
     /// A file copied as is.
     Copy(PathBuf),
     /// A built-in static file.
@@ -467,7 +479,15 @@ fn key_of(parts: &[&[u8]]) -> u128 {
 
 /// Lists every output of the site with its key. Small generated files are made
 /// here (their bytes are their key); pages are only described.
-pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
+///
+/// `previous` has the keys of the last build's outputs (path → key, bytes
+/// hash): the search index's files are listed from it when nothing the index
+/// reads changed.
+pub fn plan(
+    site: &Site<'_>,
+    previous: &HashMap<PathBuf, (u128, u128)>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Unit> {
     let config = site.config;
     let base = site.base();
     let settings = site.settings.to_le_bytes();
@@ -661,28 +681,35 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
 
     // Search: the chunked full-text index (each file a unit whose bytes are
     // its key) and a page that lists every guide without JS.
-    let fallback: Vec<Option<DocWords>> = site
-        .articles
-        .iter()
-        .map(|x| x.body_facts.get().is_none().then(|| DocWords::of(&x.search)))
-        .collect();
-    let docs: Vec<(&SearchDoc, &DocWords)> = site
-        .articles
-        .iter()
-        .zip(&fallback)
-        .map(|(x, f)| match (x.body_facts.get(), f) {
-            (Some(b), _) => (&x.search, &b.words),
-            (None, Some(f)) => (&x.search, f),
-            (None, None) => unreachable!("a fallback is made for every article without facts"),
-        })
-        .collect();
-    for (path, bytes) in search::index_words(&docs) {
-        units.push(Unit {
-            path,
-            key: load::hash(&bytes),
-            job: Job::Bytes(bytes),
-            source: PathBuf::new(),
-        });
+    let search_key = {
+        let mut h = Xxh3::new();
+        h.update(b"search-index");
+        for x in site.articles {
+            h.update(&x.search_key.to_le_bytes());
+        }
+        h.digest128()
+    };
+    let meta_path = Path::new(search::DIR).join("meta.json");
+    if previous.get(&meta_path).is_some_and(|(k, _)| *k == search_key) {
+        // Nothing the index reads changed: its files stay as the last build
+        // made them, and the words of 10,000 articles are not grouped again.
+        for (path, (key, _)) in previous.iter().filter(|(p, _)| p.starts_with(search::DIR)) {
+            units.push(Unit {
+                path: path.clone(),
+                key: *key,
+                job: Job::Unchanged,
+                source: PathBuf::new(),
+            });
+        }
+    } else {
+        let docs: Vec<(&SearchDoc, &DocWords)> =
+            site.articles.iter().map(|x| (&x.search, &x.body_facts.words)).collect();
+        for (path, bytes) in search::index_words(&docs) {
+            // `meta.json` carries the key of the whole index, which is what
+            // lets the next build know the rest is unchanged.
+            let key = if path == meta_path { search_key } else { load::hash(&bytes) };
+            units.push(Unit { path, key, job: Job::Bytes(bytes), source: PathBuf::new() });
+        }
     }
     let all: Vec<usize> = site.dated.clone();
     units.push(Unit {
@@ -885,8 +912,9 @@ fn og_png<'s>(site: &'s Site<'_>, i: usize) -> Option<(PathBuf, &'s Path, Stamp)
 
 /// Up to [`RELATED`] dated articles sharing the most tags and categories with
 /// each dated article; ties go to the nearest in date, then the newer.
-/// Counted through each term's member list, so the cost follows the number of
-/// (article, term) pairs, not the square of the site.
+/// Counted through a window of each term's member list (see
+/// [`RELATED_WINDOW`]), so the cost follows the number of (article, term)
+/// pairs, not the square of the site.
 fn related(site: &Site<'_>) -> HashMap<usize, Vec<usize>> {
     use rayon::prelude::*;
     let mut members: HashMap<(bool, String), Vec<usize>> = HashMap::new();
@@ -913,8 +941,15 @@ fn related(site: &Site<'_>) -> HashMap<usize, Vec<usize>> {
             || vec![0u32; site.articles.len()],
             |shared, &i| {
                 let mut touched = Vec::new();
+                let here = site.position[&i];
                 for t in &terms_of[&i] {
-                    for &j in &members[t] {
+                    // Members are in date order: the window around this
+                    // article is the nearest in time.
+                    let list = &members[t];
+                    let at = list.partition_point(|&j| site.position[&j] < here);
+                    let window = &list
+                        [at.saturating_sub(RELATED_WINDOW)..(at + RELATED_WINDOW).min(list.len())];
+                    for &j in window {
                         if j != i {
                             if shared[j] == 0 {
                                 touched.push(j);
@@ -923,7 +958,6 @@ fn related(site: &Site<'_>) -> HashMap<usize, Vec<usize>> {
                         }
                     }
                 }
-                let here = site.position[&i];
                 let mut best: Vec<(u32, usize, usize, usize)> = touched
                     .iter()
                     .map(|&j| {
@@ -950,6 +984,12 @@ fn related(site: &Site<'_>) -> HashMap<usize, Vec<usize>> {
 
 /// How many related articles a page lists.
 const RELATED: usize = 3;
+/// Per shared tag or category, only this many articles on each side in time
+/// are candidates. Without the bound the work is quadratic where a category
+/// holds most of the site (10,000 articles in 8 categories took seconds on
+/// every build); with it a candidate missed is one that shares the term but
+/// is over this many articles of that term away in time.
+const RELATED_WINDOW: usize = 64;
 
 /// The older and newer dated article around `i` ("prev" reads as "the one
 /// before this in time").
@@ -975,6 +1015,11 @@ pub fn render(
     let common = Common { config, nav: &site.nav, theme: &site.theme };
     match &unit.job {
         Job::Bytes(b) => Ok(b.clone()),
+        Job::Unchanged => Err(Diagnostic::error(
+            "output/unwritable",
+            Location::file(&unit.path),
+            "internal: an output planned as unchanged was asked for again; run `inkproof build --no-cache`".to_string(),
+        )),
         Job::Builtin(text) => Ok(text.as_bytes().to_vec()),
         Job::Copy(from) => load::read_published(from).map_err(|e| {
             Diagnostic::error(

@@ -22,11 +22,12 @@
 //! `static/search.js` is the reader's half; both halves fold text the same
 //! way ([`fold`] and its `fold` there), which is what makes a match.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 
 use serde_json::{json, Value};
 use unicode_normalization::UnicodeNormalization;
@@ -84,24 +85,44 @@ pub fn index(pages: &[SearchDoc]) -> Vec<(PathBuf, Vec<u8>)> {
 /// keeps one per article and makes it again only when the article changes:
 /// reading and splitting the text is most of an index's cost, and a save in
 /// `serve` should not pay it for every other article.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct DocWords(Vec<(Box<str>, u8)>);
+///
+/// Kept compact (one string of sorted words, one byte of field bits per
+/// word) because the build holds one per article for the whole site and the
+/// persistent cache stores them: 10,000 articles of ~400 distinct words each.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DocWords {
+    /// The distinct words, sorted, each followed by `\n`.
+    words: Box<str>,
+    /// Per word, a bit per field it is in.
+    bits: Box<[u8]>,
+}
 
 impl DocWords {
     /// The words of `page`, its body HTML included.
     pub fn of(page: &SearchDoc) -> DocWords {
-        let mut v: Vec<(Box<str>, u8)> =
-            doc_words(page).into_iter().map(|(w, b)| (w.into_boxed_str(), b as u8)).collect();
+        let mut v = doc_words(page);
         v.sort_unstable();
-        DocWords(v)
+        let mut words = String::with_capacity(v.iter().map(|(w, _)| w.len() + 1).sum());
+        let mut bits = Vec::with_capacity(v.len());
+        for (w, b) in v {
+            words.push_str(&w);
+            words.push('\n');
+            bits.push(b as u8);
+        }
+        DocWords { words: words.into_boxed_str(), bits: bits.into_boxed_slice() }
+    }
+
+    /// Each word with its field bits, in word order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, u8)> + '_ {
+        self.words.split_terminator('\n').zip(self.bits.iter().copied())
     }
 
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.bits.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.bits.is_empty()
     }
 }
 
@@ -109,10 +130,10 @@ impl DocWords {
 /// (their `html` is not read), `DocWords` what matches.
 pub fn index_words(pages: &[(&SearchDoc, &DocWords)]) -> Vec<(PathBuf, Vec<u8>)> {
     // word → [(doc, fields)], documents in order.
-    let mut words: HashMap<&str, Vec<(u32, u32)>> = HashMap::new();
+    let mut words: FxHashMap<&str, Vec<(u32, u32)>> = FxHashMap::default();
     for (id, (_, doc)) in pages.iter().enumerate() {
-        for (w, bits) in &doc.0 {
-            words.entry(w).or_default().push((id as u32, u32::from(*bits)));
+        for (w, bits) in doc.iter() {
+            words.entry(w).or_default().push((id as u32, u32::from(bits)));
         }
     }
     let mut words: Vec<(&str, Vec<(u32, u32)>)> = words.into_iter().collect();
@@ -190,7 +211,7 @@ pub fn index_words(pages: &[(&SearchDoc, &DocWords)]) -> Vec<(PathBuf, Vec<u8>)>
 }
 
 /// The distinct words of one page, each with a bit per field it is in.
-fn doc_words(page: &SearchDoc) -> HashMap<String, u32> {
+fn doc_words(page: &SearchDoc) -> Vec<(String, u32)> {
     // Fold each field once and count borrowed words; only the distinct words
     // of the page are copied out (a page repeats most of its words).
     let fields: Vec<(String, u32)> = std::iter::once((fold(&page.title), TITLE))
@@ -198,7 +219,7 @@ fn doc_words(page: &SearchDoc) -> HashMap<String, u32> {
         .chain(page.terms.iter().map(|t| (fold(t), TERM)))
         .chain([(fold(&page.summary), SUMMARY), (fold(&body_text(&page.html)), BODY)])
         .collect();
-    let mut bits: HashMap<&str, u32> = HashMap::new();
+    let mut bits: FxHashMap<&str, u32> = FxHashMap::default();
     for (text, weight) in &fields {
         for w in split_words(text) {
             *bits.entry(w).or_insert(0) |= field_bit(*weight);
