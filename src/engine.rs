@@ -306,6 +306,8 @@ impl ContentFiles for Recorder<'_> {
 /// [`Engine::update`] on every change.
 pub struct Engine {
     opts: EngineOptions,
+    /// Stage times of [`Engine::new`], reported with the first run.
+    startup: Vec<(&'static str, Duration)>,
     inputs: Inputs,
     fronts: HashMap<PathBuf, (u128, Arc<Front>)>,
     /// Findings of rendered pages (`check::output::page`), by unit key.
@@ -345,7 +347,10 @@ impl Engine {
     pub fn new(opts: EngineOptions) -> anyhow::Result<Engine> {
         let exclude: Vec<PathBuf> =
             opts.output.iter().filter(|p| !p.as_os_str().is_empty()).cloned().collect();
+        let lap = Instant::now();
         let inputs = Inputs::load(&opts.root, &exclude)?;
+        let mut startup = vec![("load", lap.elapsed())];
+        let lap = Instant::now();
         let mut opts = opts;
         if opts.output.as_ref().is_some_and(|p| p.as_os_str().is_empty()) {
             opts.output = Some(opts.root.join(&inputs.config.output_dir));
@@ -381,6 +386,8 @@ impl Engine {
                 HashMap::new(),
             ),
         };
+        startup.push(("cache read", lap.elapsed()));
+        let lap = Instant::now();
         let target = match (&opts.output, opts.check_only) {
             (Some(dir), false) => {
                 let c = &inputs.config;
@@ -392,7 +399,9 @@ impl Engine {
             }
             _ => None,
         };
+        startup.push(("output open", lap.elapsed()));
         Ok(Engine {
+            startup,
             opts,
             inputs,
             fronts,
@@ -545,7 +554,7 @@ impl Engine {
             h.digest128()
         };
 
-        let mut phases: Vec<(&'static str, Duration)> = Vec::new();
+        let mut phases: Vec<(&'static str, Duration)> = std::mem::take(&mut self.startup);
         let lap = Instant::now();
         // 1. Front matter, reused by source hash. The map is updated in
         // place: a save costs the entries that changed, not a new map.

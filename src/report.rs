@@ -289,8 +289,11 @@ fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
 }
 
 /// `--verbose`: what was stripped from each article, with lines.
-pub fn stripped(build: &Build, out: &mut dyn Write) -> io::Result<()> {
-    for a in &build.articles {
+pub fn stripped<'a>(
+    articles: impl IntoIterator<Item = &'a crate::model::Article>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    for a in articles {
         if a.stripped.is_empty() {
             continue;
         }
