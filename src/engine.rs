@@ -877,9 +877,12 @@ impl Engine {
             Some(t) => &t.manifest.files,
             None => &self.memory_keys,
         };
-        let units = render::plan(&site, previous, &mut diags);
-        let files: HashSet<&Path> = units.iter().map(|u| u.path.as_path()).collect();
+        let mut units = render::plan(&site, &mut diags);
         phases.push(("index and units", lap.elapsed()));
+        let lap = Instant::now();
+        render::plan_search(&site, previous, &mut units);
+        let files: HashSet<&Path> = units.iter().map(|u| u.path.as_path()).collect();
+        phases.push(("search index", lap.elapsed()));
         let lap = Instant::now();
         let arts: Vec<&Article> = indexed.iter().map(|x| &*x.article).collect();
         let failed: Vec<(&crate::model::Source, Vec<crate::check::facts::LinkFact>)> = sources

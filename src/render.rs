@@ -479,15 +479,8 @@ fn key_of(parts: &[&[u8]]) -> u128 {
 
 /// Lists every output of the site with its key. Small generated files are made
 /// here (their bytes are their key); pages are only described.
-///
-/// `previous` has the keys of the last build's outputs (path → key, bytes
-/// hash): the search index's files are listed from it when nothing the index
-/// reads changed.
-pub fn plan(
-    site: &Site<'_>,
-    previous: &HashMap<PathBuf, (u128, u128)>,
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<Unit> {
+/// The search index's units are added by [`plan_search`].
+pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
     let config = site.config;
     let base = site.base();
     let settings = site.settings.to_le_bytes();
@@ -679,38 +672,8 @@ pub fn plan(
         }
     }
 
-    // Search: the chunked full-text index (each file a unit whose bytes are
-    // its key) and a page that lists every guide without JS.
-    let search_key = {
-        let mut h = Xxh3::new();
-        h.update(b"search-index");
-        for x in site.articles {
-            h.update(&x.search_key.to_le_bytes());
-        }
-        h.digest128()
-    };
-    let meta_path = Path::new(search::DIR).join("meta.json");
-    if previous.get(&meta_path).is_some_and(|(k, _)| *k == search_key) {
-        // Nothing the index reads changed: its files stay as the last build
-        // made them, and the words of 10,000 articles are not grouped again.
-        for (path, (key, _)) in previous.iter().filter(|(p, _)| p.starts_with(search::DIR)) {
-            units.push(Unit {
-                path: path.clone(),
-                key: *key,
-                job: Job::Unchanged,
-                source: PathBuf::new(),
-            });
-        }
-    } else {
-        let docs: Vec<(&SearchDoc, &DocWords)> =
-            site.articles.iter().map(|x| (&x.search, &x.body_facts.words)).collect();
-        for (path, bytes) in search::index_words(&docs) {
-            // `meta.json` carries the key of the whole index, which is what
-            // lets the next build know the rest is unchanged.
-            let key = if path == meta_path { search_key } else { load::hash(&bytes) };
-            units.push(Unit { path, key, job: Job::Bytes(bytes), source: PathBuf::new() });
-        }
-    }
+    // Search: the chunked full-text index ([`plan_search`]) and a page that
+    // lists every guide without JS.
     let all: Vec<usize> = site.dated.clone();
     units.push(Unit {
         path: PathBuf::from("search/index.html"),
@@ -938,8 +901,8 @@ fn related(site: &Site<'_>) -> HashMap<usize, Vec<usize>> {
     site.dated
         .par_iter()
         .map_init(
-            || vec![0u32; site.articles.len()],
-            |shared, &i| {
+            || vec![false; site.articles.len()],
+            |seen, &i| {
                 let mut touched = Vec::new();
                 let here = site.position[&i];
                 for t in &terms_of[&i] {
@@ -950,23 +913,25 @@ fn related(site: &Site<'_>) -> HashMap<usize, Vec<usize>> {
                     let window = &list
                         [at.saturating_sub(RELATED_WINDOW)..(at + RELATED_WINDOW).min(list.len())];
                     for &j in window {
-                        if j != i {
-                            if shared[j] == 0 {
-                                touched.push(j);
-                            }
-                            shared[j] += 1;
+                        if j != i && !seen[j] {
+                            seen[j] = true;
+                            touched.push(j);
                         }
                     }
                 }
+                // A candidate's count is exact (all shared terms, not only
+                // those whose window it was in): an article sharing a rare
+                // tag and a big category counts both, however far in time.
+                let mine = &terms_of[&i];
                 let mut best: Vec<(u32, usize, usize, usize)> = touched
                     .iter()
                     .map(|&j| {
                         let there = site.position[&j];
-                        (shared[j], here.abs_diff(there), there, j)
+                        (shared_count(mine, &terms_of[&j]), here.abs_diff(there), there, j)
                     })
                     .collect();
                 for &j in &touched {
-                    shared[j] = 0;
+                    seen[j] = false;
                 }
                 let cmp = |a: &(u32, usize, usize, usize), b: &(u32, usize, usize, usize)| {
                     b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
@@ -982,13 +947,74 @@ fn related(site: &Site<'_>) -> HashMap<usize, Vec<usize>> {
         .collect()
 }
 
+/// Adds the units of the chunked full-text index: each file a unit whose
+/// bytes are its key, except `meta.json`, keyed by everything the index
+/// reads. Apart from [`plan`] so a run can time it (it is the one site-wide
+/// output whose cost grows with every word of every article).
+pub fn plan_search(
+    site: &Site<'_>,
+    previous: &HashMap<PathBuf, (u128, u128)>,
+    units: &mut Vec<Unit>,
+) {
+    // `previous` has the keys of the last build's outputs (path → key, bytes
+    // hash): the index's files are listed from it when nothing the index
+    // reads changed.
+    let search_key = {
+        let mut h = Xxh3::new();
+        h.update(b"search-index");
+        for x in site.articles {
+            h.update(&x.search_key.to_le_bytes());
+        }
+        h.digest128()
+    };
+    let meta_path = Path::new(search::DIR).join("meta.json");
+    if previous.get(&meta_path).is_some_and(|(k, _)| *k == search_key) {
+        // Nothing the index reads changed: its files stay as the last build
+        // made them, and the words of 10,000 articles are not grouped again.
+        for (path, (key, _)) in previous.iter().filter(|(p, _)| p.starts_with(search::DIR)) {
+            units.push(Unit {
+                path: path.clone(),
+                key: *key,
+                job: Job::Unchanged,
+                source: PathBuf::new(),
+            });
+        }
+    } else {
+        let docs: Vec<(&SearchDoc, &DocWords)> =
+            site.articles.iter().map(|x| (&x.search, &x.body_facts.words)).collect();
+        for (path, bytes) in search::index_words(&docs) {
+            // `meta.json` carries the key of the whole index, which is what
+            // lets the next build know the rest is unchanged.
+            let key = if path == meta_path { search_key } else { load::hash(&bytes) };
+            units.push(Unit { path, key, job: Job::Bytes(bytes), source: PathBuf::new() });
+        }
+    }
+}
+
+/// How many terms two sorted, deduplicated term lists have in common.
+fn shared_count(a: &[(bool, String)], b: &[(bool, String)]) -> u32 {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
 /// How many related articles a page lists.
 const RELATED: usize = 3;
 /// Per shared tag or category, only this many articles on each side in time
 /// are candidates. Without the bound the work is quadratic where a category
 /// holds most of the site (10,000 articles in 8 categories took seconds on
-/// every build); with it a candidate missed is one that shares the term but
-/// is over this many articles of that term away in time.
+/// every build); with it the only article missed is one whose every shared
+/// term has over this many articles between it and this one in time.
 const RELATED_WINDOW: usize = 64;
 
 /// The older and newer dated article around `i` ("prev" reads as "the one

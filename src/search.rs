@@ -22,7 +22,6 @@
 //! `static/search.js` is the reader's half; both halves fold text the same
 //! way ([`fold`] and its `fold` there), which is what makes a match.
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -129,29 +128,44 @@ impl DocWords {
 /// [`index`] from words already split: `pages` give what results show
 /// (their `html` is not read), `DocWords` what matches.
 pub fn index_words(pages: &[(&SearchDoc, &DocWords)]) -> Vec<(PathBuf, Vec<u8>)> {
-    // word → [(doc, fields)], documents in order.
-    let mut words: FxHashMap<&str, Vec<(u32, u32)>> = FxHashMap::default();
-    for (id, (_, doc)) in pages.iter().enumerate() {
-        for (w, bits) in doc.iter() {
-            words.entry(w).or_default().push((id as u32, u32::from(bits)));
-        }
-    }
-    let mut words: Vec<(&str, Vec<(u32, u32)>)> = words.into_iter().collect();
-    words.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    // word → [(doc, fields)], documents in order: built per run of
+    // documents on each thread, then joined in document order.
+    type Lists<'a> = FxHashMap<&'a str, Vec<(u32, u8)>>;
+    let words: Lists<'_> = pages
+        .par_iter()
+        .enumerate()
+        .with_min_len(256)
+        .fold(Lists::default, |mut m, (id, (_, doc))| {
+            for (w, bits) in doc.iter() {
+                m.entry(w).or_default().push((id as u32, bits));
+            }
+            m
+        })
+        .reduce(Lists::default, |mut a, b| {
+            for (w, mut list) in b {
+                a.entry(w).or_default().append(&mut list);
+            }
+            a
+        });
+    let mut words: Vec<(&str, Vec<(u32, u8)>)> = words.into_iter().collect();
+    words.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
 
     let mut files = Vec::new();
     // Postings: doc ids delta-coded, each followed by its score.
     let postings: Vec<Posting> = words
         .into_par_iter()
         .map(|(w, docs)| {
-            let mut json = String::with_capacity(docs.len() * 5 + 2);
+            let mut json = String::with_capacity(docs.len() * 6 + 2);
+            let mut num = itoa::Buffer::new();
             json.push('[');
             let mut prev = 0u32;
             for (i, (d, bits)) in docs.into_iter().enumerate() {
                 if i > 0 {
                     json.push(',');
                 }
-                let _ = write!(json, "{},{}", d - prev, score_of(bits));
+                json.push_str(num.format(d - prev));
+                json.push(',');
+                json.push_str(num.format(score_of(u32::from(bits))));
                 prev = d;
             }
             json.push(']');

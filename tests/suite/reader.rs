@@ -314,3 +314,31 @@ fn articles_list_up_to_three_related_guides_by_shared_terms() {
     let lonely = b.page("f/index.html");
     assert_eq!(count(&lonely, ".related"), 0);
 }
+
+#[test]
+fn a_rare_shared_tag_finds_its_related_guide_through_a_crowded_category() {
+    // 200 guides in one category: related candidates come from a window of
+    // each term's nearest guides in time, but the one guide far away that
+    // also shares the rare tag must still win with its two shared terms.
+    let site = TestSite::empty();
+    site.write("inkproof.yaml", "title: Crowd\nbase_url: https://c.example\n");
+    for n in 0..200u32 {
+        let (tags, day) = match n {
+            0 => ("[rare]", 0),
+            199 => ("[rare]", 199),
+            _ => ("[common]", n),
+        };
+        let date = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap()
+            + chrono::Duration::days(i64::from(day));
+        site.write(
+            &format!("content/g{n:03}.md"),
+            &format!("---\ntitle: Guide {n}\ndate: {date}\ntags: {tags}\ncategories: [crowd]\n---\n\nText {n}.\n"),
+        );
+    }
+    let b = site.build();
+    b.assert_clean();
+    let page = b.page("g000/index.html");
+    let related = attrs(&page, ".related a", "href");
+    assert_eq!(related.first().map(String::as_str), Some("/g199/"), "{related:?}");
+    assert_eq!(related.len(), 3, "{related:?}");
+}
