@@ -880,23 +880,33 @@ fn og_png<'s>(site: &'s Site<'_>, i: usize) -> Option<(PathBuf, &'s Path, Stamp)
 /// pairs, not the square of the site.
 fn related(site: &Site<'_>) -> HashMap<usize, Vec<usize>> {
     use rayon::prelude::*;
-    let mut members: HashMap<(bool, String), Vec<usize>> = HashMap::new();
-    let mut terms_of: HashMap<usize, Vec<(bool, String)>> = HashMap::new();
+    // Terms as numbers (tag or category, by slug), so counting shared terms
+    // compares integers.
+    let mut ids: HashMap<(bool, &str), u32> = HashMap::new();
+    let mut members: Vec<Vec<usize>> = Vec::new();
+    let mut terms_of: Vec<Vec<u32>> = vec![Vec::new(); site.articles.len()];
     for &i in &site.dated {
-        let m = &site.articles[i].article.meta;
-        let mut mine: Vec<(bool, String)> = m
-            .tags
+        let x = &site.articles[i];
+        let mut mine: Vec<u32> = x
+            .tag_slugs
             .iter()
-            .map(|t| (true, slugify(t)))
-            .chain(m.categories.iter().map(|c| (false, slugify(c))))
+            .map(|s| (true, s.as_str()))
+            .chain(x.category_slugs.iter().map(|s| (false, s.as_str())))
             .filter(|(_, s)| !s.is_empty())
+            .map(|k| {
+                let next = ids.len() as u32;
+                *ids.entry(k).or_insert(next)
+            })
             .collect();
-        mine.sort();
+        mine.sort_unstable();
         mine.dedup();
-        for t in &mine {
-            members.entry(t.clone()).or_default().push(i);
+        for &t in &mine {
+            if t as usize == members.len() {
+                members.push(Vec::new());
+            }
+            members[t as usize].push(i);
         }
-        terms_of.insert(i, mine);
+        terms_of[i] = mine;
     }
     site.dated
         .par_iter()
@@ -905,10 +915,10 @@ fn related(site: &Site<'_>) -> HashMap<usize, Vec<usize>> {
             |seen, &i| {
                 let mut touched = Vec::new();
                 let here = site.position[&i];
-                for t in &terms_of[&i] {
+                for &t in &terms_of[i] {
                     // Members are in date order: the window around this
                     // article is the nearest in time.
-                    let list = &members[t];
+                    let list = &members[t as usize];
                     let at = list.partition_point(|&j| site.position[&j] < here);
                     let window = &list
                         [at.saturating_sub(RELATED_WINDOW)..(at + RELATED_WINDOW).min(list.len())];
@@ -922,12 +932,12 @@ fn related(site: &Site<'_>) -> HashMap<usize, Vec<usize>> {
                 // A candidate's count is exact (all shared terms, not only
                 // those whose window it was in): an article sharing a rare
                 // tag and a big category counts both, however far in time.
-                let mine = &terms_of[&i];
+                let mine = &terms_of[i];
                 let mut best: Vec<(u32, usize, usize, usize)> = touched
                     .iter()
                     .map(|&j| {
                         let there = site.position[&j];
-                        (shared_count(mine, &terms_of[&j]), here.abs_diff(there), there, j)
+                        (shared_count(mine, &terms_of[j]), here.abs_diff(there), there, j)
                     })
                     .collect();
                 for &j in &touched {
@@ -992,7 +1002,7 @@ pub fn plan_search(
 }
 
 /// How many terms two sorted, deduplicated term lists have in common.
-fn shared_count(a: &[(bool, String)], b: &[(bool, String)]) -> u32 {
+fn shared_count(a: &[u32], b: &[u32]) -> u32 {
     let (mut i, mut j, mut n) = (0, 0, 0);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {
