@@ -335,6 +335,8 @@ pub struct Engine {
     links: Option<LinksMemo>,
     notes: Vec<String>,
     progress: Option<Box<Progress>>,
+    /// The search index's word lists of the last run, patched on the next.
+    postings: crate::search::Postings,
     /// Compiled templates and the hash of the texts they came from.
     tera: Option<(u128, Arc<tera::Tera>, Vec<Diagnostic>)>,
 }
@@ -421,6 +423,7 @@ impl Engine {
             links: None,
             notes,
             progress: None,
+            postings: crate::search::Postings::default(),
             tera: None,
         })
     }
@@ -880,7 +883,7 @@ impl Engine {
         let mut units = render::plan(&site, &mut diags);
         phases.push(("index and units", lap.elapsed()));
         let lap = Instant::now();
-        render::plan_search(&site, previous, &mut units);
+        render::plan_search(&site, previous, &mut self.postings, &mut units);
         let files: HashSet<&Path> = units.iter().map(|u| u.path.as_path()).collect();
         phases.push(("search index", lap.elapsed()));
         let lap = Instant::now();

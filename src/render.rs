@@ -158,7 +158,7 @@ pub struct Indexed {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BodyFacts {
     /// Its words for the search index, body included.
-    pub words: DocWords,
+    pub words: Arc<DocWords>,
     /// The `hl-*` classes its code uses.
     pub highlight: Vec<Box<str>>,
 }
@@ -167,7 +167,10 @@ impl BodyFacts {
     /// The facts of `article` whose content HTML is `html`.
     pub fn of(article: &Article, html: &str) -> BodyFacts {
         let doc = SearchDoc { html: html.to_string(), ..search_doc(article) };
-        BodyFacts { words: DocWords::of(&doc), highlight: assets::highlight_classes(html) }
+        BodyFacts {
+            words: Arc::new(DocWords::of(&doc)),
+            highlight: assets::highlight_classes(html),
+        }
     }
 }
 
@@ -964,6 +967,7 @@ fn related(site: &Site<'_>) -> HashMap<usize, Vec<usize>> {
 pub fn plan_search(
     site: &Site<'_>,
     previous: &HashMap<PathBuf, (u128, u128)>,
+    postings: &mut search::Postings,
     units: &mut Vec<Unit>,
 ) {
     // `previous` has the keys of the last build's outputs (path → key, bytes
@@ -990,9 +994,11 @@ pub fn plan_search(
             });
         }
     } else {
-        let docs: Vec<(&SearchDoc, &DocWords)> =
-            site.articles.iter().map(|x| (&x.search, &x.body_facts.words)).collect();
-        for (path, bytes) in search::index_words(&docs) {
+        let docs: Vec<(u128, &Arc<DocWords>)> =
+            site.articles.iter().map(|x| (x.search_key, &x.body_facts.words)).collect();
+        postings.update(&docs);
+        let pages: Vec<&SearchDoc> = site.articles.iter().map(|x| &x.search).collect();
+        for (path, bytes) in postings.files(&pages) {
             // `meta.json` carries the key of the whole index, which is what
             // lets the next build know the rest is unchanged.
             let key = if path == meta_path { search_key } else { load::hash(&bytes) };

@@ -27,6 +27,8 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::{json, Value};
 use unicode_normalization::UnicodeNormalization;
@@ -128,73 +130,169 @@ impl DocWords {
 /// [`index`] from words already split: `pages` give what results show
 /// (their `html` is not read), `DocWords` what matches.
 pub fn index_words(pages: &[(&SearchDoc, &DocWords)]) -> Vec<(PathBuf, Vec<u8>)> {
-    // word → [(doc, fields)], documents in order: built per run of
-    // documents on each thread, then joined in document order.
-    type Lists<'a> = FxHashMap<&'a str, Vec<(u32, u8)>>;
-    let words: Lists<'_> = pages
-        .par_iter()
-        .enumerate()
-        .with_min_len(256)
-        .fold(Lists::default, |mut m, (id, (_, doc))| {
-            for (w, bits) in doc.iter() {
-                m.entry(w).or_default().push((id as u32, bits));
-            }
-            m
-        })
-        .reduce(Lists::default, |mut a, b| {
-            for (w, mut list) in b {
-                a.entry(w).or_default().append(&mut list);
-            }
-            a
-        });
-    let mut words: Vec<(&str, Vec<(u32, u8)>)> = words.into_iter().collect();
-    words.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let docs: Vec<(u128, Arc<DocWords>)> =
+        pages.iter().enumerate().map(|(i, (_, w))| (i as u128, Arc::new((*w).clone()))).collect();
+    let docs: Vec<(u128, &Arc<DocWords>)> = docs.iter().map(|(k, w)| (*k, w)).collect();
+    let mut postings = Postings::default();
+    postings.update(&docs);
+    let pages: Vec<&SearchDoc> = pages.iter().map(|(p, _)| *p).collect();
+    postings.files(&pages)
+}
 
-    let mut files = Vec::new();
-    // Postings: doc ids delta-coded, each followed by its score.
-    let postings: Vec<Posting> = words
-        .into_par_iter()
-        .map(|(w, docs)| {
-            let mut json = String::with_capacity(docs.len() * 6 + 2);
-            let mut num = itoa::Buffer::new();
-            json.push('[');
-            let mut prev = 0u32;
-            for (i, (d, bits)) in docs.into_iter().enumerate() {
-                if i > 0 {
-                    json.push(',');
-                }
-                json.push_str(num.format(d - prev));
-                json.push(',');
-                json.push_str(num.format(score_of(u32::from(bits))));
-                prev = d;
-            }
-            json.push(']');
-            (w.to_string(), json)
-        })
-        .collect();
-    let mut keys = Vec::new();
-    split_chunks(&postings, 1, &mut |key, members| {
-        let mut body = String::from("{");
-        for (i, (w, list)) in members.iter().enumerate() {
-            if i > 0 {
-                body.push(',');
-            }
-            body.push_str(&serde_json::to_string(w).unwrap_or_default());
-            body.push(':');
-            body.push_str(list);
+/// The word lists of the last index. A long-lived engine (`serve`) keeps
+/// them, so an edit redoes the lists of the words the changed articles had
+/// or have, not the lists of every word of the site.
+#[derive(Debug, Default)]
+pub struct Postings {
+    /// Per document, in order: the key it was indexed with and its words.
+    docs: Vec<(u128, Arc<DocWords>)>,
+    /// Word → (documents with their field bits, in document order; the
+    /// list as the index's JSON).
+    words: BTreeMap<Box<str>, WordList>,
+}
+
+/// The documents a word is in, with their field bits (in document order),
+/// and that list as the index's JSON.
+type WordList = (Vec<(u32, u8)>, String);
+
+impl Postings {
+    /// Brings the lists up to `docs`: per document in order, a key that
+    /// changes whenever its words do, and its words. Documents whose key is
+    /// the one at the same place last time are not looked at.
+    pub fn update(&mut self, docs: &[(u128, &Arc<DocWords>)]) {
+        if self.docs.len() != docs.len() {
+            return self.rebuild(docs);
         }
-        body.push('}');
-        files.push((
-            PathBuf::from(DIR).join("w").join(format!("{}.json", hex(&key))),
-            body.into_bytes(),
-        ));
-        keys.push(key);
-    });
+        let changed: Vec<usize> =
+            (0..docs.len()).filter(|&i| self.docs[i].0 != docs[i].0).collect();
+        if changed.len() > docs.len() / 8 + 16 {
+            return self.rebuild(docs);
+        }
+        let mut dirty: Vec<Box<str>> = Vec::new();
+        for &i in &changed {
+            let id = i as u32;
+            let old = Arc::clone(&self.docs[i].1);
+            for (w, _) in old.iter() {
+                if let Some((list, _)) = self.words.get_mut(w) {
+                    if let Ok(at) = list.binary_search_by_key(&id, |e| e.0) {
+                        list.remove(at);
+                    }
+                }
+                dirty.push(w.into());
+            }
+            for (w, bits) in docs[i].1.iter() {
+                let (list, _) = self.words.entry(w.into()).or_default();
+                match list.binary_search_by_key(&id, |e| e.0) {
+                    Ok(at) => list[at].1 = bits,
+                    Err(at) => list.insert(at, (id, bits)),
+                }
+                dirty.push(w.into());
+            }
+            self.docs[i] = (docs[i].0, Arc::clone(docs[i].1));
+        }
+        dirty.sort_unstable();
+        dirty.dedup();
+        for w in dirty {
+            match self.words.get_mut(&w) {
+                Some((list, json)) if !list.is_empty() => *json = list_json(list),
+                _ => {
+                    self.words.remove(&w);
+                }
+            }
+        }
+    }
 
+    fn rebuild(&mut self, docs: &[(u128, &Arc<DocWords>)]) {
+        // word → [(doc, fields)], documents in order: built per run of
+        // documents on each thread, then joined in document order.
+        type Lists<'a> = FxHashMap<&'a str, Vec<(u32, u8)>>;
+        let words: Lists<'_> = docs
+            .par_iter()
+            .enumerate()
+            .with_min_len(256)
+            .fold(Lists::default, |mut m, (id, (_, doc))| {
+                for (w, bits) in doc.iter() {
+                    m.entry(w).or_default().push((id as u32, bits));
+                }
+                m
+            })
+            .reduce(Lists::default, |mut a, b| {
+                for (w, mut list) in b {
+                    a.entry(w).or_default().append(&mut list);
+                }
+                a
+            });
+        let mut words: Vec<(&str, Vec<(u32, u8)>)> = words.into_iter().collect();
+        words.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let words: Vec<(Box<str>, WordList)> = words
+            .into_par_iter()
+            .map(|(w, list)| {
+                let json = list_json(&list);
+                (w.into(), (list, json))
+            })
+            .collect();
+        self.words = words.into_iter().collect();
+        self.docs = docs.iter().map(|(k, w)| (*k, Arc::clone(w))).collect();
+    }
+
+    /// The index's files for `pages` (the documents of the last
+    /// [`Postings::update`], in the same order).
+    pub fn files(&self, pages: &[&SearchDoc]) -> Vec<(PathBuf, Vec<u8>)> {
+        let postings: Vec<Posting<'_>> =
+            self.words.iter().map(|(w, (_, json))| (&**w, json.as_str())).collect();
+        let mut files = Vec::new();
+        let mut keys = Vec::new();
+        split_chunks(&postings, 1, &mut |key, members| {
+            let mut body = String::from("{");
+            for (i, (w, list)) in members.iter().enumerate() {
+                if i > 0 {
+                    body.push(',');
+                }
+                body.push_str(&serde_json::to_string(w).unwrap_or_default());
+                body.push(':');
+                body.push_str(list);
+            }
+            body.push('}');
+            files.push((
+                PathBuf::from(DIR).join("w").join(format!("{}.json", hex(&key))),
+                body.into_bytes(),
+            ));
+            keys.push(key);
+        });
+        doc_files(pages, keys, files)
+    }
+}
+
+/// A word's postings as the index's JSON: doc ids delta-coded, each
+/// followed by its score.
+fn list_json(docs: &[(u32, u8)]) -> String {
+    let mut json = String::with_capacity(docs.len() * 6 + 2);
+    let mut num = itoa::Buffer::new();
+    json.push('[');
+    let mut prev = 0u32;
+    for (i, &(d, bits)) in docs.iter().enumerate() {
+        if i > 0 {
+            json.push(',');
+        }
+        json.push_str(num.format(d - prev));
+        json.push(',');
+        json.push_str(num.format(score_of(u32::from(bits))));
+        prev = d;
+    }
+    json.push(']');
+    json
+}
+
+/// The document chunks and `meta.json`, after the word chunks in `files`.
+fn doc_files(
+    pages: &[&SearchDoc],
+    mut keys: Vec<String>,
+    mut files: Vec<(PathBuf, Vec<u8>)>,
+) -> Vec<(PathBuf, Vec<u8>)> {
     for (n, chunk) in pages.chunks(DOCS_PER_CHUNK).enumerate() {
         let docs: Vec<Value> = chunk
             .iter()
-            .map(|(p, _)| {
+            .map(|p| {
                 let summary: String = p.summary.chars().take(SUMMARY_CHARS).collect();
                 json!([
                     p.url,
@@ -269,14 +367,18 @@ fn score_of(bits: u32) -> u32 {
 }
 
 /// A word and its postings as JSON.
-type Posting = (String, String);
+type Posting<'a> = (&'a str, &'a str);
 
 /// Groups sorted `(word, postings)` by their first `depth` characters and
 /// calls `emit(prefix, members)` per chunk; a chunk over [`CHUNK_BYTES`] is
 /// split one character deeper. Words no longer than the prefix stay in the
 /// parent chunk, so each word lives in exactly one chunk: the one with the
 /// longest prefix that starts it.
-fn split_chunks(words: &[Posting], depth: usize, emit: &mut dyn FnMut(String, &[Posting])) {
+fn split_chunks<'a>(
+    words: &[Posting<'a>],
+    depth: usize,
+    emit: &mut dyn FnMut(String, &[Posting<'a>]),
+) {
     let mut i = 0;
     while i < words.len() {
         let key: String = words[i].0.chars().take(depth).collect();
@@ -473,6 +575,51 @@ fn decode_entities(s: &str) -> String {
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    #[test]
+    fn patched_postings_give_the_files_of_a_fresh_index() {
+        let before = vec![
+            doc("/a/", "Router restart", "<p>Hold the reset button.</p>"),
+            doc("/b/", "Printer queue", "<p>Clear the spooler queue.</p>"),
+            doc("/c/", "Wifi drops", "<p>Update the router driver.</p>"),
+        ];
+        // One body edited (a word gone, one new), then two documents swap places.
+        let mut after = before.clone();
+        after[0].html = "<p>Hold the power button.</p>".into();
+        after.swap(1, 2);
+        let words = |pages: &[SearchDoc]| -> Vec<Arc<DocWords>> {
+            pages.iter().map(|p| Arc::new(DocWords::of(p))).collect()
+        };
+        let keyed = |pages: &[SearchDoc], w: &'_ [Arc<DocWords>]| -> Vec<(u128, Arc<DocWords>)> {
+            pages
+                .iter()
+                .zip(w)
+                .map(|(p, w)| {
+                    (
+                        crate::load::hash(format!("{}{}{}", p.url, p.title, p.html).as_bytes()),
+                        Arc::clone(w),
+                    )
+                })
+                .collect()
+        };
+        let (wb, wa) = (words(&before), words(&after));
+        let (kb, ka) = (keyed(&before, &wb), keyed(&after, &wa));
+        let refs = |k: &'_ [(u128, Arc<DocWords>)]| -> Vec<(u128, Arc<DocWords>)> { k.to_vec() };
+        let mut kept = Postings::default();
+        let b = refs(&kb);
+        kept.update(&b.iter().map(|(k, w)| (*k, w)).collect::<Vec<_>>());
+        let a = refs(&ka);
+        kept.update(&a.iter().map(|(k, w)| (*k, w)).collect::<Vec<_>>());
+        let pages: Vec<&SearchDoc> = after.iter().collect();
+        let patched = kept.files(&pages);
+        assert_eq!(patched, index(&after));
+        let f: HashMap<String, Value> = patched
+            .iter()
+            .map(|(p, b)| (p.display().to_string(), serde_json::from_slice(b).unwrap()))
+            .collect();
+        assert!(lookup(&f, "reset").is_empty(), "the removed word is gone");
+        assert_eq!(lookup(&f, "power").len(), 1);
+    }
 
     fn doc(url: &str, title: &str, body: &str) -> SearchDoc {
         SearchDoc {
