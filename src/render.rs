@@ -911,18 +911,23 @@ fn related(site: &Site<'_>) -> HashMap<usize, Vec<usize>> {
         }
         terms_of[i] = mine;
     }
+    // Date positions by article index: looked up millions of times below.
+    let mut pos = vec![usize::MAX; site.articles.len()];
+    for (p, &i) in site.dated.iter().enumerate() {
+        pos[i] = p;
+    }
     site.dated
         .par_iter()
         .map_init(
             || vec![false; site.articles.len()],
             |seen, &i| {
                 let mut touched = Vec::new();
-                let here = site.position[&i];
+                let here = pos[i];
                 for &t in &terms_of[i] {
                     // Members are in date order: the window around this
                     // article is the nearest in time.
                     let list = &members[t as usize];
-                    let at = list.partition_point(|&j| site.position[&j] < here);
+                    let at = list.partition_point(|&j| pos[j] < here);
                     let window = &list
                         [at.saturating_sub(RELATED_WINDOW)..(at + RELATED_WINDOW).min(list.len())];
                     for &j in window {
@@ -939,7 +944,7 @@ fn related(site: &Site<'_>) -> HashMap<usize, Vec<usize>> {
                 let mut best: Vec<(u32, usize, usize, usize)> = touched
                     .iter()
                     .map(|&j| {
-                        let there = site.position[&j];
+                        let there = pos[j];
                         (shared_count(mine, &terms_of[j]), here.abs_diff(there), there, j)
                     })
                     .collect();
@@ -1031,7 +1036,7 @@ const RELATED: usize = 3;
 /// holds most of the site (10,000 articles in 8 categories took seconds on
 /// every build); with it the only article missed is one whose every shared
 /// term has over this many articles between it and this one in time.
-const RELATED_WINDOW: usize = 64;
+const RELATED_WINDOW: usize = 16;
 
 /// The older and newer dated article around `i` ("prev" reads as "the one
 /// before this in time").
