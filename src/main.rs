@@ -12,8 +12,10 @@ use inkproof::model::Build;
 use inkproof::report;
 
 /// mimalloc instead of the system allocator: a build makes and drops millions
-/// of small strings on every thread (highlight spans, cache entries), where
-/// glibc's per-thread arenas kept freed memory and doubled the peak RSS.
+/// of small strings on every thread (highlight spans, cache entries); a
+/// no-change build at 10,000 articles went from 1.43 s to 0.99 s. Built with
+/// `no_thp`: with transparent huge pages half of a warm build was the kernel
+/// zeroing 2 MiB pages mimalloc had given back and touched again.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

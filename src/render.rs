@@ -903,10 +903,8 @@ fn related(site: &Site<'_>) -> HashMap<usize, Vec<usize>> {
             .collect();
         mine.sort_unstable();
         mine.dedup();
+        members.resize_with(ids.len(), Vec::new);
         for &t in &mine {
-            if t as usize == members.len() {
-                members.push(Vec::new());
-            }
             members[t as usize].push(i);
         }
         terms_of[i] = mine;

@@ -77,9 +77,13 @@ pub struct SearchDoc {
 /// The files of the index, paths relative to the output root. Pure: the same
 /// documents give the same bytes.
 pub fn index(pages: &[SearchDoc]) -> Vec<(PathBuf, Vec<u8>)> {
-    let words: Vec<DocWords> = pages.par_iter().map(DocWords::of).collect();
-    let docs: Vec<(&SearchDoc, &DocWords)> = pages.iter().zip(&words).collect();
-    index_words(&docs)
+    let words: Vec<Arc<DocWords>> = pages.par_iter().map(|p| Arc::new(DocWords::of(p))).collect();
+    // One-shot: the documents' places are their keys.
+    let docs: Vec<(u128, &Arc<DocWords>)> =
+        words.iter().enumerate().map(|(i, w)| (i as u128, w)).collect();
+    let mut postings = Postings::default();
+    postings.update(&docs);
+    postings.files(&pages.iter().collect::<Vec<_>>())
 }
 
 /// The distinct words of one page with the fields each is in. The build
@@ -117,26 +121,6 @@ impl DocWords {
     pub fn iter(&self) -> impl Iterator<Item = (&str, u8)> + '_ {
         self.words.split_terminator('\n').zip(self.bits.iter().copied())
     }
-
-    pub fn len(&self) -> usize {
-        self.bits.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.bits.is_empty()
-    }
-}
-
-/// [`index`] from words already split: `pages` give what results show
-/// (their `html` is not read), `DocWords` what matches.
-pub fn index_words(pages: &[(&SearchDoc, &DocWords)]) -> Vec<(PathBuf, Vec<u8>)> {
-    let docs: Vec<(u128, Arc<DocWords>)> =
-        pages.iter().enumerate().map(|(i, (_, w))| (i as u128, Arc::new((*w).clone()))).collect();
-    let docs: Vec<(u128, &Arc<DocWords>)> = docs.iter().map(|(k, w)| (*k, w)).collect();
-    let mut postings = Postings::default();
-    postings.update(&docs);
-    let pages: Vec<&SearchDoc> = pages.iter().map(|(p, _)| *p).collect();
-    postings.files(&pages)
 }
 
 /// The word lists of the last index. A long-lived engine (`serve`) keeps
