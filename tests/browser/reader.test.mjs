@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, mkdirSync, readFileSync, existsSync, statSync, writeFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join, resolve, extname } from "node:path";
+import { createServer } from "node:http";
 import { repo, build, serve, launch, open as openPage } from "./harness.mjs";
 
 const GUIDE = "/link-windows-license-to-microsoft-account/";
@@ -209,6 +210,56 @@ test("nothing shifts while pages load: CLS is 0, light and dark", async () => {
         await context.close();
       }
     }
+  }
+});
+
+test("a header painted before all of it arrived grows in place: nothing already shown moves", async () => {
+  // A slow network hands the browser the page in pieces and it paints what it
+  // has; the header is where that moved things (the nav pushed in from the
+  // right, the toggle squeezing the nav onto another line). This server sends
+  // each page's header a few hundred bytes at a time, then the rest.
+  const server = createServer(async (req, res) => {
+    const path = new URL(req.url, "http://x").pathname;
+    const file = join(out, path.endsWith("/") ? join(path, "index.html") : path);
+    if (!file.startsWith(out) || !existsSync(file)) { res.writeHead(404).end(); return; }
+    const body = readFileSync(file);
+    const type = { ".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml", ".png": "image/png" }[extname(file)];
+    if (type) { res.writeHead(200, { "content-type": type }).end(body); return; }
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    const chunk = Number(new URL(req.url, "http://x").searchParams.get("chunk"));
+    const end = body.indexOf("</header>");
+    assert.ok(end > 0, `${path} has a header`);
+    for (let i = 0; i < end; i += chunk) {
+      res.write(body.subarray(i, Math.min(i + chunk, end)));
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    res.end(body.subarray(end));
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  try {
+    for (const width of [360, 1280]) {
+      for (const path of ["/", GUIDE]) {
+        for (const chunk of [200, 500, 900]) {
+          const context = await browser.newContext({ viewport: { width, height: 800 } });
+          const page = await context.newPage();
+          await page.goto(`${base}${path}?chunk=${chunk}`, { waitUntil: "load" });
+          const shifts = await page.evaluate(() => new Promise((r) => {
+            const seen = [];
+            new PerformanceObserver((l) => {
+              for (const e of l.getEntries()) {
+                if (!e.hadRecentInput) seen.push(`${e.value} ${e.sources.map((s) => s.node?.className || s.node?.nodeName).join(",")}`);
+              }
+            }).observe({ type: "layout-shift", buffered: true });
+            setTimeout(() => r(seen), 500);
+          }));
+          assert.deepEqual(shifts, [], `${path} at ${width}px, header in ${chunk}-byte pieces`);
+          await context.close();
+        }
+      }
+    }
+  } finally {
+    server.close();
   }
 });
 
