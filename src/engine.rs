@@ -339,6 +339,10 @@ pub struct Engine {
     postings: crate::search::Postings,
     /// Compiled templates and the hash of the texts they came from.
     tera: Option<(u128, Arc<tera::Tera>, Vec<Diagnostic>)>,
+    /// The last run's related articles (most saves don't change them).
+    related: Option<Arc<render::Related>>,
+    /// The theme's files as the last run made them, with their key.
+    theme: Option<(u128, crate::assets::Theme)>,
 }
 
 /// Called with (articles done, articles to do) while bodies are rendered.
@@ -425,6 +429,8 @@ impl Engine {
             progress: None,
             postings: crate::search::Postings::default(),
             tera: None,
+            related: None,
+            theme: None,
         })
     }
 
@@ -875,12 +881,15 @@ impl Engine {
             page_settings,
             &inputs.statics,
             &inputs.content.stamps,
-        );
+            &mut self.theme,
+        )
+        .with_previous_related(self.related.take());
         let previous = match &self.target {
             Some(t) => &t.manifest.files,
             None => &self.memory_keys,
         };
         let mut units = render::plan(&site, &mut diags);
+        self.related = Some(Arc::clone(site.related()));
         phases.push(("index and units", lap.elapsed()));
         let lap = Instant::now();
         render::plan_search(&site, previous, &mut self.postings, &mut units);

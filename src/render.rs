@@ -150,6 +150,12 @@ pub struct Indexed {
     /// (URL, heading ids).
     pub links_key: u128,
     pub anchors_key: u128,
+    /// Hash of its term slugs (tags, then categories): what related
+    /// articles are chosen from.
+    pub terms_key: u128,
+    /// Hash of the highlight classes its code uses (the theme's syntax rules
+    /// are cut to the site's classes).
+    pub highlight_key: u64,
 }
 
 /// What the search index and the syntax stylesheet need from one body. Made
@@ -222,8 +228,8 @@ impl Indexed {
             a.meta.updated.as_ref().or(a.meta.date.as_ref()),
         );
         let page_path = page_path(config.base_path(), &a.url);
-        let tag_slugs = a.meta.tags.iter().map(|t| slugify(t)).collect();
-        let category_slugs = a.meta.categories.iter().map(|t| slugify(t)).collect();
+        let tag_slugs: Vec<String> = a.meta.tags.iter().map(|t| slugify(t)).collect();
+        let category_slugs: Vec<String> = a.meta.categories.iter().map(|t| slugify(t)).collect();
         let mut h = Xxh3::new();
         h.update(a.url.as_bytes());
         h.update(&[0]);
@@ -232,6 +238,21 @@ impl Indexed {
             h.update(id.as_bytes());
         }
         let anchors_key = h.digest128();
+        let mut h = Xxh3::new();
+        for slugs in [&tag_slugs, &category_slugs] {
+            for t in slugs {
+                h.update(&(t.len() as u64).to_le_bytes());
+                h.update(t.as_bytes());
+            }
+            h.update(&[0xff]);
+        }
+        let terms_key = h.digest128();
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        for c in &body_facts.highlight {
+            h.update(c.as_bytes());
+            h.update(&[0]);
+        }
+        let highlight_key = h.digest();
         let mut h = Xxh3::new();
         h.update(&anchors_key.to_le_bytes());
         h.update(a.source.as_os_str().as_encoded_bytes());
@@ -270,6 +291,8 @@ impl Indexed {
             category_slugs,
             links_key,
             anchors_key,
+            terms_key,
+            highlight_key,
         }
     }
 }
@@ -289,10 +312,28 @@ pub struct Site<'a> {
     pub dated: Vec<usize>,
     nav: Vec<Value>,
     nav_key: u128,
-    position: HashMap<usize, usize>,
+    /// Place of each article in `dated` (`usize::MAX` when undated).
+    position: Vec<usize>,
     /// The theme's stylesheets and scripts as published (minified, fingerprinted).
     pub theme: assets::Theme,
-    related: OnceLock<HashMap<usize, Vec<usize>>>,
+    related: OnceLock<Arc<Related>>,
+    /// The last run's related articles, used again when their key matches.
+    previous_related: Option<Arc<Related>>,
+}
+
+/// Related articles of every article (by index; empty for undated ones) and
+/// the key of what they were chosen from: the dated order and each dated
+/// article's terms. A save that changes neither (most edits) reuses them.
+#[derive(Debug, Default)]
+pub struct Related {
+    key: u128,
+    of: Vec<Vec<usize>>,
+}
+
+impl Related {
+    fn of(&self, i: usize) -> &[usize] {
+        self.of.get(i).map_or(&[][..], Vec::as_slice)
+    }
 }
 
 impl<'a> Site<'a> {
@@ -303,6 +344,7 @@ impl<'a> Site<'a> {
         settings: u128,
         statics: &'a [(PathBuf, StaticSource)],
         stamps: &'a HashMap<PathBuf, Stamp>,
+        theme_memo: &mut Option<(u128, assets::Theme)>,
     ) -> Site<'a> {
         let nav: Vec<Value> = articles
             .iter()
@@ -323,8 +365,40 @@ impl<'a> Site<'a> {
                 .then(a.meta.title.cmp(&b.meta.title))
                 .then(a.url.cmp(&b.url))
         });
-        let position = dated.iter().enumerate().map(|(pos, &i)| (i, pos)).collect();
-        let theme = theme_assets(articles, home, statics);
+        let mut position = vec![usize::MAX; articles.len()];
+        for (pos, &i) in dated.iter().enumerate() {
+            position[i] = pos;
+        }
+        // The theme is made again only when a file of it or the set of
+        // highlight classes the site uses may have changed.
+        let theme_key = {
+            let mut h = Xxh3::new();
+            for (rel, src) in statics {
+                h.update(rel.as_os_str().as_encoded_bytes());
+                match src {
+                    StaticSource::Disk { stamp, .. } => {
+                        h.update(&stamp.len.to_le_bytes());
+                        h.update(&stamp.mtime_ns.to_le_bytes());
+                    }
+                    StaticSource::Builtin(t) => h.update(&load::hash(t.as_bytes()).to_le_bytes()),
+                }
+            }
+            h.update(
+                &load::hash(home.html.as_deref().unwrap_or_default().as_bytes()).to_le_bytes(),
+            );
+            for x in articles {
+                h.update(&x.highlight_key.to_le_bytes());
+            }
+            h.digest128()
+        };
+        let theme = match theme_memo {
+            Some((k, t)) if *k == theme_key => t.clone(),
+            _ => {
+                let t = theme_assets(articles, home, statics);
+                *theme_memo = Some((theme_key, t.clone()));
+                t
+            }
+        };
         // Every page names the theme's files, whose names follow their bytes.
         let settings = key_of(&[
             &settings.to_le_bytes(),
@@ -353,12 +427,32 @@ impl<'a> Site<'a> {
             position,
             theme,
             related: OnceLock::new(),
+            previous_related: None,
         }
     }
 
+    /// Offers the last run's related articles: used when nothing they were
+    /// chosen from changed.
+    pub fn with_previous_related(mut self, previous: Option<Arc<Related>>) -> Self {
+        self.previous_related = previous;
+        self
+    }
+
     /// Related articles of each dated article (made once per run, for plan and render).
-    fn related(&self) -> &HashMap<usize, Vec<usize>> {
-        self.related.get_or_init(|| related(self))
+    pub fn related(&self) -> &Arc<Related> {
+        self.related.get_or_init(|| {
+            let mut h = Xxh3::new();
+            h.update(&(self.articles.len() as u64).to_le_bytes());
+            for &i in &self.dated {
+                h.update(&(i as u64).to_le_bytes());
+                h.update(&self.articles[i].terms_key.to_le_bytes());
+            }
+            let key = h.digest128();
+            match &self.previous_related {
+                Some(p) if p.key == key => Arc::clone(p),
+                _ => Arc::new(Related { key, of: related(self) }),
+            }
+        })
     }
 
     fn base(&self) -> &str {
@@ -495,7 +589,7 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
     let mut og_done: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
     for (i, a) in site.articles.iter().enumerate() {
         let mut rel = Xxh3::new();
-        for &j in related.get(&i).map_or(&[][..], Vec::as_slice) {
+        for &j in related.of(i) {
             rel.update(&site.articles[j].card_key.to_le_bytes());
         }
         let og = og_png(site, i);
@@ -536,20 +630,26 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
 
     // List pages: home (paginated), taxonomies, terms (paginated), search, 404.
     let intro_key = load::hash(format!("{:?}", site.home).as_bytes());
-    let list_key = |name: &str, extra: &[u8], members: &[usize], paginator: &Option<Value>| {
-        let mut h = Xxh3::new();
-        h.update(name.as_bytes());
-        h.update(&settings);
-        h.update(&site.nav_key.to_le_bytes());
-        h.update(extra);
-        for &m in members {
-            h.update(&site.articles[m].card_key.to_le_bytes());
-        }
-        if let Some(p) = paginator {
-            h.update(p.to_string().as_bytes());
-        }
-        h.digest128()
-    };
+    // `page`: the list's folder, this page's number and the number of pages
+    // (what its paginator is made from), when it has more than one.
+    let list_key =
+        |name: &str, extra: &[u8], members: &[usize], page: Option<(&str, usize, usize)>| {
+            let mut h = Xxh3::new();
+            h.update(name.as_bytes());
+            h.update(&settings);
+            h.update(&site.nav_key.to_le_bytes());
+            h.update(extra);
+            for &m in members {
+                h.update(&site.articles[m].card_key.to_le_bytes());
+            }
+            if let Some((dir, n, pages)) = page {
+                h.update(&[1]);
+                h.update(dir.as_bytes());
+                h.update(&(n as u64).to_le_bytes());
+                h.update(&(pages as u64).to_le_bytes());
+            }
+            h.digest128()
+        };
     let push_list = |units: &mut Vec<Unit>,
                      dir: String,
                      template: &'static str,
@@ -583,7 +683,7 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
                 })
             });
             let url = page_url(n);
-            let key = list_key(template, extra, &slice, &paginator);
+            let key = list_key(template, extra, &slice, (pages > 1).then_some((&*dir, n, pages)));
             units.push(Unit {
                 path: page_path(base, &url),
                 key,
@@ -643,16 +743,27 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
                        "json_feed_url": format!("{base}/{}", url_path(&json))})
             })
             .collect();
-        let tax_extra = Value::Array(term_list.clone()).to_string();
+        // Keys of the term pages from what their values are made of (names,
+        // slugs and counts; the URLs follow from the slugs and the settings).
+        let term_key = |name: &str, slug: &str, count: usize| {
+            key_of(&[name.as_bytes(), slug.as_bytes(), &(count as u64).to_le_bytes()])
+        };
+        let tax_extra = {
+            let mut h = Xxh3::new();
+            for (slug, (name, arts)) in &terms {
+                h.update(&term_key(name, slug, arts.len()).to_le_bytes());
+            }
+            h.digest128().to_le_bytes()
+        };
         push_list(
             &mut units,
             format!("/{kind}/"),
             "taxonomy.html",
             ListKind::Taxonomy { kind, title, terms: term_list.clone() },
             Vec::new(),
-            tax_extra.as_bytes(),
+            &tax_extra,
         );
-        for (term, (slug, (_, arts))) in term_list.into_iter().zip(terms) {
+        for (term, (slug, (term_name, arts))) in term_list.into_iter().zip(terms) {
             // The term's own feeds, beside its page.
             let (atom, json) = feeds::term_feed_paths(kind, &slug);
             let members: Vec<usize> = arts.iter().take(config.feed_limit).copied().collect();
@@ -663,14 +774,14 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
                 term["url"].as_str().unwrap_or_default().to_string(),
                 arts.first().copied(),
             ));
-            let extra = term.to_string();
+            let extra = term_key(&term_name, &slug, arts.len()).to_le_bytes();
             push_list(
                 &mut units,
                 format!("/{kind}/{slug}/"),
                 "term.html",
                 ListKind::Term { kind, title, term },
                 arts,
-                extra.as_bytes(),
+                &extra,
             );
         }
     }
@@ -680,7 +791,7 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
     let all: Vec<usize> = site.dated.clone();
     units.push(Unit {
         path: PathBuf::from("search/index.html"),
-        key: list_key("search.html", b"", &all, &None),
+        key: list_key("search.html", b"", &all, None),
         job: Job::List(ListPage {
             template: "search.html",
             kind: ListKind::Search,
@@ -691,7 +802,7 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
     });
     units.push(Unit {
         path: PathBuf::from("404.html"),
-        key: list_key("404.html", b"", &[], &None),
+        key: list_key("404.html", b"", &[], None),
         job: Job::List(ListPage {
             template: "404.html",
             kind: ListKind::NotFound,
@@ -881,7 +992,7 @@ fn og_png<'s>(site: &'s Site<'_>, i: usize) -> Option<(PathBuf, &'s Path, Stamp)
 /// Counted through a window of each term's member list (see
 /// [`RELATED_WINDOW`]), so the cost follows the number of (article, term)
 /// pairs, not the square of the site.
-fn related(site: &Site<'_>) -> HashMap<usize, Vec<usize>> {
+fn related(site: &Site<'_>) -> Vec<Vec<usize>> {
     use rayon::prelude::*;
     // Terms as numbers (tag or category, by slug), so counting shared terms
     // compares integers.
@@ -957,10 +1068,15 @@ fn related(site: &Site<'_>) -> HashMap<usize, Vec<usize>> {
                     best.truncate(RELATED);
                 }
                 best.sort_by(cmp);
-                (i, best.into_iter().map(|b| b.3).collect())
+                (i, best.into_iter().map(|b| b.3).collect::<Vec<usize>>())
             },
         )
-        .collect()
+        .collect::<Vec<_>>()
+        .into_iter()
+        .fold(vec![Vec::new(); site.articles.len()], |mut of, (i, r)| {
+            of[i] = r;
+            of
+        })
 }
 
 /// Adds the units of the chunked full-text index: each file a unit whose
@@ -1001,11 +1117,26 @@ pub fn plan_search(
             site.articles.iter().map(|x| (x.search_key, &x.body_facts.words)).collect();
         postings.update(&docs);
         let pages: Vec<&SearchDoc> = site.articles.iter().map(|x| &x.search).collect();
-        for (path, bytes) in postings.files(&pages) {
+        let keys: Vec<u128> = site.articles.iter().map(|x| x.search_key).collect();
+        let mut files = postings.files_since(&pages, &keys);
+        // A file made last time is kept only if the last build's output
+        // has it; else (a new output folder) every file is made again.
+        let kept = |f: &search::IndexFile| {
+            f.bytes.is_some() || previous.get(&f.path).is_some_and(|(k, _)| *k == f.hash)
+        };
+        if !files.iter().all(kept) {
+            postings.forget_files();
+            files = postings.files_since(&pages, &keys);
+        }
+        for f in files {
             // `meta.json` carries the key of the whole index, which is what
             // lets the next build know the rest is unchanged.
-            let key = if path == meta_path { search_key } else { load::hash(&bytes) };
-            units.push(Unit { path, key, job: Job::Bytes(bytes), source: PathBuf::new() });
+            let key = if f.path == meta_path { search_key } else { f.hash };
+            let job = match f.bytes {
+                Some(bytes) => Job::Bytes(bytes),
+                None => Job::Unchanged,
+            };
+            units.push(Unit { path: f.path, key, job, source: PathBuf::new() });
         }
     }
 }
@@ -1039,7 +1170,7 @@ const RELATED_WINDOW: usize = 16;
 /// The older and newer dated article around `i` ("prev" reads as "the one
 /// before this in time").
 fn neighbours(site: &Site<'_>, i: usize) -> (Option<usize>, Option<usize>) {
-    match site.position.get(&i).copied() {
+    match site.position.get(i).copied().filter(|&p| p != usize::MAX) {
         Some(pos) => {
             let prev = site.dated.get(pos + 1).copied();
             let next = pos.checked_sub(1).and_then(|p| site.dated.get(p)).copied();
@@ -1102,8 +1233,7 @@ pub fn render(
             value["content"] = Value::String(body(*i).unwrap_or_default());
             let related: Vec<&Value> = site
                 .related()
-                .get(i)
-                .map_or(&[][..], Vec::as_slice)
+                .of(*i)
                 .iter()
                 .map(|&j| &site.articles[j].card)
                 .collect();
