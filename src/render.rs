@@ -767,14 +767,15 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
             // The term's own feeds, beside its page.
             let (atom, json) = feeds::term_feed_paths(kind, &slug);
             let members: Vec<usize> = arts.iter().take(config.feed_limit).copied().collect();
+            let extra = term_key(&term_name, &slug, arts.len()).to_le_bytes();
             for (path, is_json) in [(atom, false), (json, true)] {
-                push_feed(&mut units, site, path, is_json, members.clone(), Some(term.clone()));
+                let term = Some(term.clone());
+                push_feed(&mut units, site, path, is_json, members.clone(), term, &extra);
             }
             term_pages.push((
                 term["url"].as_str().unwrap_or_default().to_string(),
                 arts.first().copied(),
             ));
-            let extra = term_key(&term_name, &slug, arts.len()).to_le_bytes();
             push_list(
                 &mut units,
                 format!("/{kind}/{slug}/"),
@@ -844,8 +845,8 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
 
     // Feeds, sitemap, robots, highlight CSS.
     let feed: Vec<usize> = site.dated.iter().take(config.feed_limit).copied().collect();
-    push_feed(&mut units, site, "atom.xml".into(), false, feed.clone(), None);
-    push_feed(&mut units, site, "feed.json".into(), true, feed, None);
+    push_feed(&mut units, site, "atom.xml".into(), false, feed.clone(), None, b"");
+    push_feed(&mut units, site, "feed.json".into(), true, feed, None, b"");
     push_bytes(&mut units, "sitemap.xml", sitemap(site, &term_pages).into_bytes());
     let robots = format!(
         "User-agent: *\nAllow: /\nSitemap: {}\n",
@@ -923,15 +924,17 @@ fn push_feed(
     json: bool,
     members: Vec<usize>,
     term: Option<Value>,
+    term_key: &[u8],
 ) {
     let mut h = Xxh3::new();
     h.update(if json { b"feed-json" } else { b"feed-atom" });
     h.update(&site.settings.to_le_bytes());
-    h.update(term.as_ref().map(Value::to_string).unwrap_or_default().as_bytes());
+    h.update(&[u8::from(term.is_some())]);
+    h.update(term_key);
     for &i in &members {
         h.update(&site.articles[i].page_key.to_le_bytes());
         // The image of an entry is the page's `og:image`.
-        h.update(og_png(site, i).is_some().to_string().as_bytes());
+        h.update(&[u8::from(og_png(site, i).is_some())]);
     }
     let url = format!("{}/{}", site.base(), url_path(&path));
     units.push(Unit {
