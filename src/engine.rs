@@ -339,6 +339,8 @@ pub struct Engine {
     postings: crate::search::Postings,
     /// Compiled templates and the hash of the texts they came from.
     tera: Option<(u128, Arc<tera::Tera>, Vec<Diagnostic>)>,
+    /// Whether the last run checked every kept body against its URLs.
+    bodies_checked: bool,
     /// The last run's related articles (most saves don't change them).
     related: Option<Arc<render::Related>>,
     /// The theme's files as the last run made them, with their key.
@@ -431,6 +433,7 @@ impl Engine {
             tera: None,
             related: None,
             theme: None,
+            bodies_checked: false,
         })
     }
 
@@ -628,6 +631,10 @@ impl Engine {
         // naming both.
         let base = config.base_path().to_string();
         let mut items: Vec<usize> = Vec::with_capacity(sources.len());
+        // Whether any article's URL came, went or changed since the last run:
+        // if not, every kept body's URL look-ups still give what they gave.
+        // (A run that stopped before its bodies were checked leaves this set.)
+        let mut urls_moved = !std::mem::take(&mut self.bodies_checked);
         for (i, (source, front)) in sources.iter().zip(&fronts).enumerate() {
             let Some(meta) = &front.meta else { continue };
             if meta.draft && !self.opts.drafts {
@@ -641,6 +648,7 @@ impl Engine {
             if !fresh {
                 let slug = article::slug_for(source, meta);
                 let url = format!("{base}/{slug}/");
+                urls_moved |= self.slugs.get(&source.path).is_none_or(|e| e.url != url);
                 let entry = Slugged {
                     front: Arc::clone(front),
                     bundle_dir: source.bundle_dir.clone(),
@@ -653,6 +661,7 @@ impl Engine {
             items.push(i);
         }
         if self.slugs.len() != items.len() {
+            urls_moved = true;
             let live: HashSet<&Path> = items.iter().map(|&i| sources[i].path.as_path()).collect();
             self.slugs.retain(|p, _| live.contains(p.as_path()));
         }
@@ -731,7 +740,7 @@ impl Engine {
                         && old.slug == *slug
                         && old.url == *url
                         && old.files.iter().all(|(p, fp)| inputs.read(p).fingerprint() == *fp)
-                        && old.urls.iter().all(|(p, u)| url_of(p) == u.as_deref())
+                        && (!urls_moved || old.urls.iter().all(|(p, u)| url_of(p) == u.as_deref()))
                         && store.has(old.body_key);
                     if fresh {
                         return Ok((Arc::clone(old), false));
@@ -822,6 +831,7 @@ impl Engine {
         }
         drop(by_path);
         drop(previous);
+        self.bodies_checked = true;
         let mut bodies_changed = fresh_count > 0;
         if self.bodies.len() != indexed.len() {
             bodies_changed = true;

@@ -534,7 +534,47 @@ pub struct ListPage {
     pub template: &'static str,
     pub kind: ListKind,
     pub members: Vec<usize>,
-    pub paginator: Option<Value>,
+    /// Which page of a list split over several (none when it fits on one).
+    pub paginator: Option<Pager>,
+}
+
+/// Page `n` of `pages` of the list at `dir` (site-relative, `/tags/x/`). The
+/// template's `paginator` is made from it when the page is rendered, not for
+/// every page on every run.
+#[derive(Debug, Clone)]
+pub struct Pager {
+    pub dir: String,
+    pub n: usize,
+    pub pages: usize,
+}
+
+impl Pager {
+    fn url(&self, base: &str, n: usize) -> String {
+        if n == 1 {
+            format!("{base}{}", self.dir)
+        } else {
+            format!("{base}{}page/{n}/", self.dir)
+        }
+    }
+
+    /// What templates see as `paginator`.
+    fn value(&self, base: &str) -> Value {
+        let (n, pages) = (self.n, self.pages);
+        // A window of page numbers (first, last, and two either side of this
+        // one): listing all of them on every page is quadratic.
+        let mut shown: Vec<usize> = vec![1];
+        shown.extend((n.saturating_sub(2).max(2)..=(n + 2).min(pages)).filter(|&k| k < pages));
+        if pages > 1 {
+            shown.push(pages);
+        }
+        json!({
+            "current": n,
+            "total": pages,
+            "prev_url": (n > 1).then(|| self.url(base, n - 1)),
+            "next_url": (n < pages).then(|| self.url(base, n + 1)),
+            "pages": shown.iter().map(|&k| json!({"n": k, "url": self.url(base, k)})).collect::<Vec<_>>(),
+        })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -668,20 +708,7 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
         for n in 1..=pages {
             let slice: Vec<usize> =
                 members.iter().skip((n - 1) * size).take(size).copied().collect();
-            let paginator = (pages > 1).then(|| {
-                json!({
-                    "current": n,
-                    "total": pages,
-                    "prev_url": (n > 1).then(|| page_url(n - 1)),
-                    "next_url": (n < pages).then(|| page_url(n + 1)),
-                    // A window of page numbers (first, last, and two either side of
-                    // this one): listing all of them on every page is quadratic.
-                    "pages": (1..=pages)
-                        .filter(|&k| k == 1 || k == pages || k.abs_diff(n) <= 2)
-                        .map(|k| json!({"n": k, "url": page_url(k)}))
-                        .collect::<Vec<_>>(),
-                })
-            });
+            let paginator = (pages > 1).then(|| Pager { dir: dir.clone(), n, pages });
             let url = page_url(n);
             let key = list_key(template, extra, &slice, (pages > 1).then_some((&*dir, n, pages)));
             units.push(Unit {
@@ -1301,7 +1328,7 @@ pub fn render(
                 }
             };
             ctx.insert("articles", &cards);
-            ctx.insert("paginator", &list.paginator);
+            ctx.insert("paginator", &list.paginator.as_ref().map(|p| p.value(base)));
             render_page(tera, list.template, &ctx, &unit.source)
         }
     }
