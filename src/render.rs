@@ -247,7 +247,7 @@ impl Indexed {
             h.update(&[0xff]);
         }
         let terms_key = h.digest128();
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        let mut h = Xxh3::new();
         for c in &body_facts.highlight {
             h.update(c.as_bytes());
             h.update(&[0]);
@@ -698,19 +698,13 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
                      extra: &[u8]| {
         let size = page_size(config);
         let pages = members.len().div_ceil(size).max(1);
-        let page_url = |n: usize| {
-            if n == 1 {
-                format!("{base}{dir}")
-            } else {
-                format!("{base}{dir}page/{n}/")
-            }
-        };
         for n in 1..=pages {
             let slice: Vec<usize> =
                 members.iter().skip((n - 1) * size).take(size).copied().collect();
-            let paginator = (pages > 1).then(|| Pager { dir: dir.clone(), n, pages });
-            let url = page_url(n);
+            let pager = Pager { dir: dir.clone(), n, pages };
+            let url = pager.url(base, n);
             let key = list_key(template, extra, &slice, (pages > 1).then_some((&*dir, n, pages)));
+            let paginator = (pages > 1).then_some(pager);
             units.push(Unit {
                 path: page_path(base, &url),
                 key,

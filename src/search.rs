@@ -137,9 +137,12 @@ pub struct Postings {
     /// only the files whose contents changed: word chunks by prefix (key of
     /// their members, hash of their bytes), document chunks in order (key of
     /// their documents, hash of their bytes).
-    word_chunks: FxHashMap<String, (u128, u128)>,
+    word_chunks: ChunkKeys,
     doc_chunks: Vec<(u128, u128)>,
 }
+
+/// Word chunks by prefix: (key of their members, hash of their bytes).
+type ChunkKeys = FxHashMap<String, (u128, u128)>;
 
 /// The documents a word is in, with their field bits (in document order),
 /// that list as the index's JSON, and a hash of the JSON.
@@ -202,22 +205,14 @@ impl Postings {
                     }
                     std::cmp::Ordering::Greater => {
                         let (w, bits) = after.next().expect("peeked");
-                        let (list, _, _) = self.words.entry(w.into()).or_default();
-                        match list.binary_search_by_key(&id, |e| e.0) {
-                            Ok(at) => list[at].1 = bits,
-                            Err(at) => list.insert(at, (id, bits)),
-                        }
+                        self.set(w, id, bits);
                         dirty.push(w.into());
                     }
                     std::cmp::Ordering::Equal => {
                         let (w, was) = before.next().expect("peeked");
                         let (_, bits) = after.next().expect("peeked");
                         if was != bits {
-                            let (list, _, _) = self.words.entry(w.into()).or_default();
-                            match list.binary_search_by_key(&id, |e| e.0) {
-                                Ok(at) => list[at].1 = bits,
-                                Err(at) => list.insert(at, (id, bits)),
-                            }
+                            self.set(w, id, bits);
                             dirty.push(w.into());
                         }
                     }
@@ -234,6 +229,15 @@ impl Postings {
                     self.words.remove(&w);
                 }
             }
+        }
+    }
+
+    /// Puts document `id` in `word`'s list with these field bits.
+    fn set(&mut self, word: &str, id: u32, bits: u8) {
+        let (list, _, _) = self.words.entry(word.into()).or_default();
+        match list.binary_search_by_key(&id, |e| e.0) {
+            Ok(at) => list[at].1 = bits,
+            Err(at) => list.insert(at, (id, bits)),
         }
     }
 
@@ -268,17 +272,9 @@ impl Postings {
     /// The index's files for `pages` (the documents of the last
     /// [`Postings::update`], in the same order).
     pub fn files(&self, pages: &[&SearchDoc]) -> Vec<(PathBuf, Vec<u8>)> {
-        let mut files = Vec::new();
-        let mut keys = Vec::new();
-        split_chunks(&self.postings(), 1, &mut |key, members| {
-            files.push((word_chunk_path(&key), word_chunk(members)));
-            keys.push(key);
-        });
-        for (n, chunk) in pages.chunks(DOCS_PER_CHUNK).enumerate() {
-            files.push((doc_chunk_path(n), doc_chunk(chunk)));
-        }
-        files.push((PathBuf::from(DIR).join("meta.json"), meta(pages.len(), keys)));
-        files
+        // With nothing made before, every file comes with its bytes.
+        let (files, _, _) = self.make(pages, &vec![0; pages.len()], &ChunkKeys::default(), &[]);
+        files.into_iter().map(|f| (f.path, f.bytes.expect("made from nothing"))).collect()
     }
 
     /// The same files as [`Postings::files`], but a file whose contents are
@@ -286,36 +282,54 @@ impl Postings {
     /// articles the index is ~18 MB, and an edit changes a few of its files.
     /// `doc_keys[i]` changes whenever what `pages[i]` shows in a result does.
     pub fn files_since(&mut self, pages: &[&SearchDoc], doc_keys: &[u128]) -> Vec<IndexFile> {
-        let postings = self.postings();
+        let (files, word_chunks, doc_chunks) =
+            self.make(pages, doc_keys, &self.word_chunks, &self.doc_chunks);
+        self.word_chunks = word_chunks;
+        self.doc_chunks = doc_chunks;
+        files
+    }
+
+    /// The index's files, leaving out the bytes of those whose key is the
+    /// one in `last_words` / `last_docs`; with the keys of what it made.
+    fn make(
+        &self,
+        pages: &[&SearchDoc],
+        doc_keys: &[u128],
+        last_words: &ChunkKeys,
+        last_docs: &[(u128, u128)],
+    ) -> (Vec<IndexFile>, ChunkKeys, Vec<(u128, u128)>) {
+        // A file whose key is the one it had last time comes without bytes.
+        let file = |path: PathBuf,
+                    key: u128,
+                    last: Option<&(u128, u128)>,
+                    bytes: &dyn Fn() -> Vec<u8>| {
+            match last {
+                Some(&(k, hash)) if k == key => (IndexFile { path, hash, bytes: None }, (k, hash)),
+                _ => {
+                    let bytes = bytes();
+                    let hash = crate::load::hash(&bytes);
+                    (IndexFile { path, hash, bytes: Some(bytes) }, (key, hash))
+                }
+            }
+        };
         let mut files = Vec::new();
         let mut keys = Vec::new();
-        let mut made: FxHashMap<String, (u128, u128)> = FxHashMap::default();
-        split_chunks(&postings, 1, &mut |key, members| {
+        let mut words = ChunkKeys::default();
+        split_chunks(&self.postings(), 1, &mut |prefix, members| {
             let mut h = xxhash_rust::xxh3::Xxh3::new();
             for (w, _, list_hash) in members {
                 h.update(&(w.len() as u64).to_le_bytes());
                 h.update(w.as_bytes());
                 h.update(&list_hash.to_le_bytes());
             }
-            let members_key = h.digest128();
-            let path = word_chunk_path(&key);
-            match self.word_chunks.get(&key) {
-                Some(&(k, hash)) if k == members_key => {
-                    files.push(IndexFile { path, hash, bytes: None });
-                    made.insert(key.clone(), (k, hash));
-                }
-                _ => {
-                    let bytes = word_chunk(members);
-                    let hash = crate::load::hash(&bytes);
-                    files.push(IndexFile { path, hash, bytes: Some(bytes) });
-                    made.insert(key.clone(), (members_key, hash));
-                }
-            }
-            keys.push(key);
+            let made = || word_chunk(members);
+            let (f, k) =
+                file(word_chunk_path(&prefix), h.digest128(), last_words.get(&prefix), &made);
+            files.push(f);
+            words.insert(prefix.clone(), k);
+            keys.push(prefix);
         });
-        drop(postings);
-        self.word_chunks = made;
-        let mut doc_chunks = Vec::with_capacity(pages.len().div_ceil(DOCS_PER_CHUNK));
+        let mut docs = Vec::with_capacity(pages.len().div_ceil(DOCS_PER_CHUNK));
         for (n, (chunk, ks)) in
             pages.chunks(DOCS_PER_CHUNK).zip(doc_keys.chunks(DOCS_PER_CHUNK)).enumerate()
         {
@@ -323,22 +337,11 @@ impl Postings {
             for k in ks {
                 h.update(&k.to_le_bytes());
             }
-            let key = h.digest128();
-            let path = doc_chunk_path(n);
-            match self.doc_chunks.get(n) {
-                Some(&(k, hash)) if k == key => {
-                    files.push(IndexFile { path, hash, bytes: None });
-                    doc_chunks.push((k, hash));
-                }
-                _ => {
-                    let bytes = doc_chunk(chunk);
-                    let hash = crate::load::hash(&bytes);
-                    files.push(IndexFile { path, hash, bytes: Some(bytes) });
-                    doc_chunks.push((key, hash));
-                }
-            }
+            let made = || doc_chunk(chunk);
+            let (f, k) = file(doc_chunk_path(n), h.digest128(), last_docs.get(n), &made);
+            files.push(f);
+            docs.push(k);
         }
-        self.doc_chunks = doc_chunks;
         let bytes = meta(pages.len(), keys);
         let hash = crate::load::hash(&bytes);
         files.push(IndexFile {
@@ -346,7 +349,7 @@ impl Postings {
             hash,
             bytes: Some(bytes),
         });
-        files
+        (files, words, docs)
     }
 
     /// Forgets which files the last [`Postings::files_since`] made, so the

@@ -11,7 +11,7 @@ import { chromium } from "playwright-core";
 export const repo = resolve(import.meta.dirname, "../..");
 export const bin = process.env.INKPROOF_BIN || join(repo, "target/debug/inkproof");
 
-const TYPES = {
+export const TYPES = {
   ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript",
   ".svg": "image/svg+xml", ".xml": "application/xml", ".txt": "text/plain", ".json": "application/json",
   ".ps1": "text/plain; charset=utf-8", ".cmd": "text/plain; charset=utf-8", ".png": "image/png",

@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve, extname } from "node:path";
 import { createServer } from "node:http";
-import { repo, build, serve, launch, open as openPage } from "./harness.mjs";
+import { repo, build, serve, launch, open as openPage, TYPES } from "./harness.mjs";
 
 const GUIDE = "/link-windows-license-to-microsoft-account/";
 const TAG = "/tags/windows-11/";
@@ -223,8 +223,10 @@ test("a header painted before all of it arrived grows in place: nothing already 
     const file = join(out, path.endsWith("/") ? join(path, "index.html") : path);
     if (!file.startsWith(out) || !existsSync(file)) { res.writeHead(404).end(); return; }
     const body = readFileSync(file);
-    const type = { ".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml", ".png": "image/png" }[extname(file)];
-    if (type) { res.writeHead(200, { "content-type": type }).end(body); return; }
+    if (extname(file) !== ".html") {
+      res.writeHead(200, { "content-type": TYPES[extname(file)] || "application/octet-stream" }).end(body);
+      return;
+    }
     res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
     const chunk = Number(new URL(req.url, "http://x").searchParams.get("chunk"));
     const end = body.indexOf("</header>");
