@@ -17,6 +17,11 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context as _};
 use inkproof::engine::{Engine, EngineOptions};
 
+/// The allocator the `inkproof` binary uses (`src/main.rs`), so the figures
+/// are those of `build` and `serve`.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> anyhow::Result<()> {
     // `cargo bench` passes `--bench`; `cargo test --benches` does not, and then
     // a tiny corpus checks that the bench still works without spending minutes.
