@@ -19,6 +19,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+use rayon::prelude::*;
 use serde_json::{json, Value};
 use xxhash_rust::xxh3::Xxh3;
 
@@ -238,9 +239,10 @@ impl Indexed {
             h.update(id.as_bytes());
         }
         let anchors_key = h.digest128();
+        // Names too: a term is listed under the name its newest article gives it.
         let mut h = Xxh3::new();
-        for slugs in [&tag_slugs, &category_slugs] {
-            for t in slugs {
+        for terms in [&tag_slugs, &category_slugs, &a.meta.tags, &a.meta.categories] {
+            for t in terms {
                 h.update(&(t.len() as u64).to_le_bytes());
                 h.update(t.as_bytes());
             }
@@ -321,13 +323,17 @@ pub struct Site<'a> {
     previous_related: Option<Arc<Related>>,
 }
 
-/// Related articles of every article (by index; empty for undated ones) and
-/// the key of what they were chosen from: the dated order and each dated
-/// article's terms. A save that changes neither (most edits) reuses them.
+/// What follows from the dated order and each dated article's terms alone:
+/// the related articles of every article (by index; empty for undated ones)
+/// and the members of every tag and category. A save that changes neither
+/// (most edits) reuses them.
 #[derive(Debug, Default)]
 pub struct Related {
     key: u128,
     of: Vec<Vec<usize>>,
+    /// Tags, then categories: by slug, the term's name and its articles
+    /// (newest first).
+    terms: [BTreeMap<String, (String, Vec<usize>)>; 2],
 }
 
 impl Related {
@@ -353,18 +359,21 @@ impl<'a> Site<'a> {
             .collect();
         let nav_key = load::hash(Value::Array(nav.clone()).to_string().as_bytes());
         // Dated articles, newest first; ties broken by title, then URL, for stable output.
-        let mut dated: Vec<usize> =
-            (0..articles.len()).filter(|&i| articles[i].article.is_dated()).collect();
-        dated.sort_by(|&x, &y| {
-            let (a, b) = (&articles[x].article, &articles[y].article);
-            b.meta
-                .date
-                .as_ref()
-                .map(|d| d.value)
-                .cmp(&a.meta.date.as_ref().map(|d| d.value))
-                .then(a.meta.title.cmp(&b.meta.title))
-                .then(a.url.cmp(&b.url))
+        // Sorted by dates copied beside the indices: comparing through the
+        // articles was most of this function (a cache miss per comparison).
+        let mut by_date: Vec<(Option<chrono::DateTime<chrono::FixedOffset>>, usize)> = articles
+            .iter()
+            .enumerate()
+            .filter(|(_, x)| x.article.is_dated())
+            .map(|(i, x)| (x.article.meta.date.as_ref().map(|d| d.value), i))
+            .collect();
+        by_date.sort_unstable_by(|(da, x), (db, y)| {
+            db.cmp(da).then_with(|| {
+                let (a, b) = (&articles[*x].article, &articles[*y].article);
+                a.meta.title.cmp(&b.meta.title).then(a.url.cmp(&b.url)).then(x.cmp(y))
+            })
         });
+        let dated: Vec<usize> = by_date.into_iter().map(|(_, i)| i).collect();
         let mut position = vec![usize::MAX; articles.len()];
         for (pos, &i) in dated.iter().enumerate() {
             position[i] = pos;
@@ -450,7 +459,11 @@ impl<'a> Site<'a> {
             let key = h.digest128();
             match &self.previous_related {
                 Some(p) if p.key == key => Arc::clone(p),
-                _ => Arc::new(Related { key, of: related(self) }),
+                _ => Arc::new(Related {
+                    key,
+                    of: related(self),
+                    terms: [term_members(self, true), term_members(self, false)],
+                }),
             }
         })
     }
@@ -532,7 +545,8 @@ pub struct FeedJob {
 #[derive(Debug, Clone)]
 pub struct ListPage {
     pub template: &'static str,
-    pub kind: ListKind,
+    /// Shared by every page of one list (a term's value is a JSON object).
+    pub kind: Arc<ListKind>,
     pub members: Vec<usize>,
     /// Which page of a list split over several (none when it fits on one).
     pub paginator: Option<Pager>,
@@ -625,47 +639,61 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
 
     // Article pages.
     let related = site.related();
-    // PNG `og:image`s, each once (articles may share a thumbnail in static/).
-    let mut og_done: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
-    for (i, a) in site.articles.iter().enumerate() {
-        let mut rel = Xxh3::new();
-        for &j in related.of(i) {
-            rel.update(&site.articles[j].card_key.to_le_bytes());
-        }
-        let og = og_png(site, i);
-        if let Some((path, from, stamp)) = og.clone().filter(|(p, _, _)| og_done.insert(p.clone()))
-        {
-            units.push(Unit {
+    // Made in parallel (a loop over every article on every save); PNG
+    // `og:image`s are then published once each (articles may share a
+    // thumbnail in static/).
+    let made: Vec<(Option<Unit>, Unit)> = site
+        .articles
+        .par_iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let mut rel = Xxh3::new();
+            for &j in related.of(i) {
+                rel.update(&site.articles[j].card_key.to_le_bytes());
+            }
+            let og = og_png(site, i);
+            let og_unit = og.as_ref().map(|(path, from, stamp)| Unit {
                 path: path.clone(),
-                key: key_of(&[b"og-png", &stamp_key(from, stamp).to_le_bytes()]),
+                key: key_of(&[b"og-png", &stamp_key(from, *stamp).to_le_bytes()]),
                 job: Job::OgPng(from.to_path_buf()),
                 source: a.article.source.clone(),
             });
+            let (prev, next) = neighbours(site, i);
+            let mut h = Xxh3::new();
+            h.update(b"article");
+            h.update(&settings);
+            h.update(&a.page_key.to_le_bytes());
+            for n in [prev, next] {
+                match n {
+                    Some(j) => {
+                        let a = &site.articles[j].article;
+                        h.update(&[1]);
+                        h.update(&(a.meta.title.len() as u64).to_le_bytes());
+                        h.update(a.meta.title.as_bytes());
+                        h.update(&(a.url.len() as u64).to_le_bytes());
+                        h.update(a.url.as_bytes());
+                    }
+                    None => h.update(&[0]),
+                }
+            }
+            h.update(&site.nav_key.to_le_bytes());
+            h.update(&rel.digest128().to_le_bytes());
+            h.update(&[u8::from(og.is_some())]);
+            let page = Unit {
+                path: a.page_path.clone(),
+                key: h.digest128(),
+                job: Job::Article(i),
+                source: a.article.source.clone(),
+            };
+            (og_unit, page)
+        })
+        .collect();
+    let mut og_done: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
+    for (og, page) in made {
+        if let Some(og) = og.filter(|u| og_done.insert(u.path.clone())) {
+            units.push(og);
         }
-        let (prev, next) = neighbours(site, i);
-        let ident = |n: Option<usize>| {
-            n.map(|j| {
-                let a = &site.articles[j].article;
-                format!("{}\u{0}{}", a.meta.title, a.url)
-            })
-            .unwrap_or_default()
-        };
-        let key = key_of(&[
-            b"article",
-            &settings,
-            &a.page_key.to_le_bytes(),
-            ident(prev).as_bytes(),
-            ident(next).as_bytes(),
-            &site.nav_key.to_le_bytes(),
-            &rel.digest128().to_le_bytes(),
-            &[u8::from(og.is_some())],
-        ]);
-        units.push(Unit {
-            path: a.page_path.clone(),
-            key,
-            job: Job::Article(i),
-            source: a.article.source.clone(),
-        });
+        units.push(page);
     }
 
     // List pages: home (paginated), taxonomies, terms (paginated), search, 404.
@@ -698,25 +726,29 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
                      extra: &[u8]| {
         let size = page_size(config);
         let pages = members.len().div_ceil(size).max(1);
-        for n in 1..=pages {
-            let slice: Vec<usize> =
-                members.iter().skip((n - 1) * size).take(size).copied().collect();
+        let kind = Arc::new(kind);
+        let source = PathBuf::from("templates").join(template);
+        // In parallel: a site's lists have thousands of pages between them.
+        let made = (1..=pages).into_par_iter().map(|n| {
+            let slice =
+                &members[((n - 1) * size).min(members.len())..(n * size).min(members.len())];
             let pager = Pager { dir: dir.clone(), n, pages };
             let url = pager.url(base, n);
-            let key = list_key(template, extra, &slice, (pages > 1).then_some((&*dir, n, pages)));
+            let key = list_key(template, extra, slice, (pages > 1).then_some((&*dir, n, pages)));
             let paginator = (pages > 1).then_some(pager);
-            units.push(Unit {
+            Unit {
                 path: page_path(base, &url),
                 key,
                 job: Job::List(ListPage {
                     template,
-                    kind: kind.clone(),
-                    members: slice,
+                    kind: Arc::clone(&kind),
+                    members: slice.to_vec(),
                     paginator,
                 }),
-                source: PathBuf::from("templates").join(template),
-            });
-        }
+                source: source.clone(),
+            }
+        });
+        units.par_extend(made);
     };
     push_list(
         &mut units,
@@ -731,29 +763,7 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
     let mut term_pages: Vec<(String, Option<usize>)> = Vec::new();
     for (kind, title) in [("tags", "Tags"), ("categories", "Categories")] {
         term_pages.push((format!("{base}/{kind}/"), site.dated.first().copied()));
-        let mut terms: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
-        for &i in &site.dated {
-            let x = &site.articles[i];
-            let a = &x.article;
-            let (names, slugs) = if kind == "tags" {
-                (&a.meta.tags, &x.tag_slugs)
-            } else {
-                (&a.meta.categories, &x.category_slugs)
-            };
-            for (name, slug) in names.iter().zip(slugs) {
-                if slug.is_empty() {
-                    continue;
-                }
-                let entry = match terms.get_mut(slug.as_str()) {
-                    Some(e) => e,
-                    None => terms.entry(slug.clone()).or_insert_with(|| (name.clone(), Vec::new())),
-                };
-                // `windows 11` and `Windows-11` on one article: list it once.
-                if entry.1.last() != Some(&i) {
-                    entry.1.push(i);
-                }
-            }
-        }
+        let terms = &related.terms[usize::from(kind != "tags")];
         let tax_url = format!("{base}/{kind}/");
         let term_list: Vec<Value> = terms
             .iter()
@@ -771,7 +781,7 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
         };
         let tax_extra = {
             let mut h = Xxh3::new();
-            for (slug, (name, arts)) in &terms {
+            for (slug, (name, arts)) in terms {
                 h.update(&term_key(name, slug, arts.len()).to_le_bytes());
             }
             h.digest128().to_le_bytes()
@@ -785,6 +795,7 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
             &tax_extra,
         );
         for (term, (slug, (term_name, arts))) in term_list.into_iter().zip(terms) {
+            let arts = arts.clone();
             // The term's own feeds, beside its page.
             let (atom, json) = feeds::term_feed_paths(kind, &slug);
             let members: Vec<usize> = arts.iter().take(config.feed_limit).copied().collect();
@@ -816,7 +827,7 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
         key: list_key("search.html", b"", &all, None),
         job: Job::List(ListPage {
             template: "search.html",
-            kind: ListKind::Search,
+            kind: Arc::new(ListKind::Search),
             members: all,
             paginator: None,
         }),
@@ -827,7 +838,7 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
         key: list_key("404.html", b"", &[], None),
         job: Job::List(ListPage {
             template: "404.html",
-            kind: ListKind::NotFound,
+            kind: Arc::new(ListKind::NotFound),
             members: Vec::new(),
             paginator: None,
         }),
@@ -1011,13 +1022,40 @@ fn og_png<'s>(site: &'s Site<'_>, i: usize) -> Option<(PathBuf, &'s Path, Stamp)
     Some((to.with_file_name(format!("{stem}.og.png")), from, stamp))
 }
 
+/// Each tag's (or category's) name and articles, newest first, by slug.
+fn term_members(site: &Site<'_>, tags: bool) -> BTreeMap<String, (String, Vec<usize>)> {
+    let mut terms: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
+    for &i in &site.dated {
+        let x = &site.articles[i];
+        let a = &x.article;
+        let (names, slugs) = if tags {
+            (&a.meta.tags, &x.tag_slugs)
+        } else {
+            (&a.meta.categories, &x.category_slugs)
+        };
+        for (name, slug) in names.iter().zip(slugs) {
+            if slug.is_empty() {
+                continue;
+            }
+            let entry = match terms.get_mut(slug.as_str()) {
+                Some(e) => e,
+                None => terms.entry(slug.clone()).or_insert_with(|| (name.clone(), Vec::new())),
+            };
+            // `windows 11` and `Windows-11` on one article: list it once.
+            if entry.1.last() != Some(&i) {
+                entry.1.push(i);
+            }
+        }
+    }
+    terms
+}
+
 /// Up to [`RELATED`] dated articles sharing the most tags and categories with
 /// each dated article; ties go to the nearest in date, then the newer.
 /// Counted through a window of each term's member list (see
 /// [`RELATED_WINDOW`]), so the cost follows the number of (article, term)
 /// pairs, not the square of the site.
 fn related(site: &Site<'_>) -> Vec<Vec<usize>> {
-    use rayon::prelude::*;
     // Terms as numbers (tag or category, by slug), so counting shared terms
     // compares integers.
     let mut ids: HashMap<(bool, &str), u32> = HashMap::new();
@@ -1284,7 +1322,7 @@ pub fn render(
             };
             let url = format!("/{}", url_path(&unit.path).trim_end_matches("index.html"));
             let url = format!("{base}{url}");
-            let mut ctx = match &list.kind {
+            let mut ctx = match &*list.kind {
                 ListKind::Home => {
                     let mut ctx = common.context(list_meta(&config.title, &url));
                     ctx.insert("intro_title", &site.home.title);
