@@ -7,8 +7,9 @@
 //! 2. paths editors and tools write beside the real file (swap files, backups,
 //!    hidden files, the output folder) are dropped here;
 //! 3. [`next_batch`] keeps collecting until the stream has been quiet for
-//!    `QUIET` (one or two files: a save) or `BURST_QUIET` (more: a checkout),
-//!    so a save shows at once and a long burst still yields one batch.
+//!    `QUIET` (one or two files: a save) or `BURST_QUIET` (more, or a new
+//!    folder: a checkout or a copy has begun), so a save shows at once and a
+//!    long burst still yields one batch.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -19,11 +20,12 @@ use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, Recom
 
 use crate::config::{Config, CONFIG_FILES};
 
-/// Per-file merge window of the debouncer (editors touch a file 2–3 times per save).
-const DEBOUNCE: Duration = Duration::from_millis(25);
+/// Per-file merge window of the debouncer: editors touch a file 2–3 times per
+/// save (temp file, write, rename), within a millisecond of each other.
+const DEBOUNCE: Duration = Duration::from_millis(10);
 /// Quiet time that ends a batch of one or two files: an editor's save, which
-/// should show at once.
-const QUIET: Duration = Duration::from_millis(30);
+/// should show at once (it is part of the save-to-visible time).
+const QUIET: Duration = Duration::from_millis(15);
 /// Quiet time once more files are in the batch: a checkout or a copy is under
 /// way, and a pause of the writer must not split it into two rebuilds.
 const BURST_QUIET: Duration = Duration::from_millis(250);
@@ -97,11 +99,14 @@ impl Watcher {
 }
 
 /// Blocks for the next batch, then keeps adding batches until none arrived for
-/// `QUIET`. `None` when the watcher is gone.
+/// `QUIET` (`BURST_QUIET` once it looks like a burst). `None` when the watcher
+/// is gone.
 pub fn next_batch(rx: &mpsc::Receiver<Vec<PathBuf>>) -> Option<Vec<PathBuf>> {
     let mut batch = rx.recv().ok()?;
     loop {
-        let quiet = if batch.len() > 2 { BURST_QUIET } else { QUIET };
+        // A new folder is the first thing a checkout or a copy makes.
+        let burst = batch.len() > 2 || batch.iter().any(|p| p.is_dir());
+        let quiet = if burst { BURST_QUIET } else { QUIET };
         let Ok(more) = rx.recv_timeout(quiet) else { break };
         for p in more {
             if !batch.contains(&p) {
@@ -186,5 +191,39 @@ mod tests {
         sender.join().unwrap();
         assert_eq!(batch.len(), 20);
         assert!(next_batch(&rx).is_none());
+    }
+
+    #[test]
+    fn a_new_folder_waits_for_the_files_that_follow_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("content/bundle");
+        std::fs::create_dir_all(&folder).unwrap();
+        let (tx, rx) = mpsc::channel();
+        let file = folder.join("index.md");
+        let sender = std::thread::spawn({
+            let (folder, file) = (folder.clone(), file.clone());
+            move || {
+                tx.send(vec![folder]).unwrap();
+                // Longer than a save's quiet time, shorter than a burst's.
+                std::thread::sleep(QUIET * 4);
+                tx.send(vec![file]).unwrap();
+            }
+        });
+        let batch = next_batch(&rx).unwrap();
+        sender.join().unwrap();
+        assert_eq!(batch, vec![folder, file]);
+    }
+
+    #[test]
+    fn a_save_is_a_batch_of_its_own() {
+        let (tx, rx) = mpsc::channel();
+        let sender = std::thread::spawn(move || {
+            tx.send(vec![PathBuf::from("content/a.md")]).unwrap();
+            std::thread::sleep(BURST_QUIET);
+            tx.send(vec![PathBuf::from("content/b.md")]).unwrap();
+        });
+        assert_eq!(next_batch(&rx).unwrap(), vec![PathBuf::from("content/a.md")]);
+        assert_eq!(next_batch(&rx).unwrap(), vec![PathBuf::from("content/b.md")]);
+        sender.join().unwrap();
     }
 }
