@@ -797,9 +797,9 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
         for (term, (slug, (term_name, arts))) in term_list.into_iter().zip(terms) {
             let arts = arts.clone();
             // The term's own feeds, beside its page.
-            let (atom, json) = feeds::term_feed_paths(kind, &slug);
+            let (atom, json) = feeds::term_feed_paths(kind, slug);
             let members: Vec<usize> = arts.iter().take(config.feed_limit).copied().collect();
-            let extra = term_key(&term_name, &slug, arts.len()).to_le_bytes();
+            let extra = term_key(term_name, slug, arts.len()).to_le_bytes();
             for (path, is_json) in [(atom, false), (json, true)] {
                 let term = Some(term.clone());
                 push_feed(&mut units, site, path, is_json, members.clone(), term, &extra);
