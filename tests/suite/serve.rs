@@ -22,15 +22,20 @@ impl Server {
     }
 
     fn start_with(site: &TestSite, args: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_inkproof"))
-            .arg("--root")
-            .arg(&site.root)
-            .arg("serve")
-            .args(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_inkproof"));
+        cmd.arg("--root").arg(&site.root).arg("serve").args(args);
+        Self::spawn(cmd)
+    }
+
+    /// As an author runs it: in the site folder, without `--root`.
+    fn start_in_folder(site: &TestSite) -> Server {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_inkproof"));
+        cmd.current_dir(&site.root).args(["serve", "--port", "0"]);
+        Self::spawn(cmd)
+    }
+
+    fn spawn(mut cmd: Command) -> Server {
+        let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
         let log = Arc::new(Mutex::new(Vec::new()));
         let (tx, rx) = std::sync::mpsc::channel();
         let stderr = child.stderr.take().unwrap();
@@ -255,6 +260,19 @@ fn serve_answers_unknown_paths_with_the_sites_404_and_lists_no_folders() {
             .0,
         405
     );
+}
+
+#[test]
+fn serve_started_in_the_site_folder_shows_each_save() {
+    let site = small_site();
+    let server = Server::start_in_folder(&site);
+    site.write("content/reset-the-router.md", &ARTICLE.replace("ten seconds", "forty seconds"));
+    server.wait_rebuilds(1);
+    let (status, _, body) = server.get("/reset-the-router/");
+    assert_eq!(status, 200);
+    assert!(body.contains("forty seconds"), "{:#?}", server.lines());
+    let rebuilt = server.lines().into_iter().find(|l| l.starts_with("Rebuilt")).unwrap();
+    assert!(!rebuilt.contains(": 0 files changed"), "{rebuilt}");
 }
 
 #[test]
