@@ -17,8 +17,10 @@
 //! checks that against clean builds after long random edit sequences.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
@@ -142,24 +144,24 @@ struct CachePages {
 /// Where article bodies (content HTML) live between the body stage and rendering.
 #[derive(Debug)]
 enum BodyStore {
-    Memory(Mutex<HashMap<u128, Arc<str>>>),
+    Memory(RwLock<FxHashMap<u128, Arc<str>>>),
     /// The folder and the keys known to be in it (listed once, then kept up
     /// to date), so checking a body costs no system call; and files found
     /// there that are no body (left by a killed build), removed on the next save.
-    Disk(PathBuf, Mutex<HashSet<u128>>, Mutex<Vec<PathBuf>>),
+    Disk(PathBuf, RwLock<FxHashSet<u128>>, Mutex<Vec<PathBuf>>),
 }
 
 impl BodyStore {
     fn put(&self, key: u128, html: &str) -> anyhow::Result<()> {
         match self {
             BodyStore::Memory(m) => {
-                m.lock().unwrap_or_else(|e| e.into_inner()).insert(key, Arc::from(html));
+                m.write().unwrap_or_else(|e| e.into_inner()).insert(key, Arc::from(html));
                 Ok(())
             }
             BodyStore::Disk(dir, known, _) => {
                 let path = dir.join(format!("{key:032x}.html"));
                 if std::fs::metadata(&path).is_ok_and(|m| m.len() == html.len() as u64) {
-                    known.lock().unwrap_or_else(|e| e.into_inner()).insert(key);
+                    known.write().unwrap_or_else(|e| e.into_inner()).insert(key);
                     return Ok(());
                 }
                 // Write then rename: a concurrent build never sees half a body.
@@ -172,7 +174,7 @@ impl BodyStore {
                     .with_context(|| format!("cannot write `{}`", tmp.display()))?;
                 std::fs::rename(&tmp, &path)
                     .with_context(|| format!("cannot write `{}`", path.display()))?;
-                known.lock().unwrap_or_else(|e| e.into_inner()).insert(key);
+                known.write().unwrap_or_else(|e| e.into_inner()).insert(key);
                 Ok(())
             }
         }
@@ -181,7 +183,7 @@ impl BodyStore {
     /// The body with this key, if present and intact (its hash is its name).
     fn get(&self, key: u128) -> Option<Arc<str>> {
         match self {
-            BodyStore::Memory(m) => m.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned(),
+            BodyStore::Memory(m) => m.read().unwrap_or_else(|e| e.into_inner()).get(&key).cloned(),
             BodyStore::Disk(dir, _, _) => {
                 let text = std::fs::read_to_string(dir.join(format!("{key:032x}.html"))).ok()?;
                 (load::hash(text.as_bytes()) == key).then(|| Arc::from(text))
@@ -191,24 +193,24 @@ impl BodyStore {
 
     fn has(&self, key: u128) -> bool {
         match self {
-            BodyStore::Memory(m) => m.lock().unwrap_or_else(|e| e.into_inner()).contains_key(&key),
+            BodyStore::Memory(m) => m.read().unwrap_or_else(|e| e.into_inner()).contains_key(&key),
             BodyStore::Disk(_, known, _) => {
-                known.lock().unwrap_or_else(|e| e.into_inner()).contains(&key)
+                known.read().unwrap_or_else(|e| e.into_inner()).contains(&key)
             }
         }
     }
 
     /// Drops bodies no article uses any more.
-    fn retain(&self, live: &HashSet<u128>) {
+    fn retain(&self, live: &FxHashSet<u128>) {
         match self {
             BodyStore::Memory(m) => {
-                m.lock().unwrap_or_else(|e| e.into_inner()).retain(|k, _| live.contains(k))
+                m.write().unwrap_or_else(|e| e.into_inner()).retain(|k, _| live.contains(k))
             }
             BodyStore::Disk(dir, known, strays) => {
                 // The folder was listed when the engine opened it, and every
                 // body written since is in `known`: only what is no longer
                 // used is removed, without listing the folder again.
-                let mut known = known.lock().unwrap_or_else(|e| e.into_inner());
+                let mut known = known.write().unwrap_or_else(|e| e.into_inner());
                 known.retain(|k| {
                     let keep = live.contains(k);
                     if !keep {
@@ -309,16 +311,16 @@ pub struct Engine {
     /// Stage times of [`Engine::new`], reported with the first run.
     startup: Vec<(&'static str, Duration)>,
     inputs: Inputs,
-    fronts: HashMap<PathBuf, (u128, Arc<Front>)>,
+    fronts: Fronts,
     /// Findings of rendered pages (`check::output::page`), by unit key.
-    page_findings: HashMap<u128, Vec<(String, String)>>,
-    bodies: HashMap<PathBuf, Arc<BodyEntry>>,
+    page_findings: PageFindings,
+    bodies: Bodies,
     store: BodyStore,
     target: Option<Target>,
     /// Outputs kept in memory when there is no output folder.
     memory: BTreeMap<PathBuf, Output>,
     /// In memory mode: the last keys, as the manifest would have them.
-    memory_keys: HashMap<PathBuf, (u128, u128)>,
+    memory_keys: crate::write::Files,
     indexed: Vec<Arc<Indexed>>,
     diagnostics: Vec<Diagnostic>,
     /// Cache shards (a bit each) whose entries changed since the last save.
@@ -328,7 +330,7 @@ pub struct Engine {
     /// The sources and front matter of the last run, in order, with their key.
     last_fronts: Vec<(Arc<Source>, Arc<Front>, u128)>,
     /// Slug and URL of each article, with the front matter they came from.
-    slugs: HashMap<PathBuf, Slugged>,
+    slugs: FxHashMap<PathBuf, Slugged>,
     /// The duplicate-title findings and the key of what they were made from.
     titles: Option<(u128, Vec<PathBuf>, Vec<Diagnostic>)>,
     /// The link check's findings per article, with what they were made from.
@@ -369,7 +371,7 @@ impl Engine {
                 let bodies_dir = dir.join("bodies");
                 std::fs::create_dir_all(&bodies_dir)?;
                 let (fronts, bodies, pages) = read_cache(dir, &mut notes);
-                let mut known = HashSet::new();
+                let mut known = FxHashSet::default();
                 let mut strays = Vec::new();
                 for e in std::fs::read_dir(&bodies_dir)?.flatten() {
                     let name = e.file_name();
@@ -384,14 +386,14 @@ impl Engine {
                         None => strays.push(e.path()),
                     }
                 }
-                let store = BodyStore::Disk(bodies_dir, Mutex::new(known), Mutex::new(strays));
+                let store = BodyStore::Disk(bodies_dir, RwLock::new(known), Mutex::new(strays));
                 (store, fronts, bodies, pages)
             }
             None => (
-                BodyStore::Memory(Mutex::default()),
-                HashMap::new(),
-                HashMap::new(),
-                HashMap::new(),
+                BodyStore::Memory(RwLock::default()),
+                Fronts::default(),
+                Bodies::default(),
+                PageFindings::default(),
             ),
         };
         startup.push(("cache read", lap.elapsed()));
@@ -418,13 +420,13 @@ impl Engine {
             target,
             memory: BTreeMap::new(),
             page_findings,
-            memory_keys: HashMap::new(),
+            memory_keys: crate::write::Files::default(),
             indexed: Vec::new(),
             diagnostics: Vec::new(),
             dirty: 0,
             pages_dirty: false,
             last_fronts: Vec::new(),
-            slugs: HashMap::new(),
+            slugs: FxHashMap::default(),
             titles: None,
             links: None,
             notes,
@@ -512,7 +514,7 @@ impl Engine {
         }
         if let Some(dir) = &self.opts.cache_dir {
             if self.dirty != 0 {
-                let live: HashSet<u128> = self.bodies.values().map(|b| b.body_key).collect();
+                let live: FxHashSet<u128> = self.bodies.values().map(|b| b.body_key).collect();
                 self.store.retain(&live);
             }
             write_cache(
@@ -903,7 +905,7 @@ impl Engine {
         phases.push(("index and units", lap.elapsed()));
         let lap = Instant::now();
         render::plan_search(&site, previous, &mut self.postings, &mut units);
-        let files: HashSet<&Path> = units.iter().map(|u| u.path.as_path()).collect();
+        let files: FxHashSet<&Path> = units.iter().map(|u| u.path.as_path()).collect();
         phases.push(("search index", lap.elapsed()));
         let lap = Instant::now();
         let arts: Vec<&Article> = indexed.iter().map(|x| &*x.article).collect();
@@ -1208,7 +1210,7 @@ impl Engine {
                     self.pages_dirty = true;
                 }
             }
-            let live: HashSet<u128> = units.iter().map(|u| u.key).collect();
+            let live: FxHashSet<u128> = units.iter().map(|u| u.key).collect();
             let before = self.page_findings.len();
             self.page_findings.retain(|k, _| live.contains(k));
             self.pages_dirty |= self.page_findings.len() != before;
@@ -1296,7 +1298,7 @@ impl Engine {
         phases.push(("write, findings", lap.elapsed()));
         let lap = Instant::now();
         if matches!(self.store, BodyStore::Memory(_)) && bodies_changed {
-            let live: HashSet<u128> = self.bodies.values().map(|b| b.body_key).collect();
+            let live: FxHashSet<u128> = self.bodies.values().map(|b| b.body_key).collect();
             self.store.retain(&live);
         }
         phases.push(("bookkeeping", lap.elapsed()));
@@ -1309,8 +1311,11 @@ impl Engine {
     }
 }
 
-type Fronts = HashMap<PathBuf, (u128, Arc<Front>)>;
-type PageFindings = HashMap<u128, Vec<(String, String)>>;
+// Fx-hashed maps by source path: each is looked up once per article on every
+// run, and the paths are the site's own.
+type Fronts = FxHashMap<PathBuf, (u128, Arc<Front>)>;
+type Bodies = FxHashMap<PathBuf, Arc<BodyEntry>>;
+type PageFindings = FxHashMap<u128, Vec<(String, String)>>;
 
 fn shard_path(dir: &Path, k: usize) -> PathBuf {
     dir.join(format!("articles-{k:02}.json"))
@@ -1318,10 +1323,7 @@ fn shard_path(dir: &Path, k: usize) -> PathBuf {
 
 /// Reads the cache: the shards in parallel. A missing shard is an empty one
 /// (its articles are made again); an unreadable or foreign one is noted.
-fn read_cache(
-    dir: &Path,
-    notes: &mut Vec<String>,
-) -> (Fronts, HashMap<PathBuf, Arc<BodyEntry>>, PageFindings) {
+fn read_cache(dir: &Path, notes: &mut Vec<String>) -> (Fronts, Bodies, PageFindings) {
     let note =
         |path: &Path, why: String| format!("the cache `{}` {why}; it is rebuilt", path.display());
     let shards: Vec<Result<Option<CacheShard>, String>> = (0..SHARDS)
@@ -1336,8 +1338,8 @@ fn read_cache(
             }
         })
         .collect();
-    let mut fronts = HashMap::new();
-    let mut bodies = HashMap::new();
+    let mut fronts = Fronts::default();
+    let mut bodies = Bodies::default();
     for shard in shards {
         match shard {
             Ok(Some(c)) => {
@@ -1354,16 +1356,16 @@ fn read_cache(
     }
     let path = dir.join("pages.json");
     let pages = match std::fs::read(&path) {
-        Err(_) => HashMap::new(),
+        Err(_) => PageFindings::default(),
         Ok(bytes) => match serde_json::from_slice::<CachePages>(&bytes) {
             Ok(c) if c.version == CACHE_VERSION => c.pages.into_iter().collect(),
             Ok(c) => {
                 notes.push(note(&path, format!("is from {}", c.version)));
-                HashMap::new()
+                PageFindings::default()
             }
             Err(e) => {
                 notes.push(note(&path, format!("is unreadable ({e})")));
-                HashMap::new()
+                PageFindings::default()
             }
         },
     };
@@ -1379,7 +1381,7 @@ fn write_cache(
     dir: &Path,
     dirty: u64,
     fronts: &Fronts,
-    bodies: &HashMap<PathBuf, Arc<BodyEntry>>,
+    bodies: &Bodies,
     pages: Option<&PageFindings>,
 ) -> anyhow::Result<()> {
     let write = |path: &Path,

@@ -1147,7 +1147,7 @@ fn related(site: &Site<'_>) -> Vec<Vec<usize>> {
 /// output whose cost grows with every word of every article).
 pub fn plan_search(
     site: &Site<'_>,
-    previous: &HashMap<PathBuf, (u128, u128)>,
+    previous: &crate::write::Files,
     postings: &mut search::Postings,
     units: &mut Vec<Unit>,
 ) {

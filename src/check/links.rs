@@ -29,7 +29,7 @@ pub fn check(
     articles: &[&Article],
     failed: &[(&Source, Vec<LinkFact>)],
     urls: &HashMap<&Path, &str>,
-    files: &HashSet<&Path>,
+    files: &rustc_hash::FxHashSet<&Path>,
 ) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let base = config.base_path();
