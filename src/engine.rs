@@ -453,24 +453,32 @@ impl Engine {
         &self.diagnostics
     }
 
+    /// Ends a one-shot command (`build`, `check`): releases the output
+    /// folder's lock and leaves the rest to the operating system. Freeing
+    /// every article's entries one by one was an eighth of a no-change build
+    /// at 10,000 articles, for a process about to exit.
+    pub fn finish(mut self) {
+        drop(self.target.take());
+        std::mem::forget(self);
+    }
+
     /// Articles of the last run (bodies not included: see [`Engine::body`]).
     pub fn articles(&self) -> impl Iterator<Item = &Article> {
         self.indexed.iter().map(|x| &*x.article)
     }
 
-    /// The text of a file the build read (an article, the config), for
-    /// showing source lines under findings.
-    pub fn source_text(&self, path: &Path) -> Option<&str> {
+    /// The texts of the files the build read (articles, the home page, the
+    /// config) by path, for showing source lines under findings.
+    pub fn source_texts(&self) -> impl Iterator<Item = (&Path, &str)> {
         let c = &self.inputs.content;
-        if let Some(s) =
-            c.sources.iter().map(|s| &**s).chain(c.home.as_ref()).find(|s| s.path == path)
-        {
-            return Some(&s.text);
-        }
-        match &self.inputs.config_file {
-            Some((name, text)) if Path::new(name) == path => Some(text),
-            _ => None,
-        }
+        let config =
+            self.inputs.config_file.as_ref().map(|(name, text)| (Path::new(*name), &**text));
+        c.sources
+            .iter()
+            .map(|s| &**s)
+            .chain(c.home.as_ref())
+            .map(|s| (s.path.as_path(), s.text.as_str()))
+            .chain(config)
     }
 
     /// The content HTML of an article of the last run.

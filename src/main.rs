@@ -76,34 +76,9 @@ fn run(cli: &Cli) -> anyhow::Result<Exit> {
             if let Err(e) = engine.save_cache() {
                 eprintln!("note: could not save the cache: {e:#}");
             }
-            let build = as_build(&engine, &report);
-            for note in &report.notes {
-                eprintln!("note: {note}");
-            }
-            print_findings(&engine, &build, args.format, report::Command::Build)?;
-            let mut err = std::io::stderr().lock();
-            if args.verbose && args.format == Format::Human {
-                report::stripped(engine.articles(), &mut err)?;
-                let phases: Vec<String> = report
-                    .phases
-                    .iter()
-                    .map(|(n, d)| format!("{n} {} ms", d.as_millis()))
-                    .collect();
-                writeln!(err, "stages: {}", phases.join(", "))?;
-            }
-            let denied = args.deny_warnings && build.stats.warnings > 0;
-            if build.has_errors() || denied {
-                writeln!(err, "{}", report::summary("Failed:", &build.stats, false))?;
-                let why = if build.has_errors() { "errors" } else { "warnings (--deny-warnings)" };
-                writeln!(
-                    err,
-                    "error: the build has {why}; the previous output was left untouched"
-                )?;
-                return Ok(Exit::SiteErrors);
-            }
-            let out = engine.output_dir().map(|p| p.display().to_string()).unwrap_or_default();
-            writeln!(err, "{} → {out}", report::summary("Built", &build.stats, true))?;
-            Ok(Exit::Ok)
+            let outcome = report_build(&engine, &report, args);
+            engine.finish();
+            outcome
         }
         Command::Check(args) => {
             if args.list {
@@ -122,16 +97,9 @@ fn run(cli: &Cli) -> anyhow::Result<Exit> {
             if let Err(e) = engine.save_cache() {
                 eprintln!("note: could not save the cache: {e:#}");
             }
-            let build = as_build(&engine, &report);
-            for note in &report.notes {
-                eprintln!("note: {note}");
-            }
-            print_findings(&engine, &build, args.format, report::Command::Check)?;
-            if matches!(args.format, Format::Human | Format::Short) {
-                writeln!(std::io::stderr(), "{}", report::summary("Checked", &build.stats, false))?;
-            }
-            let failed = build.has_errors() || (args.deny_warnings && build.stats.warnings > 0);
-            Ok(if failed { Exit::SiteErrors } else { Exit::Ok })
+            let outcome = report_check(&engine, &report, args);
+            engine.finish();
+            outcome
         }
         Command::Schema => {
             let schema = inkproof::schema::front_matter();
@@ -189,6 +157,54 @@ fn colour() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
+/// What `build` prints after the run, and its exit code.
+fn report_build(
+    engine: &Engine,
+    report: &inkproof::engine::Report,
+    args: &inkproof::cli::BuildArgs,
+) -> anyhow::Result<Exit> {
+    let build = as_build(engine, report);
+    for note in &report.notes {
+        eprintln!("note: {note}");
+    }
+    print_findings(engine, &build, args.format, report::Command::Build)?;
+    let mut err = std::io::stderr().lock();
+    if args.verbose && args.format == Format::Human {
+        report::stripped(engine.articles(), &mut err)?;
+        let phases: Vec<String> =
+            report.phases.iter().map(|(n, d)| format!("{n} {} ms", d.as_millis())).collect();
+        writeln!(err, "stages: {}", phases.join(", "))?;
+    }
+    let denied = args.deny_warnings && build.stats.warnings > 0;
+    if build.has_errors() || denied {
+        writeln!(err, "{}", report::summary("Failed:", &build.stats, false))?;
+        let why = if build.has_errors() { "errors" } else { "warnings (--deny-warnings)" };
+        writeln!(err, "error: the build has {why}; the previous output was left untouched")?;
+        return Ok(Exit::SiteErrors);
+    }
+    let out = engine.output_dir().map(|p| p.display().to_string()).unwrap_or_default();
+    writeln!(err, "{} → {out}", report::summary("Built", &build.stats, true))?;
+    Ok(Exit::Ok)
+}
+
+/// What `check` prints after the run, and its exit code.
+fn report_check(
+    engine: &Engine,
+    report: &inkproof::engine::Report,
+    args: &inkproof::cli::CheckArgs,
+) -> anyhow::Result<Exit> {
+    let build = as_build(engine, report);
+    for note in &report.notes {
+        eprintln!("note: {note}");
+    }
+    print_findings(engine, &build, args.format, report::Command::Check)?;
+    if matches!(args.format, Format::Human | Format::Short) {
+        writeln!(std::io::stderr(), "{}", report::summary("Checked", &build.stats, false))?;
+    }
+    let failed = build.has_errors() || (args.deny_warnings && build.stats.warnings > 0);
+    Ok(if failed { Exit::SiteErrors } else { Exit::Ok })
+}
+
 /// People's formats go to stderr (stdout stays free for pipes); machine formats
 /// go to stdout.
 fn print_findings(
@@ -200,8 +216,12 @@ fn print_findings(
     let diags = &build.diagnostics;
     match format {
         Format::Human => {
-            // Source lines under the carets come from what the build read.
-            let source = |p: &std::path::Path| engine.source_text(p).map(str::to_string);
+            // Source lines under the carets come from what the build read,
+            // found by path once per finding (not a walk of every source:
+            // 1,000 findings on 10,000 articles took ~0.3 s that way).
+            let texts: rustc_hash::FxHashMap<&std::path::Path, &str> =
+                if diags.is_empty() { Default::default() } else { engine.source_texts().collect() };
+            let source = |p: &std::path::Path| texts.get(p).map(|t| t.to_string());
             report::human(diags, &source, colour(), &mut std::io::stderr().lock())
         }
         Format::Short => report::short(diags, &mut std::io::stderr().lock()),
