@@ -163,11 +163,7 @@ fn report_build(
     report: &inkproof::engine::Report,
     args: &inkproof::cli::BuildArgs,
 ) -> anyhow::Result<Exit> {
-    let build = as_build(engine, report);
-    for note in &report.notes {
-        eprintln!("note: {note}");
-    }
-    print_findings(engine, &build, args.format, report::Command::Build)?;
+    let build = print_findings(engine, report, args.format, report::Command::Build)?;
     let mut err = std::io::stderr().lock();
     if args.verbose && args.format == Format::Human {
         report::stripped(engine.articles(), &mut err)?;
@@ -193,11 +189,7 @@ fn report_check(
     report: &inkproof::engine::Report,
     args: &inkproof::cli::CheckArgs,
 ) -> anyhow::Result<Exit> {
-    let build = as_build(engine, report);
-    for note in &report.notes {
-        eprintln!("note: {note}");
-    }
-    print_findings(engine, &build, args.format, report::Command::Check)?;
+    let build = print_findings(engine, report, args.format, report::Command::Check)?;
     if matches!(args.format, Format::Human | Format::Short) {
         writeln!(std::io::stderr(), "{}", report::summary("Checked", &build.stats, false))?;
     }
@@ -205,14 +197,19 @@ fn report_check(
     Ok(if failed { Exit::SiteErrors } else { Exit::Ok })
 }
 
-/// People's formats go to stderr (stdout stays free for pipes); machine formats
-/// go to stdout.
+/// The run's notes and findings, printed. People's formats go to stderr
+/// (stdout stays free for pipes); machine formats go to stdout. Returns what
+/// was printed, for the summary.
 fn print_findings(
     engine: &Engine,
-    build: &inkproof::model::Build,
+    report: &inkproof::engine::Report,
     format: Format,
     command: report::Command,
-) -> std::io::Result<()> {
+) -> std::io::Result<Build> {
+    let build = as_build(engine, report);
+    for note in &report.notes {
+        eprintln!("note: {note}");
+    }
     let diags = &build.diagnostics;
     match format {
         Format::Human => {
@@ -222,13 +219,14 @@ fn print_findings(
             let texts: rustc_hash::FxHashMap<&std::path::Path, &str> =
                 if diags.is_empty() { Default::default() } else { engine.source_texts().collect() };
             let source = |p: &std::path::Path| texts.get(p).map(|t| t.to_string());
-            report::human(diags, &source, colour(), &mut std::io::stderr().lock())
+            report::human(diags, &source, colour(), &mut std::io::stderr().lock())?;
         }
-        Format::Short => report::short(diags, &mut std::io::stderr().lock()),
-        Format::Json => report::json(build, command, &mut std::io::stdout().lock()),
-        Format::Sarif => report::sarif(diags, &mut std::io::stdout().lock()),
-        Format::Github => report::github(diags, &mut std::io::stdout().lock()),
+        Format::Short => report::short(diags, &mut std::io::stderr().lock())?,
+        Format::Json => report::json(&build, command, &mut std::io::stdout().lock())?,
+        Format::Sarif => report::sarif(diags, &mut std::io::stdout().lock())?,
+        Format::Github => report::github(diags, &mut std::io::stdout().lock())?,
     }
+    Ok(build)
 }
 
 /// `serve`: runs until Ctrl-C, printing each rebuild's findings in `build`'s format.
