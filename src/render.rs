@@ -722,7 +722,7 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
                      dir: String,
                      template: &'static str,
                      kind: ListKind,
-                     members: Vec<usize>,
+                     members: &[usize],
                      extra: &[u8]| {
         let size = page_size(config);
         let pages = members.len().div_ceil(size).max(1);
@@ -755,7 +755,7 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
         "/".into(),
         "index.html",
         ListKind::Home,
-        site.dated.clone(),
+        &site.dated,
         &intro_key.to_le_bytes(),
     );
 
@@ -791,11 +791,10 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
             format!("/{kind}/"),
             "taxonomy.html",
             ListKind::Taxonomy { kind, title, terms: term_list.clone() },
-            Vec::new(),
+            &[],
             &tax_extra,
         );
         for (term, (slug, (term_name, arts))) in term_list.into_iter().zip(terms) {
-            let arts = arts.clone();
             // The term's own feeds, beside its page.
             let (atom, json) = feeds::term_feed_paths(kind, slug);
             let members: Vec<usize> = arts.iter().take(config.feed_limit).copied().collect();
@@ -1083,10 +1082,7 @@ fn related(site: &Site<'_>) -> Vec<Vec<usize>> {
         terms_of[i] = mine;
     }
     // Date positions by article index: looked up millions of times below.
-    let mut pos = vec![usize::MAX; site.articles.len()];
-    for (p, &i) in site.dated.iter().enumerate() {
-        pos[i] = p;
-    }
+    let pos = &site.position;
     site.dated
         .par_iter()
         .map_init(
