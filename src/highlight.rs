@@ -18,8 +18,12 @@ use std::fmt::Write as _;
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use syntect::html::{css_for_theme_with_class_style, line_tokens_to_classed_spans, ClassStyle};
-use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet};
+use std::rc::Rc;
+
+use syntect::html::{css_for_theme_with_class_style, ClassStyle};
+use syntect::parsing::{
+    BasicScopeStackOp, ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet,
+};
 use syntect::util::LinesWithEndings;
 use two_face::theme::EmbeddedThemeName;
 
@@ -183,44 +187,47 @@ fn highlight_lines(syntax: &SyntaxReference, code: &str, shown: Range<usize>) ->
     let set: &SyntaxSet = &SYNTAXES;
     let mut state = ParseState::new(syntax);
     let mut stack = ScopeStack::new();
-    let mut html = String::with_capacity(code.len() * 3);
-    // Spans open in `html`; syntect counts them the same way.
-    let mut open: isize = 0;
-    for (i, line) in LinesWithEndings::from(code).enumerate() {
-        if i >= shown.end {
-            break;
+    MEMO.with_borrow_mut(|memo| {
+        if memo.styles.len() > 50_000 || memo.spans.len() > 50_000 {
+            // Bounded: a pathological grammar cannot grow it forever.
+            memo.styles.clear();
+            memo.spans.clear();
         }
-        if line.len() > MAX_LINE_BYTES {
-            return None;
-        }
-        let ops = state.parse_line(line, set).ok()?;
-        if i < shown.start {
-            // Lines before the shown range only move the parser and the scope
+        let mut merger = Merger::new(code.len() * 2);
+        for (i, line) in LinesWithEndings::from(code).enumerate() {
+            if i >= shown.end {
+                break;
+            }
+            if line.len() > MAX_LINE_BYTES {
+                return None;
+            }
+            let ops = state.parse_line(line, set).ok()?;
+            // Lines before the shown range only move the parser and the span
             // stack along, so the first shown line starts in the right context.
-            for (_, op) in &ops {
-                stack.apply(op).ok()?;
+            let emit = i >= shown.start;
+            let mut at = 0;
+            for (pos, op) in &ops {
+                if emit && *pos > at {
+                    merger.text(&line[at..*pos]);
+                    at = *pos;
+                }
+                stack
+                    .apply_with_hook(op, |basic, _| match basic {
+                        BasicScopeStackOp::Push(scope) => merger.push_scope(scope, memo),
+                        BasicScopeStackOp::Pop => merger.pop(),
+                    })
+                    .ok()?;
             }
-            continue;
-        }
-        if i == shown.start {
-            for scope in stack.as_slice() {
-                open_span(&mut html, *scope);
-                open += 1;
+            if emit {
+                merger.text(&line[at..]);
             }
         }
-        let (line_html, delta) =
-            line_tokens_to_classed_spans(line, &ops, STYLE, &mut stack).ok()?;
-        html.push_str(&line_html);
-        open += delta;
-    }
-    for _ in 0..open.max(0) {
-        html.push_str("</span>");
-    }
-    Some(merge_spans(&html))
+        Some(merger.finish())
+    })
 }
 
-/// Rewrites syntect's span soup into the fewest tags that colour the text the
-/// same way (issue 8: the demo article was 171 KB, mostly nested spans).
+/// Rewrites syntect's scope stack into the fewest tags that colour the text
+/// the same way (issue 8: the demo article was 171 KB, mostly nested spans).
 ///
 /// 1. Class atoms that no rule of either theme mentions (`hl-powershell`,
 ///    `hl-begin`, …) are dropped; they cannot change how anything looks. A
@@ -228,71 +235,147 @@ fn highlight_lines(syntax: &SyntaxReference, code: &str, shown: Range<usize>) ->
 ///    descendant rule needs as an ancestor, is dropped as a whole ([`Cascade`]
 ///    decides); top-level spans stay for the `:where(pre.code > code > span)`
 ///    base colour.
-/// 2. Between two runs of text only the *nesting state* matters, so each run
-///    of tags is replaced by the shortest transition from the stack before it
-///    to the stack after it: close what is no longer open, keep the common
-///    outer part, open the rest. Same-class neighbours merge; empty spans go.
+/// 2. Between two runs of text only the *nesting state* matters, so tags are
+///    written only before text, as the shortest transition from the stack
+///    written so far to the wanted one: close what is no longer open, keep the
+///    common outer part, open the rest. Same-class neighbours merge; empty
+///    spans never appear.
 ///
-/// Text is already escaped, so every `<` starts one of syntect's two tags.
-fn merge_spans(html: &str) -> String {
-    STYLES.with_borrow_mut(|styles| {
-        if styles.len() > 50_000 {
-            styles.clear(); // bounded: a pathological grammar cannot grow it forever
+/// The decision for a scope depends only on the kept spans around it, so it
+/// is memoised per (chain, scope) for the thread: after the first blocks of a
+/// language, a span costs one hash look-up (this was ~11 % of a cold build
+/// when the spans were written by syntect and parsed back).
+struct Merger {
+    out: String,
+    /// Spans as the input wants them (`None`: a span that styles nothing).
+    wanted: Vec<Option<Rc<Kept>>>,
+    /// Spans open in `out`.
+    written: Vec<Rc<Kept>>,
+}
+
+impl Merger {
+    fn new(capacity: usize) -> Merger {
+        Merger { out: String::with_capacity(capacity), wanted: Vec::new(), written: Vec::new() }
+    }
+
+    fn parent_hash(&self) -> u64 {
+        self.wanted.iter().rev().flatten().next().map_or(0, |k| k.hash)
+    }
+
+    fn push_scope(&mut self, scope: Scope, memo: &mut Memo) {
+        let key = (self.parent_hash(), scope);
+        let kept = match memo.spans.get(&key) {
+            Some(k) => k.clone(),
+            None => {
+                let name = scope.build_string();
+                let used: &'static std::collections::HashSet<String> = &USED_ATOMS;
+                let atoms: Vec<&'static str> =
+                    name.split('.').filter_map(|a| used.get(a).map(String::as_str)).collect();
+                let k = self.decide(atoms, &mut memo.styles);
+                memo.spans.insert(key, k.clone());
+                k
+            }
+        };
+        self.wanted.push(kept);
+    }
+
+    /// Pushes a span given its used atoms, deciding afresh (no memo).
+    #[cfg(test)]
+    fn push_atoms(&mut self, atoms: Vec<&'static str>, styles: &mut StyleCache) {
+        let k = self.decide(atoms, styles);
+        self.wanted.push(k);
+    }
+
+    fn decide(&self, atoms: Vec<&'static str>, styles: &mut StyleCache) -> Option<Rc<Kept>> {
+        let chain: Vec<&Kept> = self.wanted.iter().flatten().map(|k| &**k).collect();
+        let hash = chain_hash(chain.last().map_or(0, |k| k.hash), &atoms);
+        let keep = chain.is_empty() || {
+            let atoms_chain: Vec<&[&str]> = chain.iter().map(|k| k.atoms.as_slice()).collect();
+            let hashes: Vec<u64> = chain.iter().map(|k| k.hash).collect();
+            CASCADE.matters(&atoms_chain, &hashes, &atoms, hash, styles)
+        };
+        keep.then(|| {
+            let tag = if atoms.is_empty() {
+                "<span>".to_string()
+            } else {
+                let classes: Vec<String> = atoms.iter().map(|a| format!("hl-{a}")).collect();
+                format!("<span class=\"{}\">", classes.join(" "))
+            };
+            Rc::new(Kept { tag, atoms, hash })
+        })
+    }
+
+    fn pop(&mut self) {
+        self.wanted.pop();
+    }
+
+    /// Writes the tags that take the written stack to the wanted one, then
+    /// `text` escaped.
+    fn text(&mut self, text: &str) {
+        let mut wanted = self.wanted.iter().flatten();
+        let keep = self
+            .written
+            .iter()
+            .zip(wanted.by_ref())
+            .take_while(|(a, b)| Rc::ptr_eq(a, b) || a.tag == b.tag)
+            .count();
+        for _ in keep..self.written.len() {
+            self.out.push_str("</span>");
         }
-        merge_with(html, styles)
-    })
+        self.written.truncate(keep);
+        for k in self.wanted.iter().flatten().skip(keep) {
+            self.out.push_str(&k.tag);
+            self.written.push(k.clone());
+        }
+        crate::markdown::escape_into(&mut self.out, text);
+    }
+
+    fn finish(mut self) -> String {
+        for _ in 0..self.written.len() {
+            self.out.push_str("</span>");
+        }
+        self.out
+    }
+}
+
+/// What one thread remembers across blocks: computed styles by chain hash,
+/// and the kept span (or none) for a scope under a chain. Both are memos of
+/// pure functions of the built-in themes, so sharing them across blocks can
+/// never change output.
+#[derive(Default)]
+struct Memo {
+    styles: StyleCache,
+    spans: rustc_hash::FxHashMap<(u64, Scope), Option<Rc<Kept>>>,
 }
 
 thread_local! {
-    /// Computed styles by chain hash. A memo of a pure function of the
-    /// built-in themes (the same chains recur in every block of a language),
-    /// so sharing it across blocks on one thread can never change output.
-    static STYLES: std::cell::RefCell<StyleCache> = std::cell::RefCell::new(StyleCache::new());
+    static MEMO: std::cell::RefCell<Memo> = std::cell::RefCell::new(Memo::default());
 }
 
-fn merge_with(html: &str, styles: &mut StyleCache) -> String {
-    const CLOSE: &str = "</span>";
-    let mut out = String::with_capacity(html.len());
-    // Stack as written to `out` so far, and as the input says it should be
-    // (`None`: a span that styles nothing and is not written).
-    let mut written: Vec<String> = Vec::new();
-    let mut wanted: Vec<Option<Kept>> = Vec::new();
+/// syntect's classed HTML (already escaped text, `<span class="hl-…">` and
+/// `</span>` only) merged the same way; for tests that compare the two.
+#[cfg(test)]
+fn merge_spans(html: &str) -> String {
+    let mut styles = StyleCache::new();
+    let mut merger = Merger::new(html.len());
     let mut rest = html;
     while !rest.is_empty() {
-        if let Some(after) = rest.strip_prefix(CLOSE) {
-            wanted.pop();
+        if let Some(after) = rest.strip_prefix("</span>") {
+            merger.pop();
             rest = after;
         } else if rest.starts_with("<span") {
             let end = rest.find('>').map_or(rest.len(), |i| i + 1);
-            let atoms = used_atoms(&rest[..end]);
-            let chain: Vec<&Kept> = wanted.iter().flatten().collect();
-            let parent_hash = chain.last().map_or(0, |k| k.hash);
-            let hash = chain_hash(parent_hash, &atoms);
-            let keep = chain.is_empty() || {
-                let atoms_chain: Vec<&[&str]> = chain.iter().map(|k| k.atoms.as_slice()).collect();
-                let hashes: Vec<u64> = chain.iter().map(|k| k.hash).collect();
-                CASCADE.matters(&atoms_chain, &hashes, &atoms, hash, styles)
-            };
-            wanted.push(keep.then(|| {
-                let tag = if atoms.is_empty() {
-                    "<span>".to_string()
-                } else {
-                    let classes: Vec<String> = atoms.iter().map(|a| format!("hl-{a}")).collect();
-                    format!("<span class=\"{}\">", classes.join(" "))
-                };
-                Kept { tag, atoms, hash }
-            }));
+            merger.push_atoms(used_atoms(&rest[..end]), &mut styles);
             rest = &rest[end..];
         } else {
             let end = rest.find('<').unwrap_or(rest.len());
-            let target: Vec<&str> = wanted.iter().flatten().map(|k| k.tag.as_str()).collect();
-            transition(&mut out, &mut written, &target);
-            out.push_str(&rest[..end]);
+            // The soup's text is escaped already: write it as it is.
+            merger.text("");
+            merger.out.push_str(&rest[..end]);
             rest = &rest[end..];
         }
     }
-    transition(&mut out, &mut written, &[]);
-    out
+    merger.finish()
 }
 
 /// A span kept in the output: its tag, the atoms that style it, and a hash
@@ -312,6 +395,7 @@ fn chain_hash(parent: u64, atoms: &[&str]) -> u64 {
 }
 
 /// The atoms of a span's classes that some theme rule uses, in order.
+#[cfg(test)]
 fn used_atoms(tag: &str) -> Vec<&'static str> {
     let classes = tag.split_once("class=\"").map_or("", |(_, r)| r.split('"').next().unwrap_or(""));
     let used: &'static std::collections::HashSet<String> = &USED_ATOMS;
@@ -518,33 +602,6 @@ static USED_ATOMS: LazyLock<std::collections::HashSet<String>> = LazyLock::new(|
     }
     used
 });
-
-/// Writes the tags that take `written` to `wanted`.
-fn transition(out: &mut String, written: &mut Vec<String>, wanted: &[&str]) {
-    let keep = written.iter().zip(wanted).take_while(|(a, b)| a == *b).count();
-    for _ in keep..written.len() {
-        out.push_str("</span>");
-    }
-    written.truncate(keep);
-    for tag in &wanted[keep..] {
-        out.push_str(tag);
-        written.push((*tag).to_string());
-    }
-}
-
-/// The same class list syntect writes for a scope (`keyword.control.ps1` →
-/// `hl-keyword hl-control hl-ps1`), for spans re-opened at a range start.
-fn open_span(html: &mut String, scope: Scope) {
-    html.push_str("<span class=\"");
-    for (i, atom) in scope.build_string().split('.').enumerate() {
-        if i > 0 {
-            html.push(' ');
-        }
-        html.push_str("hl-");
-        html.push_str(atom);
-    }
-    html.push_str("\">");
-}
 
 fn plain_lines(code: &str, shown: Range<usize>) -> String {
     let mut out = String::with_capacity(code.len() + code.len() / 8);
@@ -765,6 +822,7 @@ fn write_rules(out: &mut String, rules: &[Rule], prefix: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use syntect::html::line_tokens_to_classed_spans;
 
     /// The classes on the innermost span around `needle` in `html`.
     fn classes_around(html: &str, needle: &str) -> String {
