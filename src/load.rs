@@ -386,7 +386,20 @@ impl Inputs {
     /// Returns `true` when the config changed (then everything was re-read).
     pub fn refresh(&mut self, changed: &[PathBuf]) -> anyhow::Result<bool> {
         let root = self.root.clone();
-        let abs = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { root.join(p) };
+        // Everything below compares paths spelled from `root`. A watcher
+        // reports the real absolute path, which for a relative root (`.`) or
+        // one through a symlink is spelled differently and would match
+        // nothing: every save would be "rebuilt" from the old text.
+        let real_root = root.canonicalize().ok().filter(|r| *r != root);
+        let abs = |p: &Path| {
+            if !p.is_absolute() {
+                return root.join(p);
+            }
+            match real_root.as_deref().and_then(|r| p.strip_prefix(r).ok()) {
+                Some(rel) => root.join(rel),
+                None => p.to_path_buf(),
+            }
+        };
         let changed: HashSet<PathBuf> = changed.iter().map(|p| abs(p)).collect();
         let config_changed =
             changed.iter().any(|p| CONFIG_FILES.iter().any(|n| *p == root.join(n)));
@@ -665,6 +678,25 @@ mod tests {
         assert_eq!(normalize_within(Path::new("a/./b/../c")), Some(PathBuf::from("a/c")));
         assert_eq!(normalize_within(Path::new("a/../../c")), None);
         assert_eq!(normalize_within(Path::new("/etc/passwd")), None);
+    }
+
+    /// The watcher reports real paths; the root may be spelled another way
+    /// (relative, or through a symlink). A save must still be seen.
+    #[cfg(unix)]
+    #[test]
+    fn refresh_sees_real_paths_under_a_root_spelled_otherwise() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real");
+        std::fs::create_dir_all(real.join("content")).unwrap();
+        std::fs::write(real.join("content/a.md"), "first").unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let mut inputs = Inputs::load(&link, &[]).unwrap();
+        assert_eq!(inputs.content.sources[0].text, "first");
+        std::fs::write(real.join("content/a.md"), "second, longer").unwrap();
+        let reported = real.canonicalize().unwrap().join("content/a.md");
+        inputs.refresh(&[reported]).unwrap();
+        assert_eq!(inputs.content.sources[0].text, "second, longer");
     }
 
     #[test]

@@ -69,7 +69,8 @@ impl SiteState {
         let report = engine.run()?;
         let mut state = SiteState {
             engine,
-            root: opts.root,
+            // Real, so the watcher's paths start with it (see `relative`).
+            root: opts.root.canonicalize().unwrap_or(opts.root),
             sources: HashMap::new(),
             sources_key: 0,
             kept: HashMap::new(),
@@ -216,15 +217,7 @@ impl SiteState {
     }
 
     fn relative(&self, p: &Path) -> PathBuf {
-        if p.is_absolute() {
-            let canon = self.root.canonicalize().unwrap_or_else(|_| self.root.clone());
-            for root in [&self.root, &canon] {
-                if let Ok(rel) = p.strip_prefix(root) {
-                    return rel.to_path_buf();
-                }
-            }
-        }
-        p.to_path_buf()
+        p.strip_prefix(&self.root).unwrap_or(p).to_path_buf()
     }
 }
 
