@@ -71,6 +71,10 @@ pub struct EngineOptions {
     pub deny_warnings: bool,
     /// Whether external links are checked over the network.
     pub external: ExternalLinks,
+    /// The engine runs once (`build`, `check`): what only a next run would
+    /// reuse, such as the search index's word lists, is let go as soon as
+    /// this run is done with it, which lowers a cold build's peak memory.
+    pub one_shot: bool,
 }
 
 /// Whether a run checks external links. Off unless asked: the dev server and
@@ -124,6 +128,26 @@ struct BodyEntry {
     diags: Vec<Diagnostic>,
     /// `inkproof-ignore` comments, applied to the site's findings at the end.
     ignores: Vec<crate::check::facts::Ignore>,
+}
+
+impl BodyEntry {
+    /// A deep copy made on the calling thread. The body stage's workers
+    /// allocate what an entry keeps between many more short-lived strings
+    /// (Markdown events, highlight spans); kept there, the entries pin those
+    /// pages and a cold build's resident memory grew ~2.8x faster than the
+    /// live data. Copied into the engine thread's heap, the workers' pages
+    /// empty out and go back to the OS.
+    fn copied_here(&self) -> BodyEntry {
+        let facts = render::BodyFacts {
+            words: Arc::new((*self.facts.words).clone()),
+            highlight: self.facts.highlight.clone(),
+        };
+        BodyEntry {
+            article: Arc::new((*self.article).clone()),
+            facts: Arc::new(facts),
+            ..self.clone()
+        }
+    }
 }
 
 /// One shard of the persistent article cache (`articles-NN.json`).
@@ -812,6 +836,7 @@ impl Engine {
         let mut indexed: Vec<Arc<Indexed>> = Vec::with_capacity(results.len());
         for (k, r) in results.into_iter().enumerate() {
             let (entry, fresh) = r?;
+            let entry = if fresh { Arc::new(entry.copied_here()) } else { entry };
             diags.extend(entry.diags.iter().cloned());
             let path = entry.article.source.as_path();
             let old = match previous.get(k) {
@@ -913,6 +938,10 @@ impl Engine {
         phases.push(("index and units", lap.elapsed()));
         let lap = Instant::now();
         render::plan_search(&site, previous, &mut self.postings, &mut units);
+        if self.opts.one_shot {
+            // ~60 MB at 10,000 articles, freed before pages are rendered.
+            self.postings = crate::search::Postings::default();
+        }
         let files: FxHashSet<&Path> = units.iter().map(|u| u.path.as_path()).collect();
         phases.push(("search index", lap.elapsed()));
         let lap = Instant::now();

@@ -55,6 +55,7 @@ fn run(cli: &Cli) -> anyhow::Result<Exit> {
                 cache_dir: (!args.no_cache).then(|| cli.root.join(CACHE_DIR)),
                 deny_warnings: args.deny_warnings,
                 external: external(args.external),
+                one_shot: true,
                 ..EngineOptions::default()
             })?;
             let bar = progress_bar(show_bar);
@@ -91,6 +92,7 @@ fn run(cli: &Cli) -> anyhow::Result<Exit> {
                 cache_dir: (!args.no_cache).then(|| cli.root.join(CACHE_DIR)),
                 check_only: true,
                 external: external(args.external),
+                one_shot: true,
                 ..EngineOptions::default()
             })?;
             let report = engine.run()?;

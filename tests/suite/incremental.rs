@@ -246,8 +246,12 @@ fn run_seed(seed: u64, steps: usize) {
         let ctx = format!("seed {seed}, step {step} ({what})");
 
         warm.update(&changed).unwrap();
-        let mut cached =
-            Engine::new(options(&root, &out_cached, Some(dir.path().join("cache-cold")))).unwrap();
+        // A fresh engine on a warm cache, run once as `build` runs it.
+        let mut cached = Engine::new(EngineOptions {
+            one_shot: true,
+            ..options(&root, &out_cached, Some(dir.path().join("cache-cold")))
+        })
+        .unwrap();
         cached.run().unwrap();
         let out_clean = dir.path().join(format!("clean-{step}"));
         let mut clean = Engine::new(options(&root, &out_clean, None)).unwrap();
