@@ -382,7 +382,10 @@ impl Engine {
         let exclude: Vec<PathBuf> =
             opts.output.iter().filter(|p| !p.as_os_str().is_empty()).cloned().collect();
         let lap = Instant::now();
-        let inputs = Inputs::load(&opts.root, &exclude)?;
+        let mut inputs = Inputs::load(&opts.root, &exclude)?;
+        if opts.one_shot {
+            inputs.release_texts();
+        }
         let mut startup = vec![("load", lap.elapsed())];
         let lap = Instant::now();
         let mut opts = opts;
@@ -491,18 +494,14 @@ impl Engine {
         self.indexed.iter().map(|x| &*x.article)
     }
 
-    /// The texts of the files the build read (articles, the home page, the
-    /// config) by path, for showing source lines under findings.
-    pub fn source_texts(&self) -> impl Iterator<Item = (&Path, &str)> {
+    /// The files the build read (articles, the home page) and the config's
+    /// name and text, for showing source lines under findings. An article's
+    /// text may have been released: read it with [`load::text_of`].
+    pub fn sources(&self) -> (impl Iterator<Item = &Source>, Option<(&Path, &str)>) {
         let c = &self.inputs.content;
         let config =
             self.inputs.config_file.as_ref().map(|(name, text)| (Path::new(*name), &**text));
-        c.sources
-            .iter()
-            .map(|s| &**s)
-            .chain(c.home.as_ref())
-            .map(|s| (s.path.as_path(), s.text.as_str()))
-            .chain(config)
+        (c.sources.iter().map(|s| &**s).chain(c.home.as_ref()), config)
     }
 
     /// The content HTML of an article of the last run.
@@ -617,14 +616,14 @@ impl Engine {
             .enumerate()
             .map(|(i, s)| {
                 if let Some((_, f, _)) = unchanged(i, s) {
-                    return Arc::clone(f);
+                    return Ok(Arc::clone(f));
                 }
-                match self.fronts.get(&s.path) {
+                Ok(match self.fronts.get(&s.path) {
                     Some((h, f)) if *h == s.hash ^ settings => Arc::clone(f),
-                    _ => Arc::new(article::front(s, config)),
-                }
+                    _ => Arc::new(article::front(&*load::with_text(s)?, config)),
+                })
             })
-            .collect();
+            .collect::<anyhow::Result<_>>()?;
         for (i, (s, f)) in sources.iter().zip(&fronts).enumerate() {
             diags.extend(f.diags.iter().cloned());
             if unchanged(i, s).is_some() {
@@ -795,8 +794,14 @@ impl Engine {
                     p(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
                 }
                 let meta = front.meta.as_ref().expect("items have front matter");
-                let (mut article, diags, ignores) =
-                    article::body(source, meta, front.body_offset, slug, url, &env);
+                let (mut article, diags, ignores) = article::body(
+                    &*load::with_text(source)?,
+                    meta,
+                    front.body_offset,
+                    slug,
+                    url,
+                    &env,
+                );
                 let html = std::mem::take(&mut article.html);
                 let body_key = load::hash(html.as_bytes());
                 store.put(body_key, &html)?;
@@ -1112,15 +1117,16 @@ impl Engine {
             }
         }
         // Suppressions need the text of the files that have them, only.
-        let texts: HashMap<&Path, &str> = if ignores.is_empty() {
+        let read: HashMap<&Path, std::borrow::Cow<'_, str>> = if ignores.is_empty() {
             HashMap::new()
         } else {
             sources
                 .iter()
                 .filter(|s| ignores.contains_key(&s.path))
-                .map(|s| (s.path.as_path(), s.text.as_str()))
+                .filter_map(|s| Some((s.path.as_path(), load::text_of(s)?)))
                 .collect()
         };
+        let texts: HashMap<&Path, &str> = read.iter().map(|(p, t)| (*p, &**t)).collect();
 
         let mut report = Report::default();
         report.stats.articles = indexed.iter().filter(|a| a.article.is_dated()).count();
@@ -1161,7 +1167,7 @@ impl Engine {
                 let lookup = |p: &Path| url_of(p).map(str::to_string);
                 let env = Env { root, config, urls: &lookup, files: inputs };
                 let (a, _, _) = article::body(
-                    source,
+                    &*load::with_text(source).ok()?,
                     front.meta.as_ref()?,
                     front.body_offset,
                     &entry.slug,

@@ -217,10 +217,19 @@ fn print_findings(
         Format::Human => {
             // Source lines under the carets come from what the build read,
             // found by path once per finding (not a walk of every source:
-            // 1,000 findings on 10,000 articles took ~0.3 s that way).
-            let texts: rustc_hash::FxHashMap<&std::path::Path, &str> =
-                if diags.is_empty() { Default::default() } else { engine.source_texts().collect() };
-            let source = |p: &std::path::Path| texts.get(p).map(|t| t.to_string());
+            // 1,000 findings on 10,000 articles took ~0.3 s that way); a
+            // released text is read again, and left out if the file changed.
+            let (sources, config) = engine.sources();
+            let by_path: rustc_hash::FxHashMap<&std::path::Path, &inkproof::model::Source> =
+                if diags.is_empty() {
+                    Default::default()
+                } else {
+                    sources.map(|s| (s.path.as_path(), s)).collect()
+                };
+            let source = |p: &std::path::Path| match by_path.get(p) {
+                Some(s) => inkproof::load::text_of(s).map(|t| t.into_owned()),
+                None => config.filter(|(name, _)| *name == p).map(|(_, text)| text.to_string()),
+            };
             report::human(diags, &source, colour(), &mut std::io::stderr().lock())?;
         }
         Format::Short => report::short(diags, &mut std::io::stderr().lock())?,

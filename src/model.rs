@@ -31,6 +31,9 @@ pub struct Source {
     pub hash: u128,
     /// Size and modification time when read, so a refresh re-reads only changed files.
     pub stamp: Stamp,
+    /// `text` was let go after loading (a one-shot build keeps no texts
+    /// resident): read it through `load::text_of` / `load::with_text`.
+    pub released: bool,
 }
 
 /// A file's size and modification time: enough to tell that a copied file

@@ -22,7 +22,7 @@ const DESCRIPTION_CHARS: std::ops::RangeInclusive<usize> = 50..=160;
 
 /// Where a key's value is in the file; the file start if the key can't be found.
 fn value_at(source: &Source, key: &str) -> Location {
-    match locate_key(&source.text, key) {
+    match crate::load::text_of(source).and_then(|text| locate_key(&text, key)) {
         Some((line, col)) => Location::new(&source.path, line, Some(col)),
         None => Location::new(&source.path, 1, None),
     }
