@@ -17,14 +17,13 @@
 //! checks that against clean builds after long random edit sequences.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-
-use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::article::{self, Env, Front};

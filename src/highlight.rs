@@ -608,7 +608,7 @@ fn plain_lines(code: &str, shown: Range<usize>) -> String {
     for line in
         LinesWithEndings::from(code).skip(shown.start).take(shown.end.saturating_sub(shown.start))
     {
-        out.push_str(&escape(line));
+        crate::markdown::escape_into(&mut out, line);
     }
     out
 }

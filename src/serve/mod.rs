@@ -76,13 +76,7 @@ pub fn run(opts: ServeOptions, on_event: OnEvent) -> anyhow::Result<()> {
     rt.block_on(serve(opts, on_event))
 }
 
-async fn serve(mut opts: ServeOptions, on_event: OnEvent) -> anyhow::Result<()> {
-    // The watcher reports absolute paths: a relative root (`.`, the default)
-    // would match none of them, and no save would ever show.
-    opts.root = opts
-        .root
-        .canonicalize()
-        .with_context(|| format!("cannot read the site folder `{}`", opts.root.display()))?;
+async fn serve(opts: ServeOptions, on_event: OnEvent) -> anyhow::Result<()> {
     let listener = bind(opts.bind, opts.port, &on_event).await?;
     let addr = listener.local_addr()?;
     let url = url_for(addr);
