@@ -22,7 +22,7 @@ use std::rc::Rc;
 
 use syntect::html::{css_for_theme_with_class_style, ClassStyle};
 use syntect::parsing::{
-    BasicScopeStackOp, ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet,
+    BasicScopeStackOp, ParseState, Scope, ScopeStack, ScopeStackOp, SyntaxReference, SyntaxSet,
 };
 use syntect::util::LinesWithEndings;
 use two_face::theme::EmbeddedThemeName;
@@ -193,6 +193,10 @@ fn highlight_lines(syntax: &SyntaxReference, code: &str, shown: Range<usize>) ->
             memo.styles.clear();
             memo.spans.clear();
         }
+        if memo.parsed_lines > MAX_PARSED_LINES {
+            memo.lines.clear();
+            memo.parsed_lines = 0;
+        }
         let mut merger = Merger::new(code.len() * 2);
         for (i, line) in LinesWithEndings::from(code).enumerate() {
             if i >= shown.end {
@@ -201,12 +205,12 @@ fn highlight_lines(syntax: &SyntaxReference, code: &str, shown: Range<usize>) ->
             if line.len() > MAX_LINE_BYTES {
                 return None;
             }
-            let ops = state.parse_line(line, set).ok()?;
+            let ops = memo.parse(&mut state, line, set)?;
             // Lines before the shown range only move the parser and the span
             // stack along, so the first shown line starts in the right context.
             let emit = i >= shown.start;
             let mut at = 0;
-            for (pos, op) in &ops {
+            for (pos, op) in ops.iter() {
                 if emit && *pos > at {
                     merger.text(&line[at..*pos]);
                     at = *pos;
@@ -346,6 +350,66 @@ impl Merger {
 struct Memo {
     styles: StyleCache,
     spans: rustc_hash::FxHashMap<(u64, Scope), Option<Rc<Kept>>>,
+    /// Lines already parsed, by text: see [`Memo::parse`].
+    lines: rustc_hash::FxHashMap<Box<str>, Vec<ParsedLine>>,
+    /// Entries in `lines`, to bound it.
+    parsed_lines: usize,
+    /// Lines answered from `lines`.
+    line_hits: usize,
+}
+
+/// One line as the parser saw it once: the state it started in, the scope
+/// operations it produced and the state it left.
+struct ParsedLine {
+    before: ParseState,
+    ops: Rc<[(usize, ScopeStackOp)]>,
+    after: ParseState,
+}
+
+/// Lines longer than this are parsed every time: how-to code repeats short
+/// commands and boilerplate, and long lines would make the memo large.
+const MAX_MEMO_LINE_BYTES: usize = 256;
+/// Entries the line memo holds before it starts again (a few MiB per thread).
+const MAX_PARSED_LINES: usize = 20_000;
+/// States one line text is remembered under (the same line inside a string,
+/// a here-doc, … parses differently).
+const MAX_STATES_PER_LINE: usize = 4;
+
+impl Memo {
+    /// syntect's `parse_line`, remembered per (state before, line).
+    ///
+    /// The parser is a pure function of its state and the line (syntect's own
+    /// docs describe caching `ParseState`s), so a line met again in the same
+    /// state yields the same operations and the same next state. Guides repeat
+    /// lines across articles (`sudo apt update`, `$ErrorActionPreference =
+    /// 'Stop'`, a `use` list), and regex search is most of a cold build; a hit
+    /// costs a hash look-up and a state comparison. Output cannot change: the
+    /// state is compared whole, and a miss parses as before.
+    fn parse(
+        &mut self,
+        state: &mut ParseState,
+        line: &str,
+        set: &SyntaxSet,
+    ) -> Option<Rc<[(usize, ScopeStackOp)]>> {
+        if line.len() > MAX_MEMO_LINE_BYTES {
+            return state.parse_line(line, set).ok().map(Rc::from);
+        }
+        if let Some(seen) = self.lines.get(line) {
+            if let Some(hit) = seen.iter().find(|p| p.before == *state) {
+                *state = hit.after.clone();
+                self.line_hits += 1;
+                return Some(hit.ops.clone());
+            }
+        }
+        let before = state.clone();
+        let ops: Rc<[(usize, ScopeStackOp)]> = Rc::from(state.parse_line(line, set).ok()?);
+        let seen = self.lines.entry(Box::from(line)).or_default();
+        if seen.len() < MAX_STATES_PER_LINE {
+            seen.push(ParsedLine { before, ops: ops.clone(), after: state.clone() });
+            self.parsed_lines += 1;
+        }
+        Some(ops)
+    }
 }
 
 thread_local! {
@@ -1001,6 +1065,31 @@ mod tests {
                 "{lang}: {html}"
             );
         }
+    }
+
+    #[test]
+    fn remembered_lines_highlight_like_a_fresh_parse() {
+        // `x=1` appears outside a string and inside one: the memo must tell
+        // the two states apart.
+        let a = "x=1\necho \"quoted\nx=1\ndone\"\nx=1\n";
+        let b = "echo \"x=1\nx=1\n\"\nx=1\ny=2\n";
+        let fresh = |code: &'static str| {
+            std::thread::spawn(move || code_block(Some("bash"), code)).join().unwrap()
+        };
+        let (a_fresh, b_fresh) = (fresh(a), fresh(b));
+        let (b_warm, a_again, hits) = std::thread::spawn(move || {
+            code_block(Some("bash"), a);
+            let b_warm = code_block(Some("bash"), b);
+            let a_again = code_block(Some("bash"), a);
+            (b_warm, a_again, MEMO.with_borrow(|m| m.line_hits))
+        })
+        .join()
+        .unwrap();
+        assert!(hits >= 5, "the second and third blocks reuse parsed lines: {hits} hits");
+        assert_eq!(b_warm, b_fresh);
+        assert_eq!(a_again, a_fresh);
+        let lines: Vec<&str> = a_fresh.split('\n').collect();
+        assert_ne!(lines[0], lines[2], "x=1 in a string looks different: {a_fresh}");
     }
 
     #[test]
