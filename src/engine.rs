@@ -149,6 +149,11 @@ impl BodyEntry {
     }
 }
 
+/// Articles whose body results are made between two copies into the
+/// engine's heap: big enough that the workers rarely wait at a chunk's end,
+/// small enough that the uncopied results stay a few MB.
+const BODY_CHUNK: usize = 256;
+
 /// One shard of the persistent article cache (`articles-NN.json`).
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct CacheShard {
@@ -381,10 +386,11 @@ impl Engine {
         let exclude: Vec<PathBuf> =
             opts.output.iter().filter(|p| !p.as_os_str().is_empty()).cloned().collect();
         let lap = Instant::now();
-        let mut inputs = Inputs::load(&opts.root, &exclude)?;
-        if opts.one_shot {
-            inputs.release_texts();
-        }
+        let inputs = if opts.one_shot {
+            Inputs::load_released(&opts.root, &exclude)?
+        } else {
+            Inputs::load(&opts.root, &exclude)?
+        };
         let mut startup = vec![("load", lap.elapsed())];
         let lap = Instant::now();
         let mut opts = opts;
@@ -743,93 +749,84 @@ impl Engine {
         let progress = self.progress.as_deref();
         let done = std::sync::atomic::AtomicUsize::new(0);
         let total = items.len();
-        let results: Vec<anyhow::Result<(Arc<BodyEntry>, bool)>> = items
-            .par_iter()
-            .map(|&i| {
-                let source = &sources[i];
-                let front = &fronts[i];
-                let Slugged { slug, url, .. } = slugged(i);
-                let assets = {
-                    let mut h = xxhash_rust::xxh3::Xxh3::new();
-                    match &source.bundle_dir {
-                        Some(d) => {
-                            h.update(&[1]);
-                            h.update(d.as_os_str().as_encoded_bytes());
-                        }
-                        None => h.update(&[0]),
+        let work = |&i: &usize| -> anyhow::Result<(Arc<BodyEntry>, bool)> {
+            let source = &sources[i];
+            let front = &fronts[i];
+            let Slugged { slug, url, .. } = slugged(i);
+            let assets = {
+                let mut h = xxhash_rust::xxh3::Xxh3::new();
+                match &source.bundle_dir {
+                    Some(d) => {
+                        h.update(&[1]);
+                        h.update(d.as_os_str().as_encoded_bytes());
                     }
-                    for a in &source.assets {
-                        let a = a.as_os_str().as_encoded_bytes();
-                        h.update(&(a.len() as u64).to_le_bytes());
-                        h.update(a);
-                    }
-                    h.digest128()
-                };
-                if let Some(old) = old_bodies.get(&source.path) {
-                    let fresh = old.source_hash == source.hash
-                        && old.settings == settings
-                        && old.assets == assets
-                        && old.slug == *slug
-                        && old.url == *url
-                        && old.files.iter().all(|(p, fp)| inputs.read(p).fingerprint() == *fp)
-                        && (!urls_moved || old.urls.iter().all(|(p, u)| url_of(p) == u.as_deref()))
-                        && store.has(old.body_key);
-                    if fresh {
-                        return Ok((Arc::clone(old), false));
-                    }
+                    None => h.update(&[0]),
                 }
-                let recorder = Recorder { inputs, files: Mutex::default() };
-                let looked_up: Mutex<Vec<(PathBuf, Option<String>)>> = Mutex::default();
-                let lookup = |p: &Path| {
-                    let u = url_of(p).map(str::to_string);
-                    looked_up
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .push((p.to_path_buf(), u.clone()));
-                    u
-                };
-                let env = Env { root, config, urls: &lookup, files: &recorder };
-                if let Some(p) = progress {
-                    p(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
+                for a in &source.assets {
+                    let a = a.as_os_str().as_encoded_bytes();
+                    h.update(&(a.len() as u64).to_le_bytes());
+                    h.update(a);
                 }
-                let meta = front.meta.as_ref().expect("items have front matter");
-                let (mut article, diags, ignores) = article::body(
-                    &*load::with_text(source)?,
-                    meta,
-                    front.body_offset,
-                    slug,
-                    url,
-                    &env,
-                );
-                let html = std::mem::take(&mut article.html);
-                let body_key = load::hash(html.as_bytes());
-                store.put(body_key, &html)?;
-                let facts = Arc::new(render::BodyFacts::of(&article, &html));
-                let mut files = recorder.files.into_inner().unwrap_or_else(|e| e.into_inner());
-                files.sort();
-                files.dedup();
-                let mut urls_read = looked_up.into_inner().unwrap_or_else(|e| e.into_inner());
-                urls_read.sort();
-                urls_read.dedup();
-                Ok((
-                    Arc::new(BodyEntry {
-                        source_hash: source.hash,
-                        settings,
-                        assets,
-                        slug: slug.clone(),
-                        url: url.clone(),
-                        files,
-                        urls: urls_read,
-                        article: Arc::new(article),
-                        body_key,
-                        facts,
-                        diags,
-                        ignores,
-                    }),
-                    true,
-                ))
-            })
-            .collect();
+                h.digest128()
+            };
+            if let Some(old) = old_bodies.get(&source.path) {
+                let fresh = old.source_hash == source.hash
+                    && old.settings == settings
+                    && old.assets == assets
+                    && old.slug == *slug
+                    && old.url == *url
+                    && old.files.iter().all(|(p, fp)| inputs.read(p).fingerprint() == *fp)
+                    && (!urls_moved || old.urls.iter().all(|(p, u)| url_of(p) == u.as_deref()))
+                    && store.has(old.body_key);
+                if fresh {
+                    return Ok((Arc::clone(old), false));
+                }
+            }
+            let recorder = Recorder { inputs, files: Mutex::default() };
+            let looked_up: Mutex<Vec<(PathBuf, Option<String>)>> = Mutex::default();
+            let lookup = |p: &Path| {
+                let u = url_of(p).map(str::to_string);
+                looked_up
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((p.to_path_buf(), u.clone()));
+                u
+            };
+            let env = Env { root, config, urls: &lookup, files: &recorder };
+            if let Some(p) = progress {
+                p(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
+            }
+            let meta = front.meta.as_ref().expect("items have front matter");
+            let (mut article, diags, ignores) =
+                article::body(&*load::with_text(source)?, meta, front.body_offset, slug, url, &env);
+            let html = std::mem::take(&mut article.html);
+            let body_key = load::hash(html.as_bytes());
+            store.put(body_key, &html)?;
+            let facts = Arc::new(render::BodyFacts::of(&article, &html));
+            let mut files = recorder.files.into_inner().unwrap_or_else(|e| e.into_inner());
+            files.sort();
+            files.dedup();
+            let mut urls_read = looked_up.into_inner().unwrap_or_else(|e| e.into_inner());
+            urls_read.sort();
+            urls_read.dedup();
+            Ok((
+                Arc::new(BodyEntry {
+                    source_hash: source.hash,
+                    settings,
+                    assets,
+                    slug: slug.clone(),
+                    url: url.clone(),
+                    files,
+                    urls: urls_read,
+                    article: Arc::new(article),
+                    body_key,
+                    facts,
+                    diags,
+                    ignores,
+                }),
+                true,
+            ))
+        };
         // The index: the previous entry of an article is kept while its body
         // result is the same one. Articles usually keep their place, so the
         // previous index is looked up by position first, by path only when
@@ -837,36 +834,48 @@ impl Engine {
         let mut fresh_count = 0;
         let previous = std::mem::take(&mut self.indexed);
         let mut by_path: Option<HashMap<&Path, &Arc<Indexed>>> = None;
-        let mut indexed: Vec<Arc<Indexed>> = Vec::with_capacity(results.len());
-        for (k, r) in results.into_iter().enumerate() {
-            let (entry, fresh) = r?;
-            let entry = if fresh { Arc::new(entry.copied_here()) } else { entry };
-            diags.extend(entry.diags.iter().cloned());
-            let path = entry.article.source.as_path();
-            let old = match previous.get(k) {
-                Some(x) if x.article.source == path => Some(x),
-                _ => by_path
-                    .get_or_insert_with(|| {
-                        previous.iter().map(|x| (x.article.source.as_path(), x)).collect()
-                    })
-                    .get(path)
-                    .copied(),
-            };
-            let reuse = old.filter(|x| !fresh && Arc::ptr_eq(&x.article, &entry.article));
-            indexed.push(match reuse {
-                Some(x) => Arc::clone(x),
-                None => Arc::new(Indexed::new(
-                    config,
-                    Arc::clone(&entry.article),
-                    entry.body_key,
-                    Arc::clone(&entry.facts),
-                )),
-            });
-            if fresh {
-                fresh_count += 1;
-                self.dirty |= 1 << shard_of(path);
-                self.bodies.insert(entry.article.source.clone(), entry);
+        let mut indexed: Vec<Arc<Indexed>> = Vec::with_capacity(items.len());
+        let mut fresh_entries: Vec<Arc<BodyEntry>> = Vec::new();
+        // In chunks: a chunk's results are copied (see `copied_here`) and
+        // the workers' originals freed before the next chunk is made, so the
+        // originals of the whole site are never resident at once.
+        for (c, chunk) in items.chunks(BODY_CHUNK).enumerate() {
+            let results: Vec<anyhow::Result<(Arc<BodyEntry>, bool)>> =
+                chunk.par_iter().map(work).collect();
+            for (n, r) in results.into_iter().enumerate() {
+                let k = c * BODY_CHUNK + n;
+                let (entry, fresh) = r?;
+                let entry = if fresh { Arc::new(entry.copied_here()) } else { entry };
+                diags.extend(entry.diags.iter().cloned());
+                let path = entry.article.source.as_path();
+                let old = match previous.get(k) {
+                    Some(x) if x.article.source == path => Some(x),
+                    _ => by_path
+                        .get_or_insert_with(|| {
+                            previous.iter().map(|x| (x.article.source.as_path(), x)).collect()
+                        })
+                        .get(path)
+                        .copied(),
+                };
+                let reuse = old.filter(|x| !fresh && Arc::ptr_eq(&x.article, &entry.article));
+                indexed.push(match reuse {
+                    Some(x) => Arc::clone(x),
+                    None => Arc::new(Indexed::new(
+                        config,
+                        Arc::clone(&entry.article),
+                        entry.body_key,
+                        Arc::clone(&entry.facts),
+                    )),
+                });
+                if fresh {
+                    fresh_count += 1;
+                    self.dirty |= 1 << shard_of(path);
+                    fresh_entries.push(entry);
+                }
             }
+        }
+        for entry in fresh_entries {
+            self.bodies.insert(entry.article.source.clone(), entry);
         }
         drop(by_path);
         drop(previous);

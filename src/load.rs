@@ -49,7 +49,7 @@ pub fn sources(
     content_dir: &Path,
     diags: &mut Vec<Diagnostic>,
 ) -> anyhow::Result<Loaded> {
-    sources_reusing(root, content_dir, &[], None, diags)
+    sources_reusing(root, content_dir, &[], None, true, diags)
 }
 
 /// The text of `source`: the one in memory, or, once released, the file
@@ -89,12 +89,14 @@ pub fn with_text(source: &Source) -> anyhow::Result<std::borrow::Cow<'_, Source>
 
 /// [`sources`], keeping the text of every file of `previous` whose size and
 /// modification time are unchanged and that is not in `changed` (the watcher's
-/// list), so a refresh reads only what changed.
+/// list), so a refresh reads only what changed. Without `keep_texts` each
+/// article is read, checked and hashed, and its text let go at once.
 fn sources_reusing(
     root: &Path,
     content_dir: &Path,
     exclude: &[PathBuf],
     previous: Option<(&Loaded, &HashSet<PathBuf>)>,
+    keep_texts: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> anyhow::Result<Loaded> {
     let content_abs = root.join(content_dir);
@@ -260,9 +262,11 @@ fn sources_reusing(
     let old: HashMap<&Path, &Arc<Source>> = previous
         .map(|(prev, _)| prev.sources.iter().map(|s| (s.path.as_path(), s)).collect())
         .unwrap_or_default();
+    // The home intro (`_index.md`) is one small file, parsed from memory.
     let read = |rel: &PathBuf,
                 bundle: Option<&PathBuf>,
-                stamp: Stamp|
+                stamp: Stamp,
+                keep_texts: bool|
      -> Result<Arc<Source>, Diagnostic> {
         let abs = content_abs.join(rel);
         let path = normalize(&content_dir.join(rel));
@@ -296,6 +300,9 @@ fn sources_reusing(
         if text.starts_with('\u{feff}') {
             text.drain(..3);
         }
+        if !keep_texts {
+            text = String::new();
+        }
         Ok(Arc::new(Source {
             path,
             abs_path: abs,
@@ -304,13 +311,13 @@ fn sources_reusing(
             assets,
             hash,
             stamp,
-            released: false,
+            released: !keep_texts,
         }))
     };
 
     let results: Vec<Result<Arc<Source>, Diagnostic>> = articles
         .par_iter()
-        .map(|(rel, bundle, stamp)| read(rel, bundle.as_ref(), *stamp))
+        .map(|(rel, bundle, stamp)| read(rel, bundle.as_ref(), *stamp, keep_texts))
         .collect();
     let mut loaded = Loaded { stamps, ..Loaded::default() };
     for r in results {
@@ -320,7 +327,7 @@ fn sources_reusing(
         }
     }
     if let Some((rel, stamp)) = home {
-        match read(&rel, None, stamp) {
+        match read(&rel, None, stamp, true) {
             Ok(s) => loaded.home = Some(Source::clone(&s)),
             Err(d) => diags.push(d),
         }
@@ -388,6 +395,8 @@ pub struct Inputs {
     pub statics: Vec<(PathBuf, StaticSource)>,
     /// Folders that are never read as content (the output folder).
     exclude: Vec<PathBuf>,
+    /// Whether article texts stay in memory (see [`Inputs::load_released`]).
+    keep_texts: bool,
     files: Mutex<HashMap<PathBuf, FileRead>>,
 }
 
@@ -395,6 +404,18 @@ impl Inputs {
     /// Reads the whole site. `exclude` lists folders (the output folder) that
     /// must not be read back in when they sit inside `content/`.
     pub fn load(root: &Path, exclude: &[PathBuf]) -> anyhow::Result<Inputs> {
+        Inputs::load_texts(root, exclude, true)
+    }
+
+    /// [`Inputs::load`] keeping no article text (kept: path, hash, stamp). A
+    /// one-shot build reads each text again where a stage needs it
+    /// ([`with_text`]), so ~12 KB per article (94 MB at 10,000) is never
+    /// resident all at once, not even while loading.
+    pub fn load_released(root: &Path, exclude: &[PathBuf]) -> anyhow::Result<Inputs> {
+        Inputs::load_texts(root, exclude, false)
+    }
+
+    fn load_texts(root: &Path, exclude: &[PathBuf], keep_texts: bool) -> anyhow::Result<Inputs> {
         let mut inputs = Inputs {
             root: root.to_path_buf(),
             config_file: None,
@@ -406,6 +427,7 @@ impl Inputs {
             template_diags: Vec::new(),
             statics: Vec::new(),
             exclude: exclude.to_vec(),
+            keep_texts,
             files: Mutex::default(),
         };
         inputs.read_config()?;
@@ -418,22 +440,10 @@ impl Inputs {
             &inputs.config.content_dir,
             &inputs.exclude,
             None,
+            keep_texts,
             &mut inputs.content_diags,
         )?;
         Ok(inputs)
-    }
-
-    /// Lets go of every article's text (kept: path, hash, stamp). A one-shot
-    /// build reads each text again where a stage needs it ([`with_text`]),
-    /// so ~12 KB per article (94 MB at 10,000) is not resident for the whole
-    /// build.
-    pub fn release_texts(&mut self) {
-        for s in &mut self.content.sources {
-            if let Some(s) = Arc::get_mut(s) {
-                s.text = String::new();
-                s.released = true;
-            }
-        }
     }
 
     /// Re-reads after the files in `changed` (absolute paths, as a watcher
@@ -462,7 +472,7 @@ impl Inputs {
             changed.iter().any(|p| CONFIG_FILES.iter().any(|n| *p == root.join(n)));
         if config_changed {
             let exclude = std::mem::take(&mut self.exclude);
-            *self = Inputs::load(&root, &exclude)?;
+            *self = Inputs::load_texts(&root, &exclude, self.keep_texts)?;
             return Ok(true);
         }
         let under = |dir: &Path| {
@@ -484,6 +494,7 @@ impl Inputs {
                 &self.config.content_dir,
                 &self.exclude,
                 Some((&previous, &changed)),
+                self.keep_texts,
                 &mut diags,
             )?;
             self.content_diags = diags;
@@ -742,8 +753,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("content")).unwrap();
         std::fs::write(dir.path().join("content/a.md"), "\u{feff}kept").unwrap();
-        let mut inputs = Inputs::load(dir.path(), &[]).unwrap();
-        inputs.release_texts();
+        let inputs = Inputs::load_released(dir.path(), &[]).unwrap();
         let source = &inputs.content.sources[0];
         assert!(source.released && source.text.is_empty());
         assert_eq!(text_of(source).as_deref(), Some("kept"), "BOM dropped as on load");
