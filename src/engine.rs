@@ -879,6 +879,10 @@ impl Engine {
         }
         drop(by_path);
         drop(previous);
+        if self.opts.one_shot {
+            rayon::broadcast(|_| crate::highlight::forget_memo());
+            crate::highlight::forget_memo();
+        }
         self.bodies_checked = true;
         let mut bodies_changed = fresh_count > 0;
         if self.bodies.len() != indexed.len() {

@@ -369,8 +369,10 @@ struct ParsedLine {
 /// Lines longer than this are parsed every time: how-to code repeats short
 /// commands and boilerplate, and long lines would make the memo large.
 const MAX_MEMO_LINE_BYTES: usize = 256;
-/// Entries the line memo holds before it starts again (a few MiB per thread).
-const MAX_PARSED_LINES: usize = 20_000;
+/// Entries the line memo holds before it starts again (~1 KB each). Lines
+/// that repeat are learnt again within a few blocks after a restart, so a
+/// small memo hits nearly as often as a large one.
+const MAX_PARSED_LINES: usize = 4_096;
 /// States one line text is remembered under (the same line inside a string,
 /// a here-doc, … parses differently).
 const MAX_STATES_PER_LINE: usize = 4;
@@ -414,6 +416,13 @@ impl Memo {
 
 thread_local! {
     static MEMO: std::cell::RefCell<Memo> = std::cell::RefCell::new(Memo::default());
+}
+
+/// Empties the calling thread's memo. A one-shot build calls it on every
+/// worker once bodies are made: the memo only speeds up later blocks, and
+/// there are none, so its few MB per thread need not stay resident.
+pub fn forget_memo() {
+    MEMO.with_borrow_mut(|m| *m = Memo::default());
 }
 
 /// syntect's classed HTML (already escaped text, `<span class="hl-…">` and
