@@ -952,6 +952,16 @@ impl Engine {
         };
         let mut units = render::plan(&site, &mut diags);
         self.related = Some(Arc::clone(site.related()));
+        {
+            // What the render stage below will render (the same test).
+            let is_page = |u: &render::Unit| u.path.extension().is_some_and(|e| e == "html");
+            let needed = |u: &render::Unit| {
+                let known = !is_page(u) || self.page_findings.contains_key(&u.key);
+                let unchanged = previous.get(&u.path).is_some_and(|(k, _)| *k == u.key && *k != 0);
+                !(known && (unchanged || self.opts.check_only))
+            };
+            render::render_long_lists(&site, &tera, &mut units, &needed);
+        }
         phases.push(("index and units", lap.elapsed()));
         let lap = Instant::now();
         render::plan_search(&site, previous, &mut self.postings, &mut units);

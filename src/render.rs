@@ -614,6 +614,33 @@ pub struct Unit {
     pub source: PathBuf,
 }
 
+/// Lists with more cards than this are rendered as soon as they are planned
+/// ([`render_long_lists`]).
+const LONG_LIST: usize = 1_000;
+
+/// Renders the long list pages of `units` that `needed` says will be
+/// rendered (the search page lists every guide: 10,000 cards are ~70 MB of
+/// template values while it renders), keeping their bytes instead. Made
+/// here, before the search index is built and while little else is held,
+/// the two peaks do not stack. Rendering is pure, so the bytes are the ones
+/// the render stage would make; a page that fails is left for that stage
+/// to report.
+pub fn render_long_lists(
+    site: &Site<'_>,
+    tera: &tera::Tera,
+    units: &mut [Unit],
+    needed: &dyn Fn(&Unit) -> bool,
+) {
+    for u in units.iter_mut() {
+        let long = matches!(&u.job, Job::List(l) if l.members.len() > LONG_LIST);
+        if long && needed(u) {
+            if let Ok(bytes) = render(site, tera, u, &|_| None) {
+                u.job = Job::Bytes(bytes);
+            }
+        }
+    }
+}
+
 /// How many cards a list page shows before it is split into pages.
 fn page_size(config: &Config) -> usize {
     config.paginate_by.max(1)

@@ -306,7 +306,10 @@ impl Postings {
             match last {
                 Some(&(k, hash)) if k == key => (IndexFile { path, hash, bytes: None }, (k, hash)),
                 _ => {
-                    let bytes = bytes();
+                    // Held until the site is written: without the slack a
+                    // growing buffer leaves (up to half of it).
+                    let mut bytes = bytes();
+                    bytes.shrink_to_fit();
                     let hash = crate::load::hash(&bytes);
                     (IndexFile { path, hash, bytes: Some(bytes) }, (key, hash))
                 }
