@@ -27,7 +27,7 @@ use crate::{front_matter, strip};
 /// Front matter of one source, or the findings that say why there is none.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Front {
-    pub meta: Option<FrontMatter>,
+    pub meta: Option<std::sync::Arc<FrontMatter>>,
     pub body_offset: usize,
     pub diags: Vec<Diagnostic>,
     /// When the front matter failed, the body is still checked: its links
@@ -42,7 +42,7 @@ pub fn front(source: &Source, config: &Config) -> Front {
     let mut diags = Vec::new();
     match front_matter::parse(&source.path, &source.text, &mut diags) {
         Some(p) => Front {
-            meta: Some(p.meta),
+            meta: Some(std::sync::Arc::new(p.meta)),
             body_offset: p.body_offset,
             diags,
             body_links: Vec::new(),
@@ -97,7 +97,7 @@ pub fn slug_for(source: &Source, meta: &FrontMatter) -> String {
 /// its suppression comments.
 pub fn body(
     source: &Source,
-    meta: &FrontMatter,
+    meta: &std::sync::Arc<FrontMatter>,
     body_offset: usize,
     slug: &str,
     url: &str,
@@ -126,7 +126,7 @@ pub fn body(
     ids.sort_unstable();
     let article = Article {
         source: source.path.clone(),
-        meta: meta.clone(),
+        meta: std::sync::Arc::clone(meta),
         slug: slug.to_string(),
         url: url.to_string(),
         html,

@@ -176,7 +176,9 @@ pub struct PublishedSnippet {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Article {
     pub source: PathBuf,
-    pub meta: FrontMatter,
+    /// Shared with the article's front-matter result: one copy per article
+    /// for the whole build, not two.
+    pub meta: std::sync::Arc<FrontMatter>,
     pub slug: String,
     /// Site-relative URL path with a trailing slash (`/link-your-key/`).
     pub url: String,

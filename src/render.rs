@@ -135,8 +135,6 @@ pub struct Indexed {
     pub sitemap_entry: String,
     /// Hash of the body HTML (the body store's key).
     pub body_key: u128,
-    /// What a search result shows of it (no body: see `body_facts`).
-    pub search: SearchDoc,
     /// What site-wide outputs need from its body, made in the body stage.
     pub body_facts: Arc<BodyFacts>,
     /// Hash of what the search index reads of this article.
@@ -289,7 +287,6 @@ impl Indexed {
             page_key,
             sitemap_entry,
             body_key,
-            search,
             body_facts,
             search_key,
             page_path,
@@ -1210,7 +1207,9 @@ pub fn plan_search(
         let docs: Vec<(u128, &Arc<DocWords>)> =
             site.articles.iter().map(|x| (x.search_key, &x.body_facts.words)).collect();
         postings.update(&docs);
-        let pages: Vec<&SearchDoc> = site.articles.iter().map(|x| &x.search).collect();
+        // Made here, not kept per article: only the index reads them.
+        let docs: Vec<SearchDoc> = site.articles.iter().map(|x| search_doc(&x.article)).collect();
+        let pages: Vec<&SearchDoc> = docs.iter().collect();
         let keys: Vec<u128> = site.articles.iter().map(|x| x.search_key).collect();
         let mut files = postings.files_since(&pages, &keys);
         // A file made last time is kept only if the last build's output
