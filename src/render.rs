@@ -611,11 +611,8 @@ pub struct Unit {
     pub source: PathBuf,
 }
 
-/// Lists with more cards than this are rendered as soon as they are planned
-/// ([`render_long_lists`]).
-const LONG_LIST: usize = 1_000;
-
-/// Renders the long list pages of `units` that `needed` says will be
+/// Renders the unpaginated list pages of `units` longer than a page (the
+/// search page) that `needed` says will be
 /// rendered (the search page lists every guide: 10,000 cards are ~70 MB of
 /// template values while it renders), keeping their bytes instead. Made
 /// here, before the search index is built and while little else is held,
@@ -628,8 +625,10 @@ pub fn render_long_lists(
     units: &mut [Unit],
     needed: &dyn Fn(&Unit) -> bool,
 ) {
+    let size = page_size(site.config);
     for u in units.iter_mut() {
-        let long = matches!(&u.job, Job::List(l) if l.members.len() > LONG_LIST);
+        let long =
+            matches!(&u.job, Job::List(l) if l.paginator.is_none() && l.members.len() > size);
         if long && needed(u) {
             if let Ok(bytes) = render(site, tera, u, &|_| None) {
                 u.job = Job::Bytes(bytes);

@@ -242,3 +242,29 @@ fn slugs_from_content_cannot_escape_the_output() {
     assert!(b.bytes("etc-evil/index.html").is_some(), "{:?}", b.paths());
     assert!(b.codes().contains(&"front-matter/bad-alias"));
 }
+
+#[test]
+fn the_search_page_rendered_ahead_is_the_page_rendered_with_the_rest() {
+    // With two cards a page, the search page (every guide, never paginated)
+    // is longer than a page and is rendered before the search index is
+    // built; with twenty it is rendered with the other pages. Same page.
+    let site = TestSite::empty();
+    for k in 0..3 {
+        site.write(
+            &format!("content/guide-{k}.md"),
+            &format!("---\ntitle: Guide {k}\ndate: 2024-0{}-01\n---\nStep {k}.\n", k + 1),
+        );
+    }
+    site.write("inkproof.yaml", "title: Guides\npaginate_by: 2\n");
+    let ahead = site.build();
+    ahead.assert_clean();
+    let page = ahead.page("search/index.html");
+    assert_eq!(
+        texts(&page, ".search-list .search-result-title"),
+        ["Guide 2", "Guide 1", "Guide 0"]
+    );
+    site.write("inkproof.yaml", "title: Guides\npaginate_by: 20\n");
+    let along = site.build();
+    along.assert_clean();
+    assert_eq!(ahead.text("search/index.html"), along.text("search/index.html"));
+}

@@ -129,7 +129,12 @@ fn run_seed(seed: u64, steps: usize) {
     copy_tree(&repo.join("static"), &root.join("static"));
     let mut site = Site { root: root.clone(), articles: Vec::new(), counter: 0 };
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-    site.write("inkproof.yaml", "title: Incremental\nbase_url: https://guides.example.org\n");
+    // Two cards a page: home and term lists are paginated, and the search
+    // page (every guide, unpaginated) is rendered ahead of the other pages.
+    site.write(
+        "inkproof.yaml",
+        "title: Incremental\nbase_url: https://guides.example.org\npaginate_by: 2\n",
+    );
     site.write("content/snippets/shared.ps1", "Write-Output 'shared v0'\n");
     for k in 0..5 {
         let rel = if k % 2 == 0 { format!("guide-{k}/index.md") } else { format!("guide-{k}.md") };
@@ -230,7 +235,11 @@ fn run_seed(seed: u64, steps: usize) {
             9 => {
                 changed.push(site.write(
                     "inkproof.yaml",
-                    &format!("title: Incremental {step}\nbase_url: https://guides.example.org\n"),
+                    &format!(
+                        "title: Incremental {step}\nbase_url: https://guides.example.org\n\
+                         paginate_by: {}\n",
+                        2 + step % 2
+                    ),
                 ));
                 "edit the config".into()
             }
