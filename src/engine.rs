@@ -154,6 +154,21 @@ impl BodyEntry {
 /// small enough that the uncopied results stay a few MB.
 const BODY_CHUNK: usize = 256;
 
+/// Whether the render stage makes `u` (and so whether it is worth making
+/// ahead): not when the last build made it with the same key, unless it is a
+/// page whose own findings are not known yet (known only once rendered).
+fn must_render(
+    u: &render::Unit,
+    previous: &crate::write::Files,
+    page_findings: &PageFindings,
+    check_only: bool,
+) -> bool {
+    let is_page = u.path.extension().is_some_and(|e| e == "html");
+    let known = !is_page || page_findings.contains_key(&u.key);
+    let unchanged = previous.get(&u.path).is_some_and(|(k, _)| *k == u.key && *k != 0);
+    !(known && (unchanged || check_only))
+}
+
 /// One shard of the persistent article cache (`articles-NN.json`).
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct CacheShard {
@@ -953,13 +968,8 @@ impl Engine {
         let mut units = render::plan(&site, &mut diags);
         self.related = Some(Arc::clone(site.related()));
         {
-            // What the render stage below will render (the same test).
-            let is_page = |u: &render::Unit| u.path.extension().is_some_and(|e| e == "html");
-            let needed = |u: &render::Unit| {
-                let known = !is_page(u) || self.page_findings.contains_key(&u.key);
-                let unchanged = previous.get(&u.path).is_some_and(|(k, _)| *k == u.key && *k != 0);
-                !(known && (unchanged || self.opts.check_only))
-            };
+            let (findings, check_only) = (&self.page_findings, self.opts.check_only);
+            let needed = |u: &render::Unit| must_render(u, previous, findings, check_only);
             render::render_long_lists(&site, &tera, &mut units, &needed);
         }
         phases.push(("index and units", lap.elapsed()));
@@ -1210,13 +1220,10 @@ impl Engine {
             let rendered: Vec<Rendered> = units
                 .par_iter()
                 .map(|u| {
-                    let old = previous.get(&u.path);
-                    // A page's own findings are known only once it was rendered.
-                    let known = !is_page(u) || page_findings.contains_key(&u.key);
-                    let unchanged = old.is_some_and(|(k, _)| *k == u.key && *k != 0);
-                    if known && (unchanged || check_only) {
+                    if !must_render(u, previous, page_findings, check_only) {
                         return Ok(None);
                     }
+                    let old = previous.get(&u.path);
                     let bytes = render::render(&site, &tera, u, &body)?;
                     let found = is_page(u).then(|| {
                         crate::check::output::page(config, &String::from_utf8_lossy(&bytes))
