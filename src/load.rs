@@ -63,11 +63,15 @@ pub fn text_of(source: &Source) -> Option<std::borrow::Cow<'_, str>> {
     if hash(&bytes) != source.hash {
         return None;
     }
-    let mut text = String::from_utf8(bytes).ok()?;
+    Some(std::borrow::Cow::Owned(without_bom(String::from_utf8(bytes).ok()?)))
+}
+
+/// A file's text as a stage sees it: a leading UTF-8 BOM is not content.
+fn without_bom(mut text: String) -> String {
     if text.starts_with('\u{feff}') {
         text.drain(..3);
     }
-    Some(std::borrow::Cow::Owned(text))
+    text
 }
 
 /// `source` with its text, for a stage that parses it. A file changed
@@ -284,7 +288,7 @@ fn sources_reusing(
             Diagnostic::error("load/unreadable", Location::file(&path), e.to_string())
         })?;
         let hash = hash(&bytes);
-        let mut text = String::from_utf8(bytes).map_err(|e| {
+        let text = String::from_utf8(bytes).map_err(|e| {
             let good = e.utf8_error().valid_up_to();
             let bytes = e.as_bytes();
             let line = 1 + bytes[..good].iter().filter(|&&b| b == b'\n').count();
@@ -297,12 +301,7 @@ fn sources_reusing(
             )
             .with_help("save the file as UTF-8")
         })?;
-        if text.starts_with('\u{feff}') {
-            text.drain(..3);
-        }
-        if !keep_texts {
-            text = String::new();
-        }
+        let text = if keep_texts { without_bom(text) } else { String::new() };
         Ok(Arc::new(Source {
             path,
             abs_path: abs,

@@ -31,8 +31,8 @@ pub struct Source {
     pub hash: u128,
     /// Size and modification time when read, so a refresh re-reads only changed files.
     pub stamp: Stamp,
-    /// `text` was let go after loading (a one-shot build keeps no texts
-    /// resident): read it through `load::text_of` / `load::with_text`.
+    /// `text` is not kept (a one-shot build holds no article text): read
+    /// it through `load::text_of` / `load::with_text`.
     pub released: bool,
 }
 

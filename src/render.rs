@@ -611,14 +611,13 @@ pub struct Unit {
     pub source: PathBuf,
 }
 
-/// Renders the unpaginated list pages of `units` longer than a page (the
-/// search page) that `needed` says will be
-/// rendered (the search page lists every guide: 10,000 cards are ~70 MB of
-/// template values while it renders), keeping their bytes instead. Made
-/// here, before the search index is built and while little else is held,
-/// the two peaks do not stack. Rendering is pure, so the bytes are the ones
-/// the render stage would make; a page that fails is left for that stage
-/// to report.
+/// Renders ahead, and keeps as bytes, the unpaginated list pages longer than
+/// a page (the search page, which lists every guide: 10,000 cards are ~70 MB
+/// of template values while it renders) that `needed` says the render stage
+/// would make. Made here, before the search index is built and while little
+/// else is held, the two peaks do not stack. Rendering is pure, so the bytes
+/// are the ones the render stage would make; a page that fails is left for
+/// that stage to report.
 pub fn render_long_lists(
     site: &Site<'_>,
     tera: &tera::Tera,
@@ -1207,8 +1206,8 @@ pub fn plan_search(
             site.articles.iter().map(|x| (x.search_key, &x.body_facts.words)).collect();
         postings.update(&docs);
         // Made here, not kept per article: only the index reads them.
-        let docs: Vec<SearchDoc> = site.articles.iter().map(|x| search_doc(&x.article)).collect();
-        let pages: Vec<&SearchDoc> = docs.iter().collect();
+        let shown: Vec<SearchDoc> = site.articles.iter().map(|x| search_doc(&x.article)).collect();
+        let pages: Vec<&SearchDoc> = shown.iter().collect();
         let keys: Vec<u128> = site.articles.iter().map(|x| x.search_key).collect();
         let mut files = postings.files_since(&pages, &keys);
         // A file made last time is kept only if the last build's output
