@@ -18,10 +18,9 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use anyhow::Context as _;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
@@ -31,6 +30,7 @@ use crate::diag::{self, Diagnostic, Location, Severity};
 use crate::load::{self, ContentFiles, FileRead, Inputs};
 use crate::model::{Article, BuildStats, Output, Source, StrippedKind};
 use crate::render::{self, HomeIntro, Indexed, Job, Site};
+use crate::store::{BodyStore, Pack};
 use crate::write::{self, Target};
 
 /// Bumped when the cached data's shape or meaning changes; part of every key.
@@ -184,91 +184,6 @@ struct CachePages {
     pages: Vec<(u128, Vec<(String, String)>)>,
 }
 
-/// Where article bodies (content HTML) live between the body stage and rendering.
-#[derive(Debug)]
-enum BodyStore {
-    Memory(RwLock<FxHashMap<u128, Arc<str>>>),
-    /// The folder and the keys known to be in it (listed once, then kept up
-    /// to date), so checking a body costs no system call; and files found
-    /// there that are no body (left by a killed build), removed on the next save.
-    Disk(PathBuf, RwLock<FxHashSet<u128>>, Mutex<Vec<PathBuf>>),
-}
-
-impl BodyStore {
-    fn put(&self, key: u128, html: &str) -> anyhow::Result<()> {
-        match self {
-            BodyStore::Memory(m) => {
-                m.write().unwrap_or_else(|e| e.into_inner()).insert(key, Arc::from(html));
-                Ok(())
-            }
-            BodyStore::Disk(dir, known, _) => {
-                let path = dir.join(format!("{key:032x}.html"));
-                if std::fs::metadata(&path).is_ok_and(|m| m.len() == html.len() as u64) {
-                    known.write().unwrap_or_else(|e| e.into_inner()).insert(key);
-                    return Ok(());
-                }
-                // Write then rename: a concurrent build never sees half a body.
-                // Two articles with the same body share a key, and threads of
-                // one process put them at once: the temp name is per call.
-                static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-                let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let tmp = dir.join(format!("{key:032x}.{}-{seq}.tmp", std::process::id()));
-                std::fs::write(&tmp, html)
-                    .with_context(|| format!("cannot write `{}`", tmp.display()))?;
-                std::fs::rename(&tmp, &path)
-                    .with_context(|| format!("cannot write `{}`", path.display()))?;
-                known.write().unwrap_or_else(|e| e.into_inner()).insert(key);
-                Ok(())
-            }
-        }
-    }
-
-    /// The body with this key, if present and intact (its hash is its name).
-    fn get(&self, key: u128) -> Option<Arc<str>> {
-        match self {
-            BodyStore::Memory(m) => m.read().unwrap_or_else(|e| e.into_inner()).get(&key).cloned(),
-            BodyStore::Disk(dir, _, _) => {
-                let text = std::fs::read_to_string(dir.join(format!("{key:032x}.html"))).ok()?;
-                (load::hash(text.as_bytes()) == key).then(|| Arc::from(text))
-            }
-        }
-    }
-
-    fn has(&self, key: u128) -> bool {
-        match self {
-            BodyStore::Memory(m) => m.read().unwrap_or_else(|e| e.into_inner()).contains_key(&key),
-            BodyStore::Disk(_, known, _) => {
-                known.read().unwrap_or_else(|e| e.into_inner()).contains(&key)
-            }
-        }
-    }
-
-    /// Drops bodies no article uses any more.
-    fn retain(&self, live: &FxHashSet<u128>) {
-        match self {
-            BodyStore::Memory(m) => {
-                m.write().unwrap_or_else(|e| e.into_inner()).retain(|k, _| live.contains(k))
-            }
-            BodyStore::Disk(dir, known, strays) => {
-                // The folder was listed when the engine opened it, and every
-                // body written since is in `known`: only what is no longer
-                // used is removed, without listing the folder again.
-                let mut known = known.write().unwrap_or_else(|e| e.into_inner());
-                known.retain(|k| {
-                    let keep = live.contains(k);
-                    if !keep {
-                        let _ = std::fs::remove_file(dir.join(format!("{k:032x}.html")));
-                    }
-                    keep
-                });
-                for p in std::mem::take(&mut *strays.lock().unwrap_or_else(|e| e.into_inner())) {
-                    let _ = std::fs::remove_file(p);
-                }
-            }
-        }
-    }
-}
-
 /// An article's slug and URL, kept with the front matter (shared, so
 /// `Arc::ptr_eq` says it is the same) and the settings they were made from.
 #[derive(Debug)]
@@ -415,33 +330,13 @@ impl Engine {
         let mut notes = Vec::new();
         let (store, fronts, bodies, page_findings) = match &opts.cache_dir {
             Some(dir) => {
-                let bodies_dir = dir.join("bodies");
-                std::fs::create_dir_all(&bodies_dir)?;
+                let store = Pack::open(&dir.join("bodies"), CACHE_VERSION, &mut notes)?;
                 let (fronts, bodies, pages) = read_cache(dir, &mut notes);
-                let mut known = FxHashSet::default();
-                let mut strays = Vec::new();
-                for e in std::fs::read_dir(&bodies_dir)?.flatten() {
-                    let name = e.file_name();
-                    let key = name
-                        .to_str()
-                        .and_then(|n| n.strip_suffix(".html"))
-                        .and_then(|h| u128::from_str_radix(h, 16).ok());
-                    match key {
-                        Some(k) => {
-                            known.insert(k);
-                        }
-                        None => strays.push(e.path()),
-                    }
-                }
-                let store = BodyStore::Disk(bodies_dir, RwLock::new(known), Mutex::new(strays));
-                (store, fronts, bodies, pages)
+                (BodyStore::Pack(store), fronts, bodies, pages)
             }
-            None => (
-                BodyStore::Memory(RwLock::default()),
-                Fronts::default(),
-                Bodies::default(),
-                PageFindings::default(),
-            ),
+            None => {
+                (BodyStore::memory(), Fronts::default(), Bodies::default(), PageFindings::default())
+            }
         };
         startup.push(("cache read", lap.elapsed()));
         let lap = Instant::now();
@@ -560,14 +455,15 @@ impl Engine {
     /// it once at the end; `serve` when it stops (not on every save: the file
     /// holds every article's result, and an edit should cost one article).
     pub fn save_cache(&mut self) -> anyhow::Result<()> {
-        if self.dirty == 0 && !self.pages_dirty {
+        if self.dirty == 0 && !self.pages_dirty && !self.store.is_dirty() {
             return Ok(());
         }
         if let Some(dir) = &self.opts.cache_dir {
             if self.dirty != 0 {
                 let live: FxHashSet<u128> = self.bodies.values().map(|b| b.body_key).collect();
-                self.store.retain(&live);
+                self.store.retain(&live)?;
             }
+            self.store.save()?;
             write_cache(
                 dir,
                 self.dirty,
@@ -1371,7 +1267,7 @@ impl Engine {
         let lap = Instant::now();
         if matches!(self.store, BodyStore::Memory(_)) && bodies_changed {
             let live: FxHashSet<u128> = self.bodies.values().map(|b| b.body_key).collect();
-            self.store.retain(&live);
+            self.store.retain(&live)?;
         }
         phases.push(("bookkeeping", lap.elapsed()));
         report.phases = phases;

@@ -37,6 +37,7 @@ pub mod check;
 pub mod cli;
 pub mod corpus;
 pub mod engine;
+pub mod store;
 pub mod init;
 pub mod pipeline;
 pub mod report;
