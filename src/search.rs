@@ -454,11 +454,44 @@ fn doc_words(page: &SearchDoc) -> Vec<(String, u32)> {
     bits.into_iter().map(|(w, b)| (w.to_string(), b)).collect()
 }
 
-/// The indexable words of folded text (see [`words_of`]).
+/// The indexable words of folded text (see [`words_of`]): runs of letters
+/// and digits. Bytes below 0x80 are told apart without decoding a `char`
+/// (every article's whole text goes through here on a cold build).
 fn split_words(folded: &str) -> impl Iterator<Item = &str> {
-    folded
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().nth(1).is_some() && w.len() <= 64 && !is_stop_word(w))
+    let bytes = folded.as_bytes();
+    // Whether the character at `i` is a letter or digit, and its length.
+    let class_at = move |i: usize| -> (bool, usize) {
+        match bytes[i] {
+            b if b < 0x80 => (b.is_ascii_alphanumeric(), 1),
+            _ => folded[i..]
+                .chars()
+                .next()
+                .map_or((false, 1), |c| (c.is_alphanumeric(), c.len_utf8())),
+        }
+    };
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            let (word, len) = class_at(i);
+            if word {
+                break;
+            }
+            i += len;
+        }
+        if i >= bytes.len() {
+            return None;
+        }
+        let start = i;
+        while i < bytes.len() {
+            let (word, len) = class_at(i);
+            if !word {
+                break;
+            }
+            i += len;
+        }
+        Some(&folded[start..i])
+    })
+    .filter(|w| w.chars().nth(1).is_some() && w.len() <= 64 && !is_stop_word(w))
 }
 
 /// Whether `w` is in [`STOP_WORDS`]. A `match` (the compiler dispatches on
@@ -883,6 +916,28 @@ mod tests {
         assert!(STOP_WORDS.iter().all(|w| w.len() <= 4 && is_stop_word(w)));
         let all: Vec<String> = words_of("An apple is on the table, as was this thing").collect();
         assert_eq!(all, ["apple", "table", "thing"]);
+    }
+
+    #[test]
+    fn words_split_like_a_split_on_every_non_alphanumeric_char() {
+        // The byte-wise splitter against the plain definition, on ASCII,
+        // accented, non-Latin and digit-mixed text and odd separators.
+        let texts = [
+            "Set-ExecutionPolicy -Scope CurrentUser; run `sfc /scannow` (x64)",
+            "café naïve façade — größe ½ résumé 東京 タワー 2024年",
+            "",
+            "  ..,;  ",
+            "a1b2 c3--d4__e5\tf6\u{a0}g7\u{2003}h8",
+            "ωμέγα Ελλάδα кириллица مرحبا",
+        ];
+        for t in texts {
+            let folded = fold(t);
+            let plain: Vec<&str> = folded
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| w.chars().nth(1).is_some() && w.len() <= 64 && !is_stop_word(w))
+                .collect();
+            assert_eq!(split_words(&folded).collect::<Vec<_>>(), plain, "{t:?}");
+        }
     }
 
     #[test]
