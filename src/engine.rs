@@ -422,7 +422,7 @@ impl Engine {
     /// The content HTML of an article of the last run.
     pub fn body(&self, a: &Article) -> Option<String> {
         let entry = self.bodies.get(&a.source)?;
-        self.store.get(entry.body_key).map(|b| b.to_string())
+        self.store.get(entry.body_key)
     }
 
     /// In memory mode, every output of the last successful run.
@@ -1086,7 +1086,7 @@ impl Engine {
                 let x = &indexed[i];
                 let entry = self.bodies.get(&x.article.source)?;
                 if let Some(b) = self.store.get(entry.body_key) {
-                    return Some(b.to_string());
+                    return Some(b);
                 }
                 // The stored body is gone or damaged: the stage is pure, so
                 // doing it again gives the same HTML.

@@ -100,11 +100,14 @@ impl BodyStore {
         }
     }
 
-    /// The body with this key, if present and intact.
-    pub fn get(&self, key: u128) -> Option<Arc<str>> {
+    /// The body with this key, if present and intact. Owned: every caller
+    /// puts it into a page, and bytes read from a pack are a fresh `String`.
+    pub fn get(&self, key: u128) -> Option<String> {
         match self {
-            BodyStore::Memory(m) => m.read().unwrap_or_else(|e| e.into_inner()).get(&key).cloned(),
-            BodyStore::Pack(p) => p.get(key).map(Arc::from),
+            BodyStore::Memory(m) => {
+                m.read().unwrap_or_else(|e| e.into_inner()).get(&key).map(|b| b.to_string())
+            }
+            BodyStore::Pack(p) => p.get(key),
         }
     }
 
