@@ -1340,8 +1340,16 @@ pub fn render(
         }
         Job::List(list) => {
             let base = site.base();
-            let cards: Vec<Value> =
-                list.members.iter().map(|&i| site.articles[i].card(config)).collect();
+            // A long list's cards are made on the worker threads: besides
+            // the time, their memory is then freed back to the workers'
+            // heaps, which the search index (built next, in parallel) reuses
+            // instead of growing the process by as much again.
+            let card = |&i: &usize| site.articles[i].card(config);
+            let cards: Vec<Value> = if list.members.len() > 256 {
+                list.members.par_iter().map(card).collect()
+            } else {
+                list.members.iter().map(card).collect()
+            };
             let list_meta = |t: &str, url: &str| {
                 json!({"title": t, "description": config.description, "keywords": "", "canonical": config.permalink(url),
                        "image": null, "kind": "website", "published": null, "modified": null})
