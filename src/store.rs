@@ -574,15 +574,19 @@ mod tests {
         assert!(!s.has(load::hash(b"never put")));
     }
 
+    /// A store saved with two bodies: their keys and the pack's path.
+    fn two_saved(dir: &Path, first: &str, second: &str) -> (u128, u128, PathBuf) {
+        let (s, _) = open(dir);
+        let (a, b) = (put(&s, first), put(&s, second));
+        s.save().unwrap();
+        let pack = files(dir).into_iter().find(|n| n.ends_with(".pack")).unwrap();
+        (a, b, dir.join(pack))
+    }
+
     #[test]
     fn damaged_bytes_are_never_returned_and_are_made_again() {
         let dir = tempfile::tempdir().unwrap();
-        let (s, _) = open(dir.path());
-        let a = put(&s, "<p>first</p>");
-        let b = put(&s, "<p>second</p>");
-        s.save().unwrap();
-        let pack = files(dir.path()).into_iter().find(|n| n.ends_with(".pack")).unwrap();
-        let path = dir.path().join(pack);
+        let (a, b, path) = two_saved(dir.path(), "<p>first</p>", "<p>second</p>");
         let mut bytes = std::fs::read(&path).unwrap();
         bytes[4] ^= 1; // inside the first body
         std::fs::write(&path, &bytes).unwrap();
@@ -597,12 +601,7 @@ mod tests {
     #[test]
     fn a_truncated_pack_or_index_or_another_version_loses_bodies_not_correctness() {
         let dir = tempfile::tempdir().unwrap();
-        let (s, _) = open(dir.path());
-        let a = put(&s, "<p>alpha</p>");
-        let b = put(&s, "<p>beta</p>");
-        s.save().unwrap();
-        let pack =
-            dir.path().join(files(dir.path()).into_iter().find(|n| n.ends_with(".pack")).unwrap());
+        let (a, b, pack) = two_saved(dir.path(), "<p>alpha</p>", "<p>beta</p>");
         let bytes = std::fs::read(&pack).unwrap();
         std::fs::write(&pack, &bytes[..bytes.len() - 3]).unwrap();
         let (s, _) = open(dir.path());
