@@ -12,7 +12,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::check::facts::{Ignore, LinkFact};
+use crate::check::facts::{Collector, Facts, Ignore, LinkFact, Mapper};
 use crate::check::{self, ArticleInput};
 use crate::config::Config;
 use crate::diag::{Diagnostic, LineIndex};
@@ -51,8 +51,8 @@ pub fn front(source: &Source, config: &Config) -> Front {
         None => {
             let (mut body_links, mut ignores) = (Vec::new(), Vec::new());
             if let Some(body_offset) = front_matter::body_offset(&source.text) {
-                let input = ArticleInput { source, article: None, body_offset };
-                let found = check::article(config, &input);
+                let input = ArticleInput { source, article: None, body_offset, prepared: None };
+                let found = check::article(config, input);
                 diags.extend(found.diagnostics);
                 body_links = found.body_links;
                 ignores = found.ignores;
@@ -109,7 +109,9 @@ pub fn body(
     let len = source.text.len() as u64;
     let within = crate::limits::check_article(&source.path, len, &env.config.limits, &mut diags);
     let body = if within { source.text.get(body_offset..).unwrap_or("") } else { "" };
-    let (md, html, removed) = render_body(env, source, body, body_offset, &out_dir, &mut diags);
+    let index = LineIndex::new(&source.text);
+    let (md, html, removed, body_facts) =
+        render_body(env, source, &index, body, body_offset, &out_dir, &mut diags);
     let summary = meta
         .excerpt
         .clone()
@@ -139,8 +141,17 @@ pub fn body(
         assets,
         snippets: md.snippets,
     };
-    let input = ArticleInput { source, article: Some(&article), body_offset };
-    let found = check::article(env.config, &input);
+    let input = ArticleInput {
+        source,
+        article: Some(&article),
+        body_offset,
+        prepared: Some(check::Prepared {
+            facts: body_facts.facts,
+            unclosed_markers: body_facts.unclosed_markers,
+            index: &index,
+        }),
+    };
+    let found = check::article(env.config, input);
     diags.extend(found.diagnostics);
     (article, diags, found.ignores)
 }
@@ -160,27 +171,37 @@ pub fn home_intro(source: &Source, env: &Env<'_>, diags: &mut Vec<Diagnostic>) -
     } else {
         (None, source.text.as_str(), 0)
     };
-    let (_, html, _) = render_body(env, source, body, offset, Path::new(""), diags);
+    let index = LineIndex::new(&source.text);
+    let (_, html, _, _) = render_body(env, source, &index, body, offset, Path::new(""), diags);
     HomeIntro { title, html: (!html.trim().is_empty()).then_some(html) }
 }
 
+/// What the body's passes found for the per-article checks.
+struct BodyFacts {
+    facts: Facts,
+    unclosed_markers: bool,
+}
+
 /// Strip markers → Markdown → strip elements, for one body. Returns the
-/// Markdown result, the final HTML and everything that was stripped.
+/// Markdown result, the final HTML, everything that was stripped, and the
+/// checks' facts, recorded on the same parse as the HTML.
 fn render_body(
     env: &Env<'_>,
     source: &Source,
+    index: &LineIndex<'_>,
     body: &str,
     body_offset: usize,
     out_dir: &Path,
     diags: &mut Vec<Diagnostic>,
-) -> (markdown::Rendered, String, Vec<Stripped>) {
+) -> (markdown::Rendered, String, Vec<Stripped>, BodyFacts) {
     let config = env.config;
-    let index = LineIndex::new(&source.text);
+    let before = diags.len();
     let stripped =
-        strip::strip_markers(body, body_offset, &index, &source.path, &config.strip, diags);
+        strip::strip_markers(body, body_offset, index, &source.path, &config.strip, diags);
+    let unclosed_markers = diags.len() > before;
     let ctx = MdContext {
         path: &source.path,
-        index: &index,
+        index,
         body_offset,
         map: &stripped.map,
         urls: env.urls,
@@ -196,14 +217,17 @@ fn render_body(
             limits: &config.limits,
         },
     };
-    let md = markdown::render(&stripped.body, &ctx, diags);
+    let mapper = Mapper { index, body_offset, map: &stripped.map };
+    let mut collector = Collector::new(&stripped.body, &mapper);
+    let md = markdown::render(&stripped.body, &ctx, diags, &mut |e, r| collector.event(e, r));
+    let facts = BodyFacts { facts: collector.finish(), unclosed_markers };
     let (html, elements) = strip::strip_elements(&md.html, &config.strip);
     // After stripping, so the sanitizer never sees (or rewrites) ad markup the
     // strip report names; the checks still report what it removes.
     let html = if config.sanitize { crate::sanitize::clean(&html) } else { html };
     let mut removed = stripped.stripped;
     removed.extend(elements);
-    (md, html, removed)
+    (md, html, removed, facts)
 }
 
 fn truncate_words(text: &str, max: usize) -> String {

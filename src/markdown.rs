@@ -12,6 +12,7 @@
 //!    line an ad element came from.
 
 use std::fmt::Write as _;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
@@ -67,12 +68,21 @@ pub struct Rendered {
     pub word_count: usize,
 }
 
-/// Renders `body` (already stripped of marker blocks).
-pub fn render(body: &str, ctx: &MdContext<'_>, diags: &mut Vec<Diagnostic>) -> Rendered {
+/// Renders `body` (already stripped of marker blocks). `tap` sees every
+/// parser event with its range, so another pass that needs the same events
+/// (the checks' facts) rides on this parse instead of parsing again.
+pub fn render(
+    body: &str,
+    ctx: &MdContext<'_>,
+    diags: &mut Vec<Diagnostic>,
+    tap: &mut dyn FnMut(&Event<'_>, Range<usize>),
+) -> Rendered {
     let mut r = Rendered::default();
     let mut ids = UniqueIds::default();
     let mut events: Vec<Event<'_>> = Vec::new();
-    let mut parser = Parser::new_ext(body, options()).into_offset_iter();
+    let mut parser = Parser::new_ext(body, options())
+        .into_offset_iter()
+        .inspect(|(event, range)| tap(event, range.clone()));
     let mut para_depth = 0usize;
     let mut first_para_done = false;
 
@@ -398,6 +408,14 @@ mod tests {
     use std::path::PathBuf;
 
     fn render_str(body: &str, urls: &HashMap<PathBuf, String>) -> (Rendered, Vec<Diagnostic>) {
+        render_tapped(body, urls, &mut |_, _| {})
+    }
+
+    fn render_tapped(
+        body: &str,
+        urls: &HashMap<PathBuf, String>,
+        tap: &mut dyn FnMut(&Event<'_>, Range<usize>),
+    ) -> (Rendered, Vec<Diagnostic>) {
         let index = LineIndex::new(body);
         let map = OffsetMap::default();
         let root = Path::new("/nonexistent");
@@ -422,8 +440,30 @@ mod tests {
             },
         };
         let mut diags = Vec::new();
-        let r = render(body, &ctx, &mut diags);
+        let r = render(body, &ctx, &mut diags, tap);
         (r, diags)
+    }
+
+    /// The checks' facts are recorded on the render's parse (one parse per
+    /// body); they must be what a parse of their own finds.
+    #[test]
+    fn facts_recorded_on_the_render_pass_equal_a_separate_parse() {
+        use crate::check::facts::{collect, Collector, Mapper};
+        let body = "# T {#top}\n\nText with [a link](b.md) and ![alt *em* `c`](i.png \"t\").\n\n\
+            ![outer ![inner](x.png) tail](y.png)\n\n<div onclick=\"go()\">\n<!-- inkproof-ignore a/b -->\n</div>\n\n\
+            ## Two\n\n- [ ] task with <span class=x>html</span>\n\n```sh\nls\n```\n\n> ```c\n> open\n\n\
+            | a | b |\n|---|---|\n| [t](u) | <b>x</b> |\n\n```rust\nfn main() {}\n";
+        let index = LineIndex::new(body);
+        let map = OffsetMap::default();
+        let mapper = Mapper { index: &index, body_offset: 0, map: &map };
+        let alone = collect(body, &mapper);
+        let mut collector = Collector::new(body, &mapper);
+        render_tapped(body, &HashMap::new(), &mut |e, r| collector.event(e, r));
+        let ridden = collector.finish();
+        assert_eq!(format!("{ridden:?}"), format!("{alone:?}"));
+        assert_eq!(alone.links.len(), 4, "{:?}", alone.links);
+        assert_eq!(alone.ignores.len(), 1);
+        assert_eq!(alone.unclosed_fences.len(), 2, "{:?}", alone.unclosed_fences);
     }
 
     #[test]
@@ -529,7 +569,7 @@ mod tests {
                 limits: &crate::limits::Limits::default(),
             },
         };
-        let r = render(body, &ctx, &mut Vec::new());
+        let r = render(body, &ctx, &mut Vec::new(), &mut |_, _| {});
         assert!(r.html.contains("alt=\"a\" width=\"800\" height=\"450\" loading"), "{}", r.html);
         assert!(r.html.contains("alt=\"b\" width=\"1600\" height=\"450\" loading"), "{}", r.html);
         assert!(r.html.contains("alt=\"c\" loading"), "{}", r.html);

@@ -14,6 +14,7 @@
 use std::path::{Component, Path};
 use std::sync::OnceLock;
 
+use inkproof::check::facts::{self, Collector, Mapper};
 use inkproof::diag::{Diagnostic, LineIndex};
 use inkproof::limits::Limits;
 use inkproof::load::DiskFiles;
@@ -196,7 +197,12 @@ pub fn article(fx: &Fixture, data: &[u8]) {
         content_dir: Path::new("content"),
         snippet: fx.snippet_ctx(true),
     };
-    let md = markdown::render(&stripped.body, &ctx, &mut diags);
+    // The checks' facts ride on the render's parse; a parse of their own must agree.
+    let mapper = Mapper { index: &index, body_offset, map: &stripped.map };
+    let mut collector = Collector::new(&stripped.body, &mapper);
+    let md = markdown::render(&stripped.body, &ctx, &mut diags, &mut |e, r| collector.event(e, r));
+    let alone = facts::collect(&stripped.body, &mapper);
+    assert_eq!(format!("{:?}", collector.finish()), format!("{alone:?}"), "facts differ");
     let (html, _) = strip::strip_elements(&md.html, &fx.rules);
     if !text.contains("inkproof:L") {
         assert!(!html.contains(LINE_SENTINEL), "a line sentinel leaked into the page");

@@ -79,15 +79,56 @@ impl Mapper<'_> {
 
 /// Collects the facts of `body` (already stripped of marker blocks).
 pub fn collect(body: &str, at: &Mapper<'_>) -> Facts {
-    let mut f = Facts::default();
-    let mut parser = Parser::new_ext(body, crate::markdown::options()).into_offset_iter();
-    while let Some((event, range)) = parser.next() {
+    let mut c = Collector::new(body, at);
+    for (event, range) in Parser::new_ext(body, crate::markdown::options()).into_offset_iter() {
+        c.event(&event, range);
+    }
+    c.finish()
+}
+
+/// [`collect`] fed one event at a time, so the renderer's own pass over the
+/// body can record the facts too and the body is parsed once, not twice.
+pub struct Collector<'b, 'm> {
+    body: &'b str,
+    at: &'m Mapper<'m>,
+    f: Facts,
+    /// Inside an image: its alt text so far; the link is recorded at its end.
+    image: Option<LinkFact>,
+    /// Inside a raw HTML block, whose lines were read from the block's range.
+    in_html_block: bool,
+}
+
+impl<'b, 'm> Collector<'b, 'm> {
+    pub fn new(body: &'b str, at: &'m Mapper<'m>) -> Self {
+        Collector { body, at, f: Facts::default(), image: None, in_html_block: false }
+    }
+
+    /// One event of `Parser::new_ext(body, markdown::options())` with its range.
+    pub fn event(&mut self, event: &Event<'_>, range: std::ops::Range<usize>) {
+        let (f, at, body) = (&mut self.f, self.at, self.body);
+        if self.image.is_some() {
+            match event {
+                Event::End(TagEnd::Image) => f.links.extend(self.image.take()),
+                Event::Text(t) | Event::Code(t) => {
+                    if let Some(alt) = self.image.as_mut().and_then(|i| i.alt.as_mut()) {
+                        alt.push_str(t);
+                    }
+                }
+                _ => {}
+            }
+            return;
+        }
+        if self.in_html_block {
+            // The block's own Html events repeat the same text line by line.
+            self.in_html_block = !matches!(event, Event::End(TagEnd::HtmlBlock));
+            return;
+        }
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
                 f.has_text = true;
                 f.headings.push(Heading {
-                    level: level as u8,
-                    explicit_id: id.map(|i| i.to_string()),
+                    level: *level as u8,
+                    explicit_id: id.as_ref().map(|i| i.to_string()),
                     at: at.pos(range.start),
                 });
             }
@@ -100,18 +141,10 @@ pub fn collect(body: &str, at: &Mapper<'_>) -> Facts {
                 }
             }
             Event::Start(Tag::Image { dest_url, .. }) => {
-                let mut alt = String::new();
-                for (e, _) in parser.by_ref() {
-                    match e {
-                        Event::End(TagEnd::Image) => break,
-                        Event::Text(t) | Event::Code(t) => alt.push_str(&t),
-                        _ => {}
-                    }
-                }
-                f.links.push(LinkFact {
+                self.image = Some(LinkFact {
                     href: dest_url.to_string(),
                     is_image: true,
-                    alt: Some(alt),
+                    alt: Some(String::new()),
                     at: at.pos(range.start),
                 });
             }
@@ -124,20 +157,18 @@ pub fn collect(body: &str, at: &Mapper<'_>) -> Facts {
                 });
             }
             Event::Start(Tag::HtmlBlock) => {
-                html(&body[range.clone()], range.start, at, &mut f);
-                // The block's own Html events repeat the same text line by line.
-                for (e, _) in parser.by_ref() {
-                    if matches!(e, Event::End(TagEnd::HtmlBlock)) {
-                        break;
-                    }
-                }
+                html(&body[range.clone()], range.start, at, f);
+                self.in_html_block = true;
             }
-            Event::InlineHtml(h) => html(&h, range.start, at, &mut f),
+            Event::InlineHtml(h) => html(h, range.start, at, f),
             Event::Text(t) | Event::Code(t) if !t.trim().is_empty() => f.has_text = true,
             _ => {}
         }
     }
-    f
+
+    pub fn finish(self) -> Facts {
+        self.f
+    }
 }
 
 /// A fence is closed when its last line is only fence characters, at least as

@@ -43,6 +43,19 @@ pub struct ArticleInput<'a> {
     pub article: Option<&'a Article>,
     /// Where the body starts in `source.text`.
     pub body_offset: usize,
+    /// What the body stage already worked out, so the body is not cut and
+    /// parsed a second time; `None` makes the checks work it out themselves.
+    pub prepared: Option<Prepared<'a>>,
+}
+
+/// The body stage's view of the body, handed to the checks.
+pub struct Prepared<'a> {
+    /// Facts of the marker-stripped body, recorded on the renderer's parse.
+    pub facts: facts::Facts,
+    /// An ad marker was left unclosed.
+    pub unclosed_markers: bool,
+    /// Line index of `source.text`.
+    pub index: &'a LineIndex<'a>,
 }
 
 /// What the per-article pass found, keyed by the source file.
@@ -56,27 +69,36 @@ pub struct ArticleFindings {
 }
 
 /// The per-article checks: a pure function of one source and its article.
-pub fn article(config: &Config, input: &ArticleInput<'_>) -> ArticleFindings {
+pub fn article(config: &Config, input: ArticleInput<'_>) -> ArticleFindings {
     let source = input.source;
     let path = source.path.as_path();
     let text = source.text.as_str();
-    let index = LineIndex::new(text);
     let body = &text[input.body_offset.min(text.len())..];
+    let own_index;
     let mut marker_diags = Vec::new();
-    let stripped = crate::strip::strip_markers(
-        body,
-        input.body_offset,
-        &index,
-        path,
-        &config.strip,
-        &mut marker_diags,
-    );
-    let mapper =
-        facts::Mapper { index: &index, body_offset: input.body_offset, map: &stripped.map };
-    let facts = facts::collect(&stripped.body, &mapper);
+    let (facts, unclosed_markers, index) = match input.prepared {
+        Some(p) => (p.facts, p.unclosed_markers, p.index),
+        None => {
+            own_index = LineIndex::new(text);
+            let stripped = crate::strip::strip_markers(
+                body,
+                input.body_offset,
+                &own_index,
+                path,
+                &config.strip,
+                &mut marker_diags,
+            );
+            let mapper = facts::Mapper {
+                index: &own_index,
+                body_offset: input.body_offset,
+                map: &stripped.map,
+            };
+            let facts = facts::collect(&stripped.body, &mapper);
+            (facts, !marker_diags.is_empty(), &own_index)
+        }
+    };
 
     let mut out = Vec::new();
-    let unclosed_markers = !marker_diags.is_empty();
     if input.article.is_none() {
         // The pipeline skipped this body, so its marker findings are new.
         out.extend(marker_diags);
@@ -87,7 +109,7 @@ pub fn article(config: &Config, input: &ArticleInput<'_>) -> ArticleFindings {
     structure::check(path, &facts, &mut out);
     let final_html = input.article.map(|a| a.html.as_str());
     safety::check(config, path, &facts, final_html, &mut out);
-    safety::control_chars(path, body, input.body_offset, &index, &mut out);
+    safety::control_chars(path, body, input.body_offset, index, &mut out);
     if let Some(a) = input.article {
         safety::leftover_ads(config, a, text, unclosed_markers, &mut out);
     }
