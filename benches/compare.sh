@@ -19,6 +19,9 @@
 #   HUGO_BIN=hugo       Hugo binary (Debian: apt-get install -y hugo, 0.111)
 #   ZOLA_BIN=../shared/bench/peers/zola   Zola 0.21 (syntect); empty to skip
 #   INCREMENTAL=1       also time inkproof's no-change rebuild and one-edit build
+#   QUIET=0             1: before each timed run (untimed), `sync` and wait
+#                       QUIET_S=61 s, so no run pays for another tool's deletes
+#                       (see "QUIET" below)
 #   GEN=../shared/bench/gen_corpus.py           corpus generator
 #   SEED=42
 set -euo pipefail
@@ -32,6 +35,8 @@ GEN="${GEN:-$REPO/../shared/bench/gen_corpus.py}"
 ZOLA_BIN="${ZOLA_BIN-$REPO/../shared/bench/peers/zola}"
 [ -n "$ZOLA_BIN" ] && [ -x "$ZOLA_BIN" ] || { [ -n "$ZOLA_BIN" ] && echo "note: $ZOLA_BIN not found, Zola skipped"; ZOLA_BIN=""; }
 INCREMENTAL="${INCREMENTAL:-1}"
+QUIET="${QUIET:-0}"
+QUIET_S="${QUIET_S:-61}"
 TIME=/usr/bin/time
 
 CORPUS_ROOT="$(realpath -m "$CORPUS_ROOT")"
@@ -68,9 +73,23 @@ RESULTS="$CORPUS_ROOT/compare.tsv"
 median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "nan"; else print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 minmax() { sort -g | awk 'NR==1{lo=$1} {hi=$1} END {printf "%s %s", lo, hi}'; }
 
+# QUIET: ext4 without a journal (this VM's root file system) skips, on every
+# inode it allocates, the slots freed in the last 60 s (360 s while their
+# inode-table block is dirty), looking each one up in the buffer cache. With the
+# tools alternating, a run's files then pay for the folders the *previous tool*
+# just deleted, not only for its own `rm -rf` (which stays inside the timed
+# region either way). `sync` cleans those blocks and the wait outlives the 60 s,
+# so each run pays for its own output only. Untimed; ~1 minute per run.
+quiet() {
+  [ "$QUIET" = 1 ] || return 0
+  sync
+  sleep "$QUIET_S"
+}
+
 # run_once SITE OUT CMD... -> prints "wall cpu rss_kib" (rss "-" without GNU time)
 run_once() {
   local site="$1" out="$2"; shift 2
+  quiet
   local q; q="$(printf '%q ' "$@")"
   local script="rm -rf $out && exec $q"
   if [ -n "$TIME" ]; then
@@ -141,7 +160,8 @@ for N in $SIZES; do
     rss_mib="$(awk -v k="${rmed[$tool]}" 'BEGIN {if (k == "nan") print "-"; else printf "%.0f", k / 1024}')"
     pps="$(awk -v n="$N" -v w="${wmed[$tool]}" 'BEGIN {printf "%.0f", (n + 1) / w}')"
     printf '| %s | %s | %s | %s | %s (%s..%s) | %s | %s | %s |\n' "$tool" "$ver" "$N" "$html" "${wmed[$tool]}" "$lo" "$hi" "${cmed[$tool]}" "$rss_mib" "$pps"
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$tool" "$ver" "$N" "$html" "${wmed[$tool]}" "$lo" "$hi" "${cmed[$tool]}" "$rss_mib" "$pps" "${walls[$tool]% }" >> "$RESULTS"
+    proto=""; [ "$QUIET" = 1 ] && proto=" (quiet)"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$tool$proto" "$ver" "$N" "$html" "${wmed[$tool]}" "$lo" "$hi" "${cmed[$tool]}" "$rss_mib" "$pps" "${walls[$tool]% }" >> "$RESULTS"
   done
   if [ -n "$HUGO_BIN" ]; then
     awk -v hw="${wmed[hugo]}" -v iw="${wmed[inkproof]}" -v hc="${cmed[hugo]}" -v ic="${cmed[inkproof]}" \
@@ -167,9 +187,9 @@ for N in $SIZES; do
     f="$C/inkproof/content/posts/article-00007.md"
     cp "$f" "$f.orig"
     for round in $(seq 1 "$RUNS"); do
-      r="$(run_once "$C/inkproof" "" "$INKPROOF" --root . build --quiet)"; nc+="${r%% *} "
+      r="$(QUIET=0 run_once "$C/inkproof" "" "$INKPROOF" --root . build --quiet)"; nc+="${r%% *} "
       printf '\nOne more paragraph for run %s.\n' "$round" >> "$f"
-      r="$(run_once "$C/inkproof" "" "$INKPROOF" --root . build --quiet)"; ed+="${r%% *} "
+      r="$(QUIET=0 run_once "$C/inkproof" "" "$INKPROOF" --root . build --quiet)"; ed+="${r%% *} "
     done
     mv "$f.orig" "$f"
     printf 'N=%s inkproof no-change rebuild: %s s median (%s); one-article edit then build: %s s median (%s)\n\n' \
