@@ -37,6 +37,7 @@ ZOLA_BIN="${ZOLA_BIN-$REPO/../shared/bench/peers/zola}"
 INCREMENTAL="${INCREMENTAL:-1}"
 QUIET="${QUIET:-0}"
 QUIET_S="${QUIET_S:-61}"
+PROTO=""; [ "$QUIET" = 1 ] && PROTO=" (quiet)"   # tags the results file's rows
 TIME=/usr/bin/time
 
 CORPUS_ROOT="$(realpath -m "$CORPUS_ROOT")"
@@ -89,7 +90,6 @@ quiet() {
 # run_once SITE OUT CMD... -> prints "wall cpu rss_kib" (rss "-" without GNU time)
 run_once() {
   local site="$1" out="$2"; shift 2
-  quiet
   local q; q="$(printf '%q ' "$@")"
   local script="rm -rf $out && exec $q"
   if [ -n "$TIME" ]; then
@@ -131,6 +131,7 @@ for N in $SIZES; do
   declare -A walls=() cpus=() rsss=()
   for round in $(seq 0 "$RUNS"); do
     for tool in "${tools[@]}"; do
+      quiet
       case "$tool" in
         hugo) r="$(run_once "$C/hugo" public "$HUGO_BIN" --quiet)" ;;
         zola) r="$(run_once "$C/zola" public "$ZOLA_BIN" build)" ;;
@@ -160,8 +161,7 @@ for N in $SIZES; do
     rss_mib="$(awk -v k="${rmed[$tool]}" 'BEGIN {if (k == "nan") print "-"; else printf "%.0f", k / 1024}')"
     pps="$(awk -v n="$N" -v w="${wmed[$tool]}" 'BEGIN {printf "%.0f", (n + 1) / w}')"
     printf '| %s | %s | %s | %s | %s (%s..%s) | %s | %s | %s |\n' "$tool" "$ver" "$N" "$html" "${wmed[$tool]}" "$lo" "$hi" "${cmed[$tool]}" "$rss_mib" "$pps"
-    proto=""; [ "$QUIET" = 1 ] && proto=" (quiet)"
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$tool$proto" "$ver" "$N" "$html" "${wmed[$tool]}" "$lo" "$hi" "${cmed[$tool]}" "$rss_mib" "$pps" "${walls[$tool]% }" >> "$RESULTS"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$tool$PROTO" "$ver" "$N" "$html" "${wmed[$tool]}" "$lo" "$hi" "${cmed[$tool]}" "$rss_mib" "$pps" "${walls[$tool]% }" >> "$RESULTS"
   done
   if [ -n "$HUGO_BIN" ]; then
     awk -v hw="${wmed[hugo]}" -v iw="${wmed[inkproof]}" -v hc="${cmed[hugo]}" -v ic="${cmed[inkproof]}" \
@@ -187,9 +187,9 @@ for N in $SIZES; do
     f="$C/inkproof/content/posts/article-00007.md"
     cp "$f" "$f.orig"
     for round in $(seq 1 "$RUNS"); do
-      r="$(QUIET=0 run_once "$C/inkproof" "" "$INKPROOF" --root . build --quiet)"; nc+="${r%% *} "
+      r="$(run_once "$C/inkproof" "" "$INKPROOF" --root . build --quiet)"; nc+="${r%% *} "
       printf '\nOne more paragraph for run %s.\n' "$round" >> "$f"
-      r="$(QUIET=0 run_once "$C/inkproof" "" "$INKPROOF" --root . build --quiet)"; ed+="${r%% *} "
+      r="$(run_once "$C/inkproof" "" "$INKPROOF" --root . build --quiet)"; ed+="${r%% *} "
     done
     mv "$f.orig" "$f"
     printf 'N=%s inkproof no-change rebuild: %s s median (%s); one-article edit then build: %s s median (%s)\n\n' \
