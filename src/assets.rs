@@ -98,10 +98,12 @@ pub fn highlight_classes(html: &str) -> Vec<Box<str>> {
     // Distinct as they come: a page uses a few dozen classes thousands of
     // times, and sorting every use was most of this function's time.
     let mut seen: Vec<&str> = Vec::new();
+    // One byte searcher for the whole page (`str::find` built one per call).
+    let finder = memchr::memmem::Finder::new(b"class=\"");
     let mut rest = html;
-    while let Some(at) = rest.find("class=\"") {
+    while let Some(at) = finder.find(rest.as_bytes()) {
         rest = &rest[at + 7..];
-        let end = rest.find('"').unwrap_or(rest.len());
+        let end = memchr::memchr(b'"', rest.as_bytes()).unwrap_or(rest.len());
         for c in rest[..end].split_whitespace().filter(|c| c.starts_with("hl-")) {
             if !seen.contains(&c) {
                 seen.push(c);

@@ -1121,9 +1121,7 @@ impl Engine {
                     }
                     let old = previous.get(&u.path);
                     let bytes = render::render(&site, &tera, u, &body)?;
-                    let found = is_page(u).then(|| {
-                        crate::check::output::page(config, &String::from_utf8_lossy(&bytes))
-                    });
+                    let found = is_page(u).then(|| crate::check::output::page(config, &bytes));
                     let hash = load::hash(&bytes);
                     if check_only {
                         return Ok(Some((hash, None, found)));

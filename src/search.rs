@@ -644,16 +644,18 @@ pub fn body_text(html: &str) -> String {
     // many of the same name are open inside it.
     let mut skip: Option<(&str, usize)> = None;
     let mut rest = html;
-    while let Some(lt) = rest.find('<') {
+    // Byte searches (memchr) for the ASCII marks: a generated page's code
+    // blocks are mostly tags, so this loop turns once per `<span>`.
+    while let Some(lt) = memchr::memchr(b'<', rest.as_bytes()) {
         if skip.is_none() {
             text.push_str(&rest[..lt]);
         }
         rest = &rest[lt..];
         if let Some(after) = rest.strip_prefix("<!--") {
-            rest = after.find("-->").map_or("", |e| &after[e + 3..]);
+            rest = memchr::memmem::find(after.as_bytes(), b"-->").map_or("", |e| &after[e + 3..]);
             continue;
         }
-        let Some(gt) = rest.find('>') else { break };
+        let Some(gt) = memchr::memchr(b'>', rest.as_bytes()) else { break };
         let tag = &rest[1..gt];
         rest = &rest[gt + 1..];
         // Elements separate words (`<td>a</td><td>b</td>`).
@@ -696,7 +698,7 @@ pub fn body_text(html: &str) -> String {
 
 /// The value of a `class` attribute in a tag's inside (`a class="x y" href=…`).
 fn class_attr(tag: &str) -> Option<&str> {
-    let at = tag.find("class=")?;
+    let at = memchr::memmem::find(tag.as_bytes(), b"class=")?;
     let v = &tag[at + 6..];
     match v.chars().next()? {
         q @ ('"' | '\'') => v[1..].split(q).next(),

@@ -338,7 +338,8 @@ fn find_markers(body: &str, rules: &StripRules) -> Vec<Marker> {
     }
     let window = longest * 2 + 256;
     let mut pos = 0;
-    while let Some(k) = body[pos..].find("<!--") {
+    let open = memchr::memmem::Finder::new("<!--");
+    while let Some(k) = open.find(&body.as_bytes()[pos..]) {
         let start = pos + k;
         let inner_start = start + 4;
         let mut limit = (inner_start + window).min(body.len());
@@ -346,7 +347,9 @@ fn find_markers(body: &str, rules: &StripRules) -> Vec<Marker> {
             limit -= 1;
         }
         pos = inner_start;
-        let Some(len) = body[inner_start..limit].find("-->") else { continue };
+        let Some(len) = memchr::memmem::find(&body.as_bytes()[inner_start..limit], b"-->") else {
+            continue;
+        };
         let inner = &body[inner_start..inner_start + len];
         let found = rules.markers.iter().enumerate().find_map(|(pair, p)| {
             if same_words(inner, &p.begin) {
@@ -452,7 +455,7 @@ fn in_ranges(ranges: &[Range<usize>], pos: usize) -> bool {
 /// (so no raw HTML) and nothing any rule could match. If lol_html fails, the
 /// HTML is returned with only the sentinels removed.
 pub fn strip_elements(html: &str, rules: &StripRules) -> (String, Vec<Stripped>) {
-    if !html.contains(LINE_SENTINEL) && !could_match(html, rules) {
+    if !has(html, LINE_SENTINEL) && !could_match(html, rules) {
         return (html.to_string(), Vec::new());
     }
     // lol_html decides about an element at its start tag, before a script's
@@ -602,7 +605,7 @@ fn element_pass(
     if state.marked_p.get() {
         out = remove_empty_paragraphs(&out);
     }
-    if out.contains(LINE_SENTINEL) {
+    if has(&out, LINE_SENTINEL) {
         // A sentinel lol_html saw as text (inside a <script> or <textarea>).
         out = remove_sentinel_text(&out);
     }
@@ -674,19 +677,25 @@ fn parse_selector(s: &str) -> Selector {
 /// the fast path that lets most Markdown-only articles skip lol_html.
 fn could_match(html: &str, rules: &StripRules) -> bool {
     let scripts = !rules.ad_script_hosts.is_empty() || !rules.script_patterns.is_empty();
-    if scripts && html.contains("<script") {
+    if scripts && has(html, "<script") {
         return true;
     }
     if rules.tracking_pixels
-        && html.contains("<img")
-        && (html.contains("width") || html.contains("height") || html.contains("style"))
+        && has(html, "<img")
+        && (has(html, "width") || has(html, "height") || has(html, "style"))
     {
         return true;
     }
     rules.selectors.iter().any(|sel| match selector_needles(sel) {
-        Some(needles) => needles.iter().any(|n| html.contains(n.as_str())),
+        Some(needles) => needles.iter().any(|n| has(html, n)),
         None => true,
     })
+}
+
+/// Whether `needle` is in `html`: a SIMD byte search (memchr), as these scans
+/// run over every article's whole body on every cold build.
+fn has(html: &str, needle: &str) -> bool {
+    memchr::memmem::find(html.as_bytes(), needle.as_bytes()).is_some()
 }
 
 /// For each alternative of a selector list, one literal that any matching

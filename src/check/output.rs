@@ -11,33 +11,47 @@ use std::path::{Path, PathBuf};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Location};
 
+use memchr::memmem;
+
+/// Where `needle` first occurs in `hay`. Pages are scanned as bytes: every
+/// rendered page goes through here on every build, and the marks looked for
+/// are ASCII, so no UTF-8 decoding or validation is needed to find them.
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    memmem::find(hay, needle)
+}
+
+/// `bytes` as text for a message (a page is UTF-8; anything else is shown
+/// replaced rather than dropped).
+fn text(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).unwrap_or("\u{FFFD}")
+}
+
 /// The text of `<title>` (or `None` without one).
-fn title(html: &str) -> Option<&str> {
-    let start = html.find("<title>")? + "<title>".len();
-    let end = html[start..].find("</title>")?;
-    Some(html[start..start + end].trim())
+fn title(html: &[u8]) -> Option<&str> {
+    let start = find(html, b"<title>")? + "<title>".len();
+    let end = find(&html[start..], b"</title>")?;
+    Some(text(&html[start..start + end]).trim())
 }
 
 /// The `content` of `<meta name="description">`.
-fn description(html: &str) -> Option<&str> {
-    let i = html.find("<meta name=\"description\"")?;
-    let tag = &html[i..i + html[i..].find('>')?];
-    let c = tag.find("content=\"")? + "content=\"".len();
-    let end = tag[c..].find('"')?;
-    Some(tag[c..c + end].trim())
+fn description(html: &[u8]) -> Option<&str> {
+    let i = find(html, b"<meta name=\"description\"")?;
+    let tag = &html[i..i + memchr::memchr(b'>', &html[i..])?];
+    let c = find(tag, b"content=\"")? + "content=\"".len();
+    let end = memchr::memchr(b'"', &tag[c..])?;
+    Some(text(&tag[c..c + end]).trim())
 }
 
 /// Hosts of `<script src>` that are not the site's own.
-fn third_party_scripts<'h>(html: &'h str, own_host: &str) -> Vec<&'h str> {
+fn third_party_scripts<'h>(html: &'h [u8], own_host: &str) -> Vec<&'h str> {
     let mut out = Vec::new();
-    let mut rest = html;
-    while let Some(i) = rest.find("<script") {
-        rest = &rest[i + 7..];
-        let Some(end) = rest.find('>') else { break };
+    for i in memmem::find_iter(html, b"<script") {
+        let rest = &html[i + 7..];
+        let Some(end) = memchr::memchr(b'>', rest) else { break };
         let tag = &rest[..end];
-        let Some(s) = tag.find("src=\"") else { continue };
+        let Some(s) = find(tag, b"src=\"") else { continue };
         let src = &tag[s + 5..];
-        let src = &src[..src.find('"').unwrap_or(src.len())];
+        let src = text(&src[..memchr::memchr(b'"', src).unwrap_or(src.len())]);
         let Some(after) =
             src.split_once("//").filter(|(scheme, _)| scheme.is_empty() || scheme.ends_with(':'))
         else {
@@ -53,11 +67,11 @@ fn third_party_scripts<'h>(html: &'h str, own_host: &str) -> Vec<&'h str> {
 
 /// What one rendered page lacks or loads: `(check id, message)` pairs. A pure
 /// function of the page, so the engine keeps the result with the page's key.
-pub fn page(config: &Config, html: &str) -> Vec<(String, String)> {
+pub fn page(config: &Config, html: &[u8]) -> Vec<(String, String)> {
     let own_host = config.base_url.split_once("://").map_or("", |(_, r)| r);
     let own_host = own_host.split(['/', ':']).next().unwrap_or("");
     let mut found: Vec<(String, String)> = Vec::new();
-    if !html.contains("<html") {
+    if find(html, b"<html").is_none() {
         return found; // a redirect stub or fragment
     }
     if title(html).is_none_or(str::is_empty) {
@@ -127,8 +141,8 @@ pub fn report<'a>(
     diags
 }
 
-fn is_redirect(html: &str) -> bool {
-    html.contains("http-equiv=\"refresh\"")
+fn is_redirect(html: &[u8]) -> bool {
+    find(html, b"http-equiv=\"refresh\"").is_some()
 }
 
 fn help(code: &str) -> &'static str {
@@ -147,8 +161,14 @@ mod tests {
     fn reads_title_description_and_script_hosts() {
         let html = r#"<html><head><title> A </title><meta name="description" content="d">
 <script src="/app.js"></script><script src="https://cdn.example.net/x.js"></script>
-<script src="//guides.example.org/y.js"></script></head></html>"#;
+<script src="//guides.example.org/y.js"></script></head></html>"#
+            .as_bytes();
         assert_eq!(title(html), Some("A"));
+        // Found as bytes, returned as the text between them.
+        let accented = "<html><title> Réglages — Wi‑Fi </title>".as_bytes();
+        assert_eq!(title(accented), Some("Réglages — Wi‑Fi"));
+        let config = Config::default();
+        assert_eq!(page(&config, accented).len(), 1, "only the description is missing");
         assert_eq!(description(html), Some("d"));
         assert_eq!(
             third_party_scripts(html, "guides.example.org"),
