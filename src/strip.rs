@@ -874,7 +874,8 @@ fn css_length(v: &str) -> Option<f64> {
 fn remove_empty_paragraphs(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
-    while let Some(i) = rest.find(P_MARK) {
+    let finder = memchr::memmem::Finder::new(P_MARK);
+    while let Some(i) = finder.find(rest.as_bytes()) {
         out.push_str(&rest[..i]);
         rest = &rest[i + P_MARK.len()..];
         if let Some(len) = empty_paragraph_len(rest) {
@@ -899,7 +900,8 @@ fn empty_paragraph_len(s: &str) -> Option<usize> {
 fn remove_sentinel_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
-    while let Some(i) = rest.find(LINE_SENTINEL) {
+    let finder = memchr::memmem::Finder::new(LINE_SENTINEL);
+    while let Some(i) = finder.find(rest.as_bytes()) {
         out.push_str(&rest[..i]);
         let after = &rest[i + LINE_SENTINEL.len()..];
         let digits = after.bytes().take_while(u8::is_ascii_digit).count();
