@@ -105,12 +105,26 @@ pub struct DocWords {
 impl DocWords {
     /// The words of `page`, its body HTML included.
     pub fn of(page: &SearchDoc) -> DocWords {
-        let mut v = doc_words(page);
+        // Fold each field once and count borrowed words; the distinct words
+        // of the page (a page repeats most of its words) are sorted still
+        // borrowed and copied once, into the one string kept.
+        let fields: Vec<(String, u32)> = std::iter::once((fold(&page.title), TITLE))
+            .chain(page.headings.iter().map(|h| (fold(h), HEADING)))
+            .chain(page.terms.iter().map(|t| (fold(t), TERM)))
+            .chain([(fold(&page.summary), SUMMARY), (fold(&body_text(&page.html)), BODY)])
+            .collect();
+        let mut seen: FxHashMap<&str, u32> = FxHashMap::default();
+        for (text, weight) in &fields {
+            for w in split_words(text) {
+                *seen.entry(w).or_insert(0) |= field_bit(*weight);
+            }
+        }
+        let mut v: Vec<(&str, u32)> = seen.into_iter().collect();
         v.sort_unstable();
         let mut words = String::with_capacity(v.iter().map(|(w, _)| w.len() + 1).sum());
         let mut bits = Vec::with_capacity(v.len());
         for (w, b) in v {
-            words.push_str(&w);
+            words.push_str(w);
             words.push('\n');
             bits.push(b as u8);
         }
@@ -437,23 +451,6 @@ fn meta(docs: usize, mut keys: Vec<String>) -> Vec<u8> {
 }
 
 /// The distinct words of one page, each with a bit per field it is in.
-fn doc_words(page: &SearchDoc) -> Vec<(String, u32)> {
-    // Fold each field once and count borrowed words; only the distinct words
-    // of the page are copied out (a page repeats most of its words).
-    let fields: Vec<(String, u32)> = std::iter::once((fold(&page.title), TITLE))
-        .chain(page.headings.iter().map(|h| (fold(h), HEADING)))
-        .chain(page.terms.iter().map(|t| (fold(t), TERM)))
-        .chain([(fold(&page.summary), SUMMARY), (fold(&body_text(&page.html)), BODY)])
-        .collect();
-    let mut bits: FxHashMap<&str, u32> = FxHashMap::default();
-    for (text, weight) in &fields {
-        for w in split_words(text) {
-            *bits.entry(w).or_insert(0) |= field_bit(*weight);
-        }
-    }
-    bits.into_iter().map(|(w, b)| (w.to_string(), b)).collect()
-}
-
 /// The indexable words of folded text (see [`words_of`]): runs of letters
 /// and digits. Bytes below 0x80 are told apart without decoding a `char`
 /// (every article's whole text goes through here on a cold build).
