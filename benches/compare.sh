@@ -22,6 +22,9 @@
 #   QUIET=0             1: before each timed run (untimed), `sync` and wait
 #                       QUIET_S=61 s, so no run pays for another tool's deletes
 #                       (see "QUIET" below)
+#   RM=timed            untimed: delete the previous output before the quiet
+#                       wait instead of inside the timed region, so a run
+#                       times the build alone (see "RM" below)
 #   GEN=../shared/bench/gen_corpus.py           corpus generator
 #   SEED=42
 set -euo pipefail
@@ -37,7 +40,9 @@ ZOLA_BIN="${ZOLA_BIN-$REPO/../shared/bench/peers/zola}"
 INCREMENTAL="${INCREMENTAL:-1}"
 QUIET="${QUIET:-0}"
 QUIET_S="${QUIET_S:-61}"
+RM="${RM:-timed}"
 PROTO=""; [ "$QUIET" = 1 ] && PROTO=" (quiet)"   # tags the results file's rows
+[ "$RM" = untimed ] && PROTO="$PROTO (rm untimed)"
 TIME=/usr/bin/time
 
 CORPUS_ROOT="$(realpath -m "$CORPUS_ROOT")"
@@ -81,6 +86,15 @@ minmax() { sort -g | awk 'NR==1{lo=$1} {hi=$1} END {printf "%s %s", lo, hi}'; }
 # just deleted, not only for its own `rm -rf` (which stays inside the timed
 # region either way). `sync` cleans those blocks and the wait outlives the 60 s,
 # so each run pays for its own output only. Untimed; ~1 minute per run.
+#
+# RM: on that file system the cost of a build right after `rm -rf` of its
+# previous output also depends on where the freed slots lie: ext4 scans a
+# group's free slots from the start, so when the freed ones come first every
+# new file steps over all of them, and when genuinely free ones come first it
+# does not. The same build then takes 1-3 s or 6-11 s of system CPU, in turns
+# as two runs' outputs swap places. RM=untimed (with QUIET=1) deletes before
+# the wait, so no slot is recent when the build starts: what is left is the
+# tools' own work and writes.
 quiet() {
   [ "$QUIET" = 1 ] || return 0
   sync
@@ -92,6 +106,7 @@ run_once() {
   local site="$1" out="$2"; shift 2
   local q; q="$(printf '%q ' "$@")"
   local script="rm -rf $out && exec $q"
+  [ "$RM" = untimed ] && script="exec $q"
   if [ -n "$TIME" ]; then
     local log; log="$(mktemp)"
     ( cd "$site" && "$TIME" -f '%e %U %S %M' -o "$log" sh -c "$script" >/dev/null 2>&1 ) \
@@ -131,13 +146,16 @@ for N in $SIZES; do
   declare -A walls=() cpus=() rsss=()
   for round in $(seq 0 "$RUNS"); do
     for tool in "${tools[@]}"; do
-      quiet
       case "$tool" in
-        hugo) r="$(run_once "$C/hugo" public "$HUGO_BIN" --quiet)" ;;
-        zola) r="$(run_once "$C/zola" public "$ZOLA_BIN" build)" ;;
+        hugo) site="$C/hugo"; out="public"; cmd=("$HUGO_BIN" --quiet) ;;
+        zola) site="$C/zola"; out="public"; cmd=("$ZOLA_BIN" build) ;;
         # A cold build: no output and no cache of article results.
-        inkproof) r="$(run_once "$C/inkproof" "public .inkproof-cache" "$INKPROOF" --root . build --quiet)" ;;
+        inkproof) site="$C/inkproof"; out="public .inkproof-cache"; cmd=("$INKPROOF" --root . build --quiet) ;;
       esac
+      # shellcheck disable=SC2086 # $out is a list of folder names
+      [ "$RM" = untimed ] && (cd "$site" && rm -rf $out)
+      quiet
+      r="$(run_once "$site" "$out" "${cmd[@]}")"
       [ "$round" = 0 ] && continue   # warm-up
       read -r w c m <<<"$r"
       walls[$tool]+="$w "; cpus[$tool]+="$c "; rsss[$tool]+="$m "
