@@ -306,7 +306,11 @@ pub fn render(
 /// break feeds. The check stage reports where they were (`content/control-char`).
 fn drop_controls(s: CowStr<'_>) -> CowStr<'_> {
     let dropped = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
-    if !s.chars().any(dropped) {
+    // Byte-wise first: a control character is a C0 byte, DEL, or (C1) a
+    // sequence led by 0xC2; text without those bytes has none.
+    let suspicious =
+        |b: &u8| (*b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || *b == 0x7f || *b == 0xc2;
+    if !s.as_bytes().iter().any(suspicious) || !s.chars().any(dropped) {
         return s;
     }
     CowStr::from(s.chars().filter(|c| !dropped(*c)).collect::<String>())
@@ -387,7 +391,10 @@ pub fn escape_attr(s: &str) -> String {
 /// [`escape_attr`] appending to `out`, for writers that build one string.
 pub fn escape_into(out: &mut String, s: &str) {
     let mut rest = s;
-    while let Some(i) = rest.find(['&', '<', '>', '"', '\'']) {
+    // Byte-wise: the five are ASCII, so no `char` needs decoding to find them
+    // (every text run of every body goes through here).
+    let special = |b: &u8| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'');
+    while let Some(i) = rest.as_bytes().iter().position(special) {
         out.push_str(&rest[..i]);
         out.push_str(match rest.as_bytes()[i] {
             b'&' => "&amp;",

@@ -51,7 +51,7 @@ const P_MARK: &str = "<!--inkproof:P-->";
 ///
 /// Every field has a default, so a site config can override one list and keep
 /// the others. Overriding a list replaces it (write the defaults you still want).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct StripRules {
     pub markers: Vec<MarkerPair>,
@@ -73,7 +73,7 @@ pub struct StripRules {
     pub tracking_pixels: bool,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MarkerPair {
     /// Text inside the opening comment, compared trimmed and case-insensitively.

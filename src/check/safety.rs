@@ -288,7 +288,7 @@ pub fn leftover_ads(
         return;
     }
     let defaults = crate::strip::StripRules::default();
-    let custom = format!("{:?}", config.strip) != format!("{defaults:?}");
+    let custom = config.strip != defaults;
     if custom {
         let (_, found) = crate::strip::strip_elements(&a.html, &defaults);
         let body_start = crate::front_matter::body_offset(text).unwrap_or(0);
