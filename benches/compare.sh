@@ -91,8 +91,8 @@ minmax() { sort -g | awk 'NR==1{lo=$1} {hi=$1} END {printf "%s %s", lo, hi}'; }
 # previous output also depends on where the freed slots lie: ext4 scans a
 # group's free slots from the start, so when the freed ones come first every
 # new file steps over all of them, and when genuinely free ones come first it
-# does not. The same build then takes 1-3 s or 6-11 s of system CPU, in turns
-# as two runs' outputs swap places. RM=untimed (with QUIET=1) deletes before
+# does not. The same build took 3 to 11 s of system CPU from run to run here
+# (our reading: successive outputs take turns between two regions). RM=untimed (with QUIET=1) deletes before
 # the wait, so no slot is recent when the build starts: what is left is the
 # tools' own work and writes.
 quiet() {

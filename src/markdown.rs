@@ -301,16 +301,19 @@ pub fn render(
     r
 }
 
+/// Whether `s` may hold a control character other than tab and line breaks,
+/// told byte-wise (no `char` decoding): a C0 byte, DEL, or the 0xC2 lead byte
+/// that starts every C1 control in UTF-8. `false` means surely none.
+pub fn may_hold_controls(s: &str) -> bool {
+    s.bytes().any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f || b == 0xc2)
+}
+
 /// Control characters other than tab and line breaks (NUL, form feed, C1) are
 /// dropped from the page: browsers show them as boxes or not at all, and they
 /// break feeds. The check stage reports where they were (`content/control-char`).
 fn drop_controls(s: CowStr<'_>) -> CowStr<'_> {
     let dropped = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
-    // Byte-wise first: a control character is a C0 byte, DEL, or (C1) a
-    // sequence led by 0xC2; text without those bytes has none.
-    let suspicious =
-        |b: &u8| (*b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || *b == 0x7f || *b == 0xc2;
-    if !s.as_bytes().iter().any(suspicious) || !s.chars().any(dropped) {
+    if !may_hold_controls(&s) || !s.chars().any(dropped) {
         return s;
     }
     CowStr::from(s.chars().filter(|c| !dropped(*c)).collect::<String>())

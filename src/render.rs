@@ -1568,10 +1568,6 @@ fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
     Value::Object(fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
 }
 
-fn text(t: &Option<String>) -> Value {
-    t.as_ref().map_or(Value::Null, |t| t.as_str().into())
-}
-
 /// An article as templates see it.
 pub fn article_value(config: &Config, a: &Article, full: bool) -> Value {
     let m = &a.meta;
@@ -1586,14 +1582,11 @@ pub fn article_value(config: &Config, a: &Article, full: bool) -> Value {
         ("tags", terms(config, "tags", shown).into()),
         ("more_tags", if full { 0 } else { m.tags.len().saturating_sub(CARD_TAGS) }.into()),
         ("categories", terms(config, "categories", &m.categories).into()),
-        ("description", text(&m.description)),
-        ("excerpt", text(&m.excerpt)),
+        ("description", m.description.as_deref().into()),
+        ("excerpt", m.excerpt.as_deref().into()),
         ("summary", a.summary.as_str().into()),
-        ("keywords", m.keywords.iter().map(|k| Value::from(k.as_str())).collect()),
-        (
-            "thumbnail",
-            m.thumbnail.as_deref().map_or(Value::Null, |t| resolve_url(config, &a.url, t).into()),
-        ),
+        ("keywords", m.keywords.as_slice().into()),
+        ("thumbnail", m.thumbnail.as_deref().map(|t| resolve_url(config, &a.url, t)).into()),
         ("reading_minutes", a.word_count.div_ceil(220).max(1).into()),
         ("extra", Value::Object(m.extra.clone())),
         ("is_page", (!a.is_dated()).into()),

@@ -450,7 +450,6 @@ fn meta(docs: usize, mut keys: Vec<String>) -> Vec<u8> {
     .into_bytes()
 }
 
-/// The distinct words of one page, each with a bit per field it is in.
 /// The indexable words of folded text (see [`words_of`]): runs of letters
 /// and digits. Bytes below 0x80 are told apart without decoding a `char`
 /// (every article's whole text goes through here on a cold build).

@@ -11,14 +11,10 @@ use std::path::{Path, PathBuf};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Location};
 
-use memchr::memmem;
-
-/// Where `needle` first occurs in `hay`. Pages are scanned as bytes: every
-/// rendered page goes through here on every build, and the marks looked for
-/// are ASCII, so no UTF-8 decoding or validation is needed to find them.
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    memmem::find(hay, needle)
-}
+// Pages are scanned as bytes: every rendered page goes through here on every
+// build, and the marks looked for are ASCII, so nothing needs decoding or
+// validating to find them.
+use memchr::memmem::{self, find};
 
 /// `bytes` as text for a message (a page is UTF-8; anything else is shown
 /// replaced rather than dropped).

@@ -239,11 +239,7 @@ pub fn control_chars(
     index: &LineIndex<'_>,
     out: &mut Vec<Diagnostic>,
 ) {
-    // Fast path: no C0 control other than tab/CR/LF, no DEL, and no 0xC2 lead
-    // byte (which starts every C1 control in UTF-8).
-    let suspicious =
-        |b: &u8| (*b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || *b == 0x7f || *b == 0xc2;
-    if !body.as_bytes().iter().any(suspicious) {
+    if !crate::markdown::may_hold_controls(body) {
         return;
     }
     let mut last_line = 0;
