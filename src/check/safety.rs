@@ -283,10 +283,13 @@ pub fn leftover_ads(
     if marker_problem {
         return;
     }
-    let defaults = crate::strip::StripRules::default();
-    let custom = config.strip != defaults;
+    // Made once: this runs for every article on every build.
+    static DEFAULTS: std::sync::LazyLock<crate::strip::StripRules> =
+        std::sync::LazyLock::new(crate::strip::StripRules::default);
+    let defaults = &*DEFAULTS;
+    let custom = config.strip != *defaults;
     if custom {
-        let (_, found) = crate::strip::strip_elements(&a.html, &defaults);
+        let (_, found) = crate::strip::strip_elements(&a.html, defaults);
         let body_start = crate::front_matter::body_offset(text).unwrap_or(0);
         let lower = text.to_ascii_lowercase();
         let index = LineIndex::new(text);
