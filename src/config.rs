@@ -31,6 +31,16 @@ pub struct Config {
     pub feed_limit: usize,
     /// Cards per list page (home, term pages) before `/page/2/` starts.
     pub paginate_by: usize,
+    /// Write tag and category pages (`/tags/…`, `/categories/…`) and their
+    /// feeds. Off, articles keep their terms (related guides, search,
+    /// keywords) but nothing links to a term page. Zola and Hugo let a site
+    /// go without them too (`taxonomies`, `disableKinds`).
+    pub taxonomies: bool,
+    /// Write the full-text search index and the search page (`/search/`).
+    /// Off, no page offers search and the words of articles are not indexed.
+    pub search: bool,
+    /// Write the site's Atom and JSON feeds (and the term pages' feeds).
+    pub feeds: bool,
     /// Ad and affiliate stripping rules.
     pub strip: StripRules,
     /// Size limits for articles and snippets.
@@ -162,6 +172,9 @@ impl Default for Config {
             description: String::new(),
             feed_limit: 20,
             paginate_by: 20,
+            taxonomies: true,
+            search: true,
+            feeds: true,
             strip: StripRules::default(),
             limits: Limits::default(),
             sanitize: false,

@@ -713,7 +713,7 @@ impl Engine {
             let html = std::mem::take(&mut article.html);
             let body_key = load::hash(html.as_bytes());
             store.put(body_key, &html)?;
-            let facts = Arc::new(render::BodyFacts::of(&article, &html));
+            let facts = Arc::new(render::BodyFacts::of(&article, &html, config.search));
             let mut files = recorder.files.into_inner().unwrap_or_else(|e| e.into_inner());
             files.sort();
             files.dedup();

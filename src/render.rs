@@ -170,13 +170,15 @@ pub struct BodyFacts {
 }
 
 impl BodyFacts {
-    /// The facts of `article` whose content HTML is `html`.
-    pub fn of(article: &Article, html: &str) -> BodyFacts {
-        let doc = SearchDoc { html: html.to_string(), ..search_doc(article) };
-        BodyFacts {
-            words: Arc::new(DocWords::of(&doc)),
-            highlight: assets::highlight_classes(html),
-        }
+    /// The facts of `article` whose content HTML is `html`; its words only
+    /// when the site has a search index (`search`).
+    pub fn of(article: &Article, html: &str, search: bool) -> BodyFacts {
+        let words = if search {
+            DocWords::of(&SearchDoc { html: html.to_string(), ..search_doc(article) })
+        } else {
+            DocWords::default()
+        };
+        BodyFacts { words: Arc::new(words), highlight: assets::highlight_classes(html) }
     }
 }
 
@@ -396,6 +398,7 @@ impl<'a> Site<'a> {
             h.update(
                 &load::hash(home.html.as_deref().unwrap_or_default().as_bytes()).to_le_bytes(),
             );
+            h.update(&[u8::from(config.search)]);
             for x in articles {
                 h.update(&x.highlight_key.to_le_bytes());
             }
@@ -404,7 +407,7 @@ impl<'a> Site<'a> {
         let theme = match theme_memo {
             Some((k, t)) if *k == theme_key => t.clone(),
             _ => {
-                let t = theme_assets(articles, home, statics);
+                let t = theme_assets(articles, home, statics, config.search);
                 *theme_memo = Some((theme_key, t.clone()));
                 t
             }
@@ -480,12 +483,16 @@ fn theme_assets(
     articles: &[Arc<Indexed>],
     home: &HomeIntro,
     statics: &[(PathBuf, StaticSource)],
+    search: bool,
 ) -> assets::Theme {
     const NAMES: [&str; 4] = ["style.css", "inkproof.js", "search.js", "search.css"];
     let texts: Vec<(&str, std::borrow::Cow<'_, str>)> = statics
         .iter()
         .filter_map(|(rel, src)| {
             let name = NAMES.iter().copied().find(|n| rel.as_os_str() == *n)?;
+            if !search && SEARCH_FILES.contains(&name) {
+                return None;
+            }
             let text = match src {
                 StaticSource::Builtin(t) => std::borrow::Cow::Borrowed(*t),
                 // Unreadable: the page keeps linking the plain copy, whose
@@ -637,6 +644,9 @@ pub fn render_long_lists(
 }
 
 /// How many cards a list page shows before it is split into pages.
+/// The theme's files that only search uses.
+const SEARCH_FILES: [&str; 2] = ["search.js", "search.css"];
+
 fn page_size(config: &Config) -> usize {
     config.paginate_by.max(1)
 }
@@ -787,7 +797,9 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
 
     // Taxonomy and term pages for the sitemap, with their newest article.
     let mut term_pages: Vec<(String, Option<usize>)> = Vec::new();
-    for (kind, title) in [("tags", "Tags"), ("categories", "Categories")] {
+    let kinds: &[(&'static str, &'static str)] =
+        if config.taxonomies { &[("tags", "Tags"), ("categories", "Categories")] } else { &[] };
+    for &(kind, title) in kinds {
         term_pages.push((format!("{base}/{kind}/"), site.dated.first().copied()));
         let terms = &related.terms[usize::from(kind != "tags")];
         let tax_url = format!("{base}/{kind}/");
@@ -795,9 +807,9 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
             .iter()
             .map(|(slug, (name, arts))| {
                 let (atom, json) = feeds::term_feed_paths(kind, slug);
+                let feed = |p: &Path| config.feeds.then(|| format!("{base}/{}", url_path(p)));
                 json!({"name": name, "slug": slug, "url": format!("{tax_url}{slug}/"), "count": arts.len(),
-                       "feed_url": format!("{base}/{}", url_path(&atom)),
-                       "json_feed_url": format!("{base}/{}", url_path(&json))})
+                       "feed_url": feed(&atom), "json_feed_url": feed(&json)})
             })
             .collect();
         // Keys of the term pages from what their values are made of (names,
@@ -825,7 +837,9 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
             let (atom, json) = feeds::term_feed_paths(kind, slug);
             let members: Vec<usize> = arts.iter().take(config.feed_limit).copied().collect();
             let extra = term_key(term_name, slug, arts.len()).to_le_bytes();
-            for (path, is_json) in [(atom, false), (json, true)] {
+            for (path, is_json) in
+                [(atom, false), (json, true)].into_iter().filter(|_| config.feeds)
+            {
                 let term = Some(term.clone());
                 push_feed(&mut units, site, path, is_json, members.clone(), term, &extra);
             }
@@ -846,18 +860,20 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
 
     // Search: the chunked full-text index ([`plan_search`]) and a page that
     // lists every guide without JS.
-    let all: Vec<usize> = site.dated.clone();
-    units.push(Unit {
-        path: PathBuf::from("search/index.html"),
-        key: list_key("search.html", b"", &all, None),
-        job: Job::List(ListPage {
-            template: "search.html",
-            kind: Arc::new(ListKind::Search),
-            members: all,
-            paginator: None,
-        }),
-        source: PathBuf::from("templates/search.html"),
-    });
+    if config.search {
+        let all: Vec<usize> = site.dated.clone();
+        units.push(Unit {
+            path: PathBuf::from("search/index.html"),
+            key: list_key("search.html", b"", &all, None),
+            job: Job::List(ListPage {
+                template: "search.html",
+                kind: Arc::new(ListKind::Search),
+                members: all,
+                paginator: None,
+            }),
+            source: PathBuf::from("templates/search.html"),
+        });
+    }
     units.push(Unit {
         path: PathBuf::from("404.html"),
         key: list_key("404.html", b"", &[], None),
@@ -901,9 +917,11 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
     }
 
     // Feeds, sitemap, robots, highlight CSS.
-    let feed: Vec<usize> = site.dated.iter().take(config.feed_limit).copied().collect();
-    push_feed(&mut units, site, "atom.xml".into(), false, feed.clone(), None, b"");
-    push_feed(&mut units, site, "feed.json".into(), true, feed, None, b"");
+    if config.feeds {
+        let feed: Vec<usize> = site.dated.iter().take(config.feed_limit).copied().collect();
+        push_feed(&mut units, site, "atom.xml".into(), false, feed.clone(), None, b"");
+        push_feed(&mut units, site, "feed.json".into(), true, feed, None, b"");
+    }
     push_bytes(&mut units, "sitemap.xml", sitemap(site, &term_pages).into_bytes());
     let robots = format!(
         "User-agent: *\nAllow: /\nSitemap: {}\n",
@@ -961,6 +979,11 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
 
     // Static files (the site's own, else the default theme's).
     for (rel, src) in site.statics {
+        let theirs = matches!(src, StaticSource::Disk { .. });
+        if !config.search && !theirs && SEARCH_FILES.iter().any(|f| rel.as_os_str() == *f) {
+            // The theme's search files, on a site without search.
+            continue;
+        }
         let (key, job) = match src {
             StaticSource::Disk { abs, stamp } => (stamp_key(abs, *stamp), Job::Copy(abs.clone())),
             StaticSource::Builtin(text) => (load::hash(text.as_bytes()), Job::Builtin(text)),
@@ -1178,6 +1201,9 @@ pub fn plan_search(
     postings: &mut search::Postings,
     units: &mut Vec<Unit>,
 ) {
+    if !site.config.search {
+        return;
+    }
     // `previous` has the keys of the last build's outputs (path → key, bytes
     // hash): the index's files are listed from it when nothing the index
     // reads changed.
@@ -1458,13 +1484,15 @@ impl Common<'_> {
             &mut ctx,
             "site",
             json!({"title": c.title, "description": c.description, "language": c.language, "author": c.author,
-                    "base_path": c.base_path(), "base_url": c.base_url}),
+                    "base_path": c.base_path(), "base_url": c.base_url,
+                    "taxonomies": c.taxonomies, "search": c.search, "feeds": c.feeds}),
         );
         put(&mut ctx, "meta", meta);
         put(&mut ctx, "nav", Value::Array(self.nav.to_vec()));
         ctx.insert("json_ld", &Value::Null);
-        ctx.insert("feed_url", &format!("{}/atom.xml", c.base_path()));
-        ctx.insert("json_feed_url", &format!("{}/feed.json", c.base_path()));
+        let feed = |name: &str| c.feeds.then(|| format!("{}/{name}", c.base_path()));
+        ctx.insert("feed_url", &feed("atom.xml"));
+        ctx.insert("json_feed_url", &feed("feed.json"));
         ctx.insert("search_chunked", &true);
         let t = self.theme;
         let url = |p: &Option<String>| p.as_ref().map(|p| format!("{}/{p}", c.base_path()));
@@ -1548,13 +1576,15 @@ fn absolute(config: &Config, url: &str) -> String {
     }
 }
 
+/// A card's or page's terms; `url` is null on a site without term pages.
 fn terms(config: &Config, kind: &str, names: &[String]) -> Vec<Value> {
     names
         .iter()
         .filter_map(|n| {
             let slug = slugify(n);
             (!slug.is_empty()).then(|| {
-                let url = format!("{}/{kind}/{slug}/", config.base_path());
+                let url =
+                    config.taxonomies.then(|| format!("{}/{kind}/{slug}/", config.base_path()));
                 object([("name", n.as_str().into()), ("slug", slug.into()), ("url", url.into())])
             })
         })

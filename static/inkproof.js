@@ -254,6 +254,8 @@
     var trigger = document.querySelector("[data-search-open]");
     var base = trigger ? trigger.getAttribute("data-search-base") || "/" : "/";
     var pageInput = document.querySelector("#search-input[data-search-index]");
+    // A site built without search (`search: false`) has neither: no key opens it.
+    if (!trigger && !pageInput) return;
     if (pageInput) {
       loadSearch(base, trigger).then(function (s) { s.initPage(base); }, function () {});
     }

@@ -268,3 +268,99 @@ fn the_search_page_rendered_ahead_is_the_page_rendered_with_the_rest() {
     along.assert_clean();
     assert_eq!(ahead.text("search/index.html"), along.text("search/index.html"));
 }
+
+#[test]
+fn a_site_without_term_pages_search_or_feeds_makes_and_links_none_of_them() {
+    let (site, with) = demo_site();
+    with.assert_clean();
+    // The switches' defaults: all three are made and linked.
+    for p in ["tags/index.html", "categories/index.html", "search/index.html", "atom.xml"] {
+        assert!(with.bytes(p).is_some(), "{p} missing by default: {:?}", with.paths());
+    }
+    let config = std::fs::read_to_string(site.root.join("inkproof.yaml")).unwrap();
+    site.write(
+        "inkproof.yaml",
+        &format!("{config}taxonomies: false\nsearch: false\nfeeds: false\n"),
+    );
+    let without = site.build();
+    without.assert_clean();
+    let paths = without.paths();
+    let made: Vec<&String> = paths
+        .iter()
+        .filter(|p| {
+            p.starts_with("tags/")
+                || p.starts_with("categories/")
+                || p.starts_with("search/")
+                // The theme's fingerprinted search files (`search.1a2b3c4d.js`);
+                // the site's own `static/search.js` is its file, copied as any.
+                || (p.starts_with("search.") && p.matches('.').count() == 2)
+                || p.ends_with("atom.xml")
+                || p.ends_with("feed.json")
+        })
+        .collect();
+    assert!(made.is_empty(), "made anyway: {made:?}");
+    // Every article still built, and no page links to what is not there:
+    // not the nav, the footer, the head, a chip, a breadcrumb or the 404 page.
+    let pages: Vec<&String> = paths.iter().filter(|p| p.ends_with(".html")).collect();
+    assert_eq!(
+        pages.len(),
+        with.paths().iter().filter(|p| p.ends_with("index.html") && !p.contains('/')).count()
+            + with
+                .paths()
+                .iter()
+                .filter(|p| {
+                    p.ends_with("/index.html")
+                        && !p.starts_with("tags/")
+                        && !p.starts_with("categories/")
+                        && !p.starts_with("search/")
+                })
+                .count()
+            + 1, // 404.html
+        "{pages:?}"
+    );
+    let mut chips = 0;
+    for p in &pages {
+        let doc = without.page(p);
+        for href in attrs(&doc, "a[href], link[href]", "href") {
+            let local = href.strip_prefix("https://guides.example.org").unwrap_or(&href);
+            assert!(
+                !["/tags/", "/categories/", "/search/", "/atom.xml", "/feed.json"]
+                    .iter()
+                    .any(|x| local.starts_with(x)),
+                "{p} links to {href}"
+            );
+        }
+        assert_eq!(count(&doc, "link[rel=alternate], [data-search-open]"), 0, "{p}");
+        chips += count(&doc, "span.chip");
+    }
+    // Terms are still shown, as text.
+    assert!(chips > 0, "no tag or category is shown any more");
+    let article = without.page("link-windows-license-to-microsoft-account/index.html");
+    assert_eq!(texts(&article, ".breadcrumb li").len(), 2, "Home and the page, no category");
+    assert!(!texts(&article, "span.chip-category").is_empty());
+    // Nothing in the sitemap points to a page that is not made.
+    let sitemap = without.text("sitemap.xml");
+    assert!(!sitemap.contains("/tags/") && !sitemap.contains("/categories/"), "{sitemap}");
+    // And the link check agrees.
+    assert!(!without.codes().iter().any(|c| c.starts_with("link/")), "{:?}", without.codes());
+}
+
+#[test]
+fn the_built_in_theme_ships_no_search_files_to_a_site_without_search() {
+    let site = TestSite::empty();
+    site.write(
+        "content/guide.md",
+        "---\ntitle: Guide\ndate: 2024-01-01\ntags: [windows]\n---\nA step.\n",
+    );
+    let with = site.build();
+    assert!(with.paths().iter().any(|p| p.starts_with("search")), "{:?}", with.paths());
+    site.write("inkproof.yaml", "title: Guides\nsearch: false\n");
+    let without = site.build();
+    without.assert_clean();
+    let search: Vec<String> =
+        without.paths().into_iter().filter(|p| p.starts_with("search")).collect();
+    assert!(search.is_empty(), "{search:?}");
+    // Term pages and feeds stay on: each switch is its own.
+    assert!(without.bytes("tags/windows/index.html").is_some());
+    assert!(without.bytes("atom.xml").is_some());
+}

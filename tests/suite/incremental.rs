@@ -233,15 +233,19 @@ fn run_seed(seed: u64, steps: usize) {
                 "edit a static file".into()
             }
             9 => {
+                // Term pages, search and feeds: each on in most steps, and
+                // switched off and on again over a sequence.
+                let mut on = || rng.below(4) != 0;
+                let (tax, search, feeds) = (on(), on(), on());
                 changed.push(site.write(
                     "inkproof.yaml",
                     &format!(
                         "title: Incremental {step}\nbase_url: https://guides.example.org\n\
-                         paginate_by: {}\n",
+                         paginate_by: {}\ntaxonomies: {tax}\nsearch: {search}\nfeeds: {feeds}\n",
                         2 + step % 2
                     ),
                 ));
-                "edit the config".into()
+                format!("edit the config (taxonomies {tax}, search {search}, feeds {feeds})")
             }
             _ => {
                 // Break one article's front matter; a later edit of it fixes it.
