@@ -25,6 +25,10 @@
 #   RM=timed            untimed: delete the previous output before the quiet
 #                       wait instead of inside the timed region, so a run
 #                       times the build alone (see "RM" below)
+#   LIKE_PEERS=0        1: inkproof without the outputs the peers are set up
+#                       without (ANCHORS.md: feeds, taxonomy pages, search
+#                       index off "where the tool allows"): its inkproof.yaml
+#                       gets `taxonomies: false`, `search: false`, `feeds: false`
 #   GEN=../shared/bench/gen_corpus.py           corpus generator
 #   SEED=42
 set -euo pipefail
@@ -41,8 +45,10 @@ INCREMENTAL="${INCREMENTAL:-1}"
 QUIET="${QUIET:-0}"
 QUIET_S="${QUIET_S:-61}"
 RM="${RM:-timed}"
+LIKE_PEERS="${LIKE_PEERS:-0}"
 PROTO=""; [ "$QUIET" = 1 ] && PROTO=" (quiet)"   # tags the results file's rows
 [ "$RM" = untimed ] && PROTO="$PROTO (rm untimed)"
+[ "$LIKE_PEERS" = 1 ] && PROTO="$PROTO (like peers)"
 TIME=/usr/bin/time
 
 CORPUS_ROOT="$(realpath -m "$CORPUS_ROOT")"
@@ -136,9 +142,11 @@ for N in $SIZES; do
     cp -R "$C/raw/posts" "$C/inkproof/content/posts"
     find "$C/inkproof/content/posts" -name '*.md' -print0 \
       | xargs -0 sed -i -E 's#\]\(/posts/(article-[0-9]+)/\)#](\1.md)#g'
-    printf 'title: "Bench"\nbase_url: "https://example.org"\n' > "$C/inkproof/inkproof.yaml"
     touch "$C/.done"
   fi
+  cfg='title: "Bench"\nbase_url: "https://example.org"\n'
+  [ "$LIKE_PEERS" = 1 ] && cfg+='taxonomies: false\nsearch: false\nfeeds: false\n'
+  printf "$cfg" > "$C/inkproof/inkproof.yaml"
 
   tools=(inkproof)
   [ -n "$ZOLA_BIN" ] && [ -d "$C/zola" ] && tools=(zola "${tools[@]}")
