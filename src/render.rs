@@ -1231,11 +1231,11 @@ pub fn plan_search(
         let docs: Vec<(u128, &Arc<DocWords>)> =
             site.articles.iter().map(|x| (x.search_key, &x.body_facts.words)).collect();
         postings.update(&docs);
-        // Made here, not kept per article: only the index reads them.
-        let shown: Vec<SearchDoc> = site.articles.iter().map(|x| search_doc(&x.article)).collect();
-        let pages: Vec<&SearchDoc> = shown.iter().collect();
+        // Made when a chunk of them is, not kept per article: only the index
+        // reads them.
+        let doc = |i: usize| search_doc(&site.articles[i].article);
         let keys: Vec<u128> = site.articles.iter().map(|x| x.search_key).collect();
-        let mut files = postings.files_since(&pages, &keys);
+        let mut files = postings.files_since(&doc, &keys);
         // A file made last time is kept only if the last build's output
         // has it; else (a new output folder) every file is made again.
         let kept = |f: &search::IndexFile| {
@@ -1243,7 +1243,7 @@ pub fn plan_search(
         };
         if !files.iter().all(kept) {
             postings.forget_files();
-            files = postings.files_since(&pages, &keys);
+            files = postings.files_since(&doc, &keys);
         }
         for f in files {
             // `meta.json` carries the key of the whole index, which is what

@@ -155,6 +155,9 @@ pub struct Postings {
     doc_chunks: Vec<(u128, u128)>,
 }
 
+/// Document `i` of the index, made on demand.
+pub type DocFn<'a> = dyn Fn(usize) -> SearchDoc + 'a;
+
 /// Word chunks by prefix: (key of their members, hash of their bytes).
 type ChunkKeys = FxHashMap<String, (u128, u128)>;
 
@@ -287,17 +290,21 @@ impl Postings {
     /// [`Postings::update`], in the same order).
     pub fn files(&self, pages: &[&SearchDoc]) -> Vec<(PathBuf, Vec<u8>)> {
         // With nothing made before, every file comes with its bytes.
-        let (files, _, _) = self.make(pages, &vec![0; pages.len()], &ChunkKeys::default(), &[]);
+        let doc = |i: usize| pages[i].clone();
+        let (files, _, _) = self.make(&doc, &vec![0; pages.len()], &ChunkKeys::default(), &[]);
         files.into_iter().map(|f| (f.path, f.bytes.expect("made from nothing"))).collect()
     }
 
     /// The same files as [`Postings::files`], but a file whose contents are
     /// the ones the last call made comes without its bytes: at 10,000
     /// articles the index is ~18 MB, and an edit changes a few of its files.
-    /// `doc_keys[i]` changes whenever what `pages[i]` shows in a result does.
-    pub fn files_since(&mut self, pages: &[&SearchDoc], doc_keys: &[u128]) -> Vec<IndexFile> {
+    /// `doc(i)` is document `i`, made only for the document chunks that are
+    /// made again (an edit changes one of 2,500 at 10,000 articles: making all
+    /// the documents was most of the time of the index in `serve`);
+    /// `doc_keys[i]` changes whenever what `doc(i)` shows in a result does.
+    pub fn files_since(&mut self, doc: &DocFn<'_>, doc_keys: &[u128]) -> Vec<IndexFile> {
         let (files, word_chunks, doc_chunks) =
-            self.make(pages, doc_keys, &self.word_chunks, &self.doc_chunks);
+            self.make(doc, doc_keys, &self.word_chunks, &self.doc_chunks);
         self.word_chunks = word_chunks;
         self.doc_chunks = doc_chunks;
         files
@@ -307,7 +314,7 @@ impl Postings {
     /// one in `last_words` / `last_docs`; with the keys of what it made.
     fn make(
         &self,
-        pages: &[&SearchDoc],
+        doc: &DocFn<'_>,
         doc_keys: &[u128],
         last_words: &ChunkKeys,
         last_docs: &[(u128, u128)],
@@ -346,20 +353,22 @@ impl Postings {
             words.insert(prefix.clone(), k);
             keys.push(prefix);
         });
-        let mut docs = Vec::with_capacity(pages.len().div_ceil(DOCS_PER_CHUNK));
-        for (n, (chunk, ks)) in
-            pages.chunks(DOCS_PER_CHUNK).zip(doc_keys.chunks(DOCS_PER_CHUNK)).enumerate()
-        {
+        let mut docs = Vec::with_capacity(doc_keys.len().div_ceil(DOCS_PER_CHUNK));
+        for (n, ks) in doc_keys.chunks(DOCS_PER_CHUNK).enumerate() {
             let mut h = xxhash_rust::xxh3::Xxh3::new();
             for k in ks {
                 h.update(&k.to_le_bytes());
             }
-            let made = || doc_chunk(chunk);
+            let made = || {
+                let first = n * DOCS_PER_CHUNK;
+                let chunk: Vec<SearchDoc> = (first..first + ks.len()).map(doc).collect();
+                doc_chunk(&chunk.iter().collect::<Vec<_>>())
+            };
             let (f, k) = file(doc_chunk_path(n), h.digest128(), last_docs.get(n), &made);
             files.push(f);
             docs.push(k);
         }
-        let bytes = meta(pages.len(), keys);
+        let bytes = meta(doc_keys.len(), keys);
         let hash = crate::load::hash(&bytes);
         files.push(IndexFile {
             path: PathBuf::from(DIR).join("meta.json"),
@@ -750,6 +759,43 @@ fn decode_entities(s: &str) -> String {
 mod tests {
     use super::*;
     use std::collections::HashMap;
+    use std::path::Path;
+
+    #[test]
+    fn only_the_documents_of_changed_chunks_are_made() {
+        let mut pages: Vec<SearchDoc> = (0..9)
+            .map(|i| doc(&format!("/p{i}/"), &format!("Page {i}"), "<p>Words here.</p>"))
+            .collect();
+        let key = |p: &SearchDoc| crate::load::hash(format!("{}{}", p.title, p.html).as_bytes());
+        let mut postings = Postings::default();
+        let mut run = |pages: &[SearchDoc]| {
+            let words: Vec<Arc<DocWords>> =
+                pages.iter().map(|p| Arc::new(DocWords::of(p))).collect();
+            let keys: Vec<u128> = pages.iter().map(key).collect();
+            let docs: Vec<(u128, &Arc<DocWords>)> = keys.iter().copied().zip(&words).collect();
+            postings.update(&docs);
+            let made = std::cell::RefCell::new(Vec::new());
+            let files = postings.files_since(
+                &|i| {
+                    made.borrow_mut().push(i);
+                    pages[i].clone()
+                },
+                &keys,
+            );
+            let fresh: HashMap<PathBuf, Vec<u8>> = index(pages).into_iter().collect();
+            for f in files.iter().filter(|f| f.path.starts_with(Path::new(DIR).join("d"))) {
+                if let Some(bytes) = &f.bytes {
+                    assert_eq!(bytes, &fresh[&f.path], "{}", f.path.display());
+                }
+            }
+            made.into_inner()
+        };
+        assert_eq!(run(&pages), (0..9).collect::<Vec<_>>(), "a first call makes them all");
+        pages[5].title = "Page five".into();
+        // Document 5 is in the second chunk (4 to 7): only those are made.
+        assert_eq!(run(&pages), [4, 5, 6, 7]);
+        assert!(run(&pages).is_empty(), "nothing changed, nothing made");
+    }
 
     #[test]
     fn patched_postings_give_the_files_of_a_fresh_index() {
@@ -802,13 +848,13 @@ mod tests {
         let pages_b: Vec<&SearchDoc> = before.iter().collect();
         let keys_b: Vec<u128> = kb.iter().map(|(k, _)| *k).collect();
         let first: HashMap<PathBuf, Vec<u8>> = since
-            .files_since(&pages_b, &keys_b)
+            .files_since(&|i| pages_b[i].clone(), &keys_b)
             .into_iter()
             .map(|f| (f.path, f.bytes.expect("a first call makes every file")))
             .collect();
         since.update(&a.iter().map(|(k, w)| (*k, w)).collect::<Vec<_>>());
         let keys_a: Vec<u128> = ka.iter().map(|(k, _)| *k).collect();
-        let second = since.files_since(&pages, &keys_a);
+        let second = since.files_since(&|i| pages[i].clone(), &keys_a);
         let fresh: HashMap<PathBuf, Vec<u8>> = index(&after).into_iter().collect();
         assert_eq!(second.len(), fresh.len());
         let mut kept_files = 0;
