@@ -490,7 +490,7 @@ fn theme_assets(
         .iter()
         .filter_map(|(rel, src)| {
             let name = NAMES.iter().copied().find(|n| rel.as_os_str() == *n)?;
-            if !search && SEARCH_FILES.contains(&name) {
+            if !search && search_file(rel) {
                 return None;
             }
             let text = match src {
@@ -643,10 +643,12 @@ pub fn render_long_lists(
     }
 }
 
-/// How many cards a list page shows before it is split into pages.
 /// The theme's files that only search uses.
-const SEARCH_FILES: [&str; 2] = ["search.js", "search.css"];
+fn search_file(rel: &Path) -> bool {
+    ["search.js", "search.css"].iter().any(|f| rel.as_os_str() == *f)
+}
 
+/// How many cards a list page shows before it is split into pages.
 fn page_size(config: &Config) -> usize {
     config.paginate_by.max(1)
 }
@@ -837,11 +839,11 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
             let (atom, json) = feeds::term_feed_paths(kind, slug);
             let members: Vec<usize> = arts.iter().take(config.feed_limit).copied().collect();
             let extra = term_key(term_name, slug, arts.len()).to_le_bytes();
-            for (path, is_json) in
-                [(atom, false), (json, true)].into_iter().filter(|_| config.feeds)
-            {
-                let term = Some(term.clone());
-                push_feed(&mut units, site, path, is_json, members.clone(), term, &extra);
+            if config.feeds {
+                for (path, is_json) in [(atom, false), (json, true)] {
+                    let term = Some(term.clone());
+                    push_feed(&mut units, site, path, is_json, members.clone(), term, &extra);
+                }
             }
             term_pages.push((
                 term["url"].as_str().unwrap_or_default().to_string(),
@@ -980,7 +982,7 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
     // Static files (the site's own, else the default theme's).
     for (rel, src) in site.statics {
         let theirs = matches!(src, StaticSource::Disk { .. });
-        if !config.search && !theirs && SEARCH_FILES.iter().any(|f| rel.as_os_str() == *f) {
+        if !config.search && !theirs && search_file(rel) {
             // The theme's search files, on a site without search.
             continue;
         }

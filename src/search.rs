@@ -362,7 +362,7 @@ impl Postings {
             let made = || {
                 let first = n * DOCS_PER_CHUNK;
                 let chunk: Vec<SearchDoc> = (first..first + ks.len()).map(doc).collect();
-                doc_chunk(&chunk.iter().collect::<Vec<_>>())
+                doc_chunk(&chunk)
             };
             let (f, k) = file(doc_chunk_path(n), h.digest128(), last_docs.get(n), &made);
             files.push(f);
@@ -434,7 +434,7 @@ fn list_json(docs: &[(u32, u8)]) -> String {
 }
 
 /// A document chunk: what a result shows of each of its documents.
-fn doc_chunk(chunk: &[&SearchDoc]) -> Vec<u8> {
+fn doc_chunk(chunk: &[SearchDoc]) -> Vec<u8> {
     let docs: Vec<Value> = chunk
         .iter()
         .map(|p| {
