@@ -2,7 +2,7 @@
 //! when it is absent so a bare `content/` folder builds.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Component, PathBuf};
 
 use serde::Deserialize;
 
@@ -215,7 +215,8 @@ pub fn parse(name: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
         return Config::default();
     }
     match yaml::from_str::<Config>(text) {
-        Ok(config) => {
+        Ok(mut config) => {
+            source_dirs_within(&mut config, name, text, diags);
             let problems = config.strip.problems().into_iter().chain(config.limits.problems());
             for problem in problems.chain(config.check.problems()) {
                 diags.push(Diagnostic::error("config/invalid", Location::file(name), problem));
@@ -232,6 +233,45 @@ pub fn parse(name: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
             ));
             Config::default()
         }
+    }
+}
+
+/// The folders a build reads and publishes from stay inside the site: a
+/// `static_dir: ../../.ssh` in a cloned starter would publish private keys.
+/// An escaping folder is reported at its key and replaced by the default, so
+/// nothing outside is read even by `check` or `serve`. (A folder that is a
+/// symlink out of the site is refused by the loader, which sees the disk.)
+fn source_dirs_within(config: &mut Config, file: &str, text: &str, diags: &mut Vec<Diagnostic>) {
+    let defaults = Config::default();
+    let dirs = [
+        ("content_dir", &mut config.content_dir, defaults.content_dir),
+        ("templates_dir", &mut config.templates_dir, defaults.templates_dir),
+        ("static_dir", &mut config.static_dir, defaults.static_dir),
+    ];
+    for (key, dir, default) in dirs {
+        let climbs =
+            dir.components().any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
+        if !climbs {
+            continue;
+        }
+        let at = text.lines().enumerate().find_map(|(i, l)| {
+            let rest = l.strip_prefix(key)?;
+            rest.trim_start().starts_with(':').then_some(i + 1)
+        });
+        let loc =
+            at.map_or_else(|| Location::file(file), |line| Location::new(file, line, Some(1)));
+        diags.push(
+            Diagnostic::error(
+                "load/path-escape",
+                loc,
+                format!(
+                    "`{key}: {}` is outside the site root; nothing in it is read or published",
+                    dir.display()
+                ),
+            )
+            .with_help("give a folder inside the site, relative to it, without `..`"),
+        );
+        *dir = default;
     }
 }
 

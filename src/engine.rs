@@ -496,6 +496,7 @@ impl Engine {
         diags.extend(inputs.config_diags.iter().cloned());
         diags.extend(inputs.content_diags.iter().cloned());
         diags.extend(inputs.template_diags.iter().cloned());
+        diags.extend(inputs.static_diags.iter().cloned());
 
         let mut config_owned;
         let config = match &self.opts.base_url {

@@ -104,6 +104,10 @@ fn sources_reusing(
     diags: &mut Vec<Diagnostic>,
 ) -> anyhow::Result<Loaded> {
     let content_abs = root.join(content_dir);
+    if let Err(d) = within_site(root, content_dir) {
+        diags.push(d);
+        return Ok(Loaded::default());
+    }
     let meta = std::fs::metadata(&content_abs)
         .with_context(|| format!("cannot read the content folder `{}`", content_abs.display()))?;
     anyhow::ensure!(meta.is_dir(), "`{}` is not a folder", content_abs.display());
@@ -392,6 +396,9 @@ pub struct Inputs {
     pub template_diags: Vec<Diagnostic>,
     /// Output path → where it comes from.
     pub statics: Vec<(PathBuf, StaticSource)>,
+    /// Symlinks in `static/` that lead out of the site or nowhere, and a
+    /// `static/` that is itself outside the site.
+    pub static_diags: Vec<Diagnostic>,
     /// Folders that are never read as content (the output folder).
     exclude: Vec<PathBuf>,
     /// Whether article texts stay in memory (see [`Inputs::load_released`]).
@@ -425,6 +432,7 @@ impl Inputs {
             templates: Vec::new(),
             template_diags: Vec::new(),
             statics: Vec::new(),
+            static_diags: Vec::new(),
             exclude: exclude.to_vec(),
             keep_texts,
             files: Mutex::default(),
@@ -563,36 +571,26 @@ impl Inputs {
 
     fn read_templates(&mut self) {
         let mut diags = Vec::new();
-        let dir = self.root.join(&self.config.templates_dir);
         let mut files: Vec<(String, String)> = crate::render::DEFAULT_TEMPLATES
             .iter()
             .map(|(n, t)| (n.to_string(), t.to_string()))
             .collect();
-        if dir.is_dir() {
-            for entry in walkdir::WalkDir::new(&dir).sort_by_file_name().into_iter().flatten() {
-                if !entry.file_type().is_file() {
-                    continue;
+        let found = site_files(&self.root, &self.config.templates_dir, &mut diags);
+        for (name, abs, _) in found {
+            let name = name.to_string_lossy().replace('\\', "/");
+            if name.split('/').any(|p| p.starts_with('.')) || name.ends_with('~') {
+                continue; // editor swap and backup files
+            }
+            match std::fs::read_to_string(&abs) {
+                Ok(text) => {
+                    files.retain(|(n, _)| *n != name);
+                    files.push((name, text));
                 }
-                let name = entry
-                    .path()
-                    .strip_prefix(&dir)
-                    .unwrap_or(entry.path())
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                if name.split('/').any(|p| p.starts_with('.')) || name.ends_with('~') {
-                    continue; // editor swap and backup files
-                }
-                match std::fs::read_to_string(entry.path()) {
-                    Ok(text) => {
-                        files.retain(|(n, _)| *n != name);
-                        files.push((name, text));
-                    }
-                    Err(e) => diags.push(Diagnostic::error(
-                        "template/unreadable",
-                        Location::file(self.config.templates_dir.join(&name)),
-                        e.to_string(),
-                    )),
-                }
+                Err(e) => diags.push(Diagnostic::error(
+                    "template/unreadable",
+                    Location::file(self.config.templates_dir.join(&name)),
+                    e.to_string(),
+                )),
             }
         }
         self.templates = files;
@@ -600,16 +598,12 @@ impl Inputs {
     }
 
     fn read_statics(&mut self) {
+        let mut diags = Vec::new();
         let dir = self.root.join(&self.config.static_dir);
         let mut out = Vec::new();
         if dir.is_dir() {
-            for entry in walkdir::WalkDir::new(&dir).sort_by_file_name().into_iter().flatten() {
-                if !entry.file_type().is_file() {
-                    continue;
-                }
-                let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path()).to_path_buf();
-                let stamp = entry.metadata().map(|m| Stamp::of(&m)).unwrap_or_default();
-                out.push((rel, StaticSource::Disk { abs: entry.path().to_path_buf(), stamp }));
+            for (rel, abs, stamp) in site_files(&self.root, &self.config.static_dir, &mut diags) {
+                out.push((rel, StaticSource::Disk { abs, stamp }));
             }
         } else {
             for (name, text) in crate::render::DEFAULT_STATIC {
@@ -617,6 +611,7 @@ impl Inputs {
             }
         }
         self.statics = out;
+        self.static_diags = diags;
     }
 
     /// Hash of the templates, for render units (a template change redoes pages).
@@ -692,10 +687,14 @@ fn read_content_file(root: &Path, roots: &[&Path], rel: &Path) -> FileRead {
         Ok(t) => t,
         Err(e) => return FileRead::Error(e.to_string()),
     };
+    // A root that itself leads out of the site holds nothing readable.
+    let site = root.canonicalize().ok();
     let inside = roots.iter().any(|r| {
         let r = root.join(r);
         rel.starts_with(r.strip_prefix(root).unwrap_or(&r))
-            && r.canonicalize().is_ok_and(|c| target.starts_with(c))
+            && r.canonicalize().is_ok_and(|c| {
+                target.starts_with(&c) && site.as_ref().is_some_and(|s| c.starts_with(s))
+            })
     });
     if !inside {
         return FileRead::Escapes(target);
@@ -707,6 +706,127 @@ fn read_content_file(root: &Path, roots: &[&Path], rel: &Path) -> FileRead {
         Ok(b) => FileRead::Bytes(b.into()),
         Err(e) => FileRead::Error(e.to_string()),
     }
+}
+
+/// Refuses a source folder (content, templates, static) that resolves outside
+/// the site root: a cloned starter whose `static` links to `~/.ssh` would
+/// otherwise publish private keys, and `serve` would answer with them.
+fn within_site(root: &Path, dir: &Path) -> Result<(), Diagnostic> {
+    let abs = root.join(dir);
+    let escape = |why: String| {
+        Diagnostic::error("load/path-escape", Location::file(dir), why)
+            .with_help("keep the folder inside the site; copy what it needs into it")
+    };
+    if dir.is_absolute() || normalize_within(dir).is_none() {
+        return Err(escape(format!("`{}` is outside the site root", dir.display())));
+    }
+    let Ok(real) = abs.canonicalize() else { return Ok(()) }; // absent: nothing is read
+    match root.canonicalize() {
+        Ok(site) if real.starts_with(&site) => Ok(()),
+        _ => Err(escape(format!(
+            "`{}` leads outside the site root (to `{}`); nothing in it is read or published",
+            dir.display(),
+            real.display()
+        ))),
+    }
+}
+
+/// The files below a site folder (templates, static), relative to it, with
+/// where to read them and their stamp. Symlinks are followed when they stay
+/// inside the site; one that leads out of it is a `load/path-escape` error,
+/// and one that leads nowhere or to a folder is a `load/special-file`
+/// warning: never a file dropped without a word.
+fn site_files(
+    root: &Path,
+    dir: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(PathBuf, PathBuf, Stamp)> {
+    let abs_dir = root.join(dir);
+    if !abs_dir.is_dir() {
+        return Vec::new();
+    }
+    if let Err(d) = within_site(root, dir) {
+        diags.push(d);
+        return Vec::new();
+    }
+    let site = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut out = Vec::new();
+    let walker = walkdir::WalkDir::new(&abs_dir).follow_links(false).sort_by_file_name();
+    for entry in walker.into_iter() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e.path().map(|p| rel_to(root, p)).unwrap_or_else(|| dir.to_path_buf());
+                diags.push(Diagnostic::error(
+                    "load/unreadable",
+                    Location::file(path),
+                    e.to_string(),
+                ));
+                continue;
+            }
+        };
+        let rel = entry.path().strip_prefix(&abs_dir).unwrap_or(entry.path()).to_path_buf();
+        let shown = dir.join(&rel);
+        let meta = if entry.file_type().is_symlink() {
+            match entry.path().canonicalize() {
+                Ok(target) if !target.starts_with(&site) => {
+                    diags.push(
+                        Diagnostic::error(
+                            "load/path-escape",
+                            Location::file(&shown),
+                            format!(
+                                "symlink leads outside the site (to `{}`); it is not published",
+                                target.display()
+                            ),
+                        )
+                        .with_help("copy the file into the site, or remove the link"),
+                    );
+                    continue;
+                }
+                Ok(target) => match std::fs::metadata(&target) {
+                    Ok(m) if m.is_file() => m,
+                    _ => {
+                        diags.push(
+                            Diagnostic::warning(
+                                "load/special-file",
+                                Location::file(&shown),
+                                "symlink to a folder is not followed; skipped",
+                            )
+                            .with_help("move the folder here, or link single files"),
+                        );
+                        continue;
+                    }
+                },
+                Err(_) => {
+                    diags.push(
+                        Diagnostic::warning(
+                            "load/special-file",
+                            Location::file(&shown),
+                            "symlink leads nowhere; skipped",
+                        )
+                        .with_help("remove the link or restore its target"),
+                    );
+                    continue;
+                }
+            }
+        } else if entry.file_type().is_file() {
+            match entry.metadata() {
+                Ok(m) => m,
+                Err(e) => {
+                    diags.push(Diagnostic::error(
+                        "load/unreadable",
+                        Location::file(&shown),
+                        e.to_string(),
+                    ));
+                    continue;
+                }
+            }
+        } else {
+            continue;
+        };
+        out.push((rel, entry.path().to_path_buf(), Stamp::of(&meta)));
+    }
+    out
 }
 
 fn rel_to(root: &Path, p: &Path) -> PathBuf {

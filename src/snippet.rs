@@ -442,6 +442,18 @@ pub fn resolve(raw: &str, ctx: &SnippetContext<'_>) -> Result<Located, (&'static
     locate(raw, ctx).map_err(|p| (p.code, p.message))
 }
 
+/// How a snippet escape through a symlink is worded, so the finding that
+/// restates it at the link itself can be recognised ([`escaped_path`]).
+const LEADS_OUT: &str = " leads to ";
+
+/// The file a `snippet/path-escape` message says leads out of the content
+/// folder through a symlink (`content/guide/x.ps1`), if it says one.
+pub fn escaped_path(message: &str) -> Option<String> {
+    let rest = message.strip_prefix('`')?;
+    let (path, after) = rest.split_once('`')?;
+    after.starts_with(LEADS_OUT).then(|| path.replace('\\', "/"))
+}
+
 /// Resolves the directive's path and makes sure it stays inside the content folder.
 fn locate(raw: &str, ctx: &SnippetContext<'_>) -> Result<Located, Problem> {
     // Authors on Windows write `sub\file.ps1`; treat both separators alike.
@@ -498,7 +510,7 @@ fn locate(raw: &str, ctx: &SnippetContext<'_>) -> Result<Located, Problem> {
         FileRead::Escapes(target) => {
             return Err(Problem::new(
                 "snippet/path-escape",
-                format!("`{shown}` leads to `{}`, outside the content folder", target.display()),
+                format!("`{shown}`{LEADS_OUT}`{}`, outside the content folder", target.display()),
             )
             .help("copy the file into the site instead of linking to it"))
         }

@@ -132,6 +132,7 @@ pub fn finalize(
     not_run: &[&str],
 ) -> Vec<Diagnostic> {
     let mut diags = suppress::apply(diags, ignores, texts, not_run);
+    drop_restated_escapes(&mut diags);
     diags.retain_mut(|d| match config.checks.get(d.code) {
         Some(Level::Off) => false,
         Some(Level::Error) => {
@@ -146,6 +147,25 @@ pub fn finalize(
     });
     crate::diag::sort(&mut diags);
     diags
+}
+
+/// One cause, one finding: a symlink out of `content/` that an article embeds
+/// as a snippet is reported at the article's fence line (`snippet/path-escape`,
+/// which names the file); the loader's finding at the link itself says the
+/// same thing without a line, so it goes.
+fn drop_restated_escapes(diags: &mut Vec<Diagnostic>) {
+    let named: std::collections::HashSet<String> = diags
+        .iter()
+        .filter(|d| d.code == "snippet/path-escape")
+        .filter_map(|d| crate::snippet::escaped_path(&d.message))
+        .collect();
+    if named.is_empty() {
+        return;
+    }
+    diags.retain(|d| {
+        d.code != "load/path-escape"
+            || !named.contains(d.location.path.to_string_lossy().replace('\\', "/").as_str())
+    });
 }
 
 /// A location in a file from a [`facts::Pos`].

@@ -16,3 +16,4 @@ mod snippets;
 mod incremental;
 mod reliability;
 mod reader;
+mod sources;

@@ -441,3 +441,23 @@ fn init_points_authors_at_serve_not_at_opening_files_from_disk() {
     let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
     assert!(readme.contains("inkproof serve") && readme.contains("inkproof new"), "{readme}");
 }
+
+/// Issue 21: a `static` folder linked out of the site (a cloned starter's
+/// `static -> ../../.ssh`) is never answered from, on any path.
+#[cfg(unix)]
+#[test]
+fn serve_never_answers_from_a_static_folder_linked_out_of_the_site() {
+    let site = small_site();
+    let outside = site.root.parent().unwrap().join("dot-ssh");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("id_ed25519"), "PRIVATE-KEY").unwrap();
+    std::os::unix::fs::symlink(&outside, site.root.join("static")).unwrap();
+    let server = Server::start(&site);
+    for path in ["/id_ed25519", "/static/id_ed25519", "/../dot-ssh/id_ed25519"] {
+        let (status, _, body) = server.get(path);
+        assert!(!body.contains("PRIVATE-KEY"), "{path}: {status} leaked the key");
+    }
+    let findings = server.findings("/");
+    assert_eq!(findings["others_errors"], 1, "the escape is reported: {findings}");
+    assert!(server.lines().iter().any(|l| l.contains("load/path-escape")), "{:#?}", server.lines());
+}
