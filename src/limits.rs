@@ -73,7 +73,7 @@ impl Limits {
 /// the article instead of rendering it.
 pub fn check_article(path: &Path, len: u64, limits: &Limits, diags: &mut Vec<Diagnostic>) -> bool {
     let size = human(len);
-    if len > limits.article_error_kb.saturating_mul(1024) {
+    if article_too_big(len, limits) {
         diags.push(
             Diagnostic::error(
                 "limits/article-too-big",
@@ -101,6 +101,13 @@ pub fn check_article(path: &Path, len: u64, limits: &Limits, diags: &mut Vec<Dia
         );
     }
     true
+}
+
+/// Whether an article of `len` bytes is above the error size. Its body is
+/// then never rendered, so the checks that read the body must not take the
+/// missing text for the author's (issue 21: it also got `content/empty-body`).
+pub fn article_too_big(len: u64, limits: &Limits) -> bool {
+    len > limits.article_error_kb.saturating_mul(1024)
 }
 
 /// Size for messages: `12.3 MB` (MiB, as Explorer and `ls -h` count).

@@ -88,7 +88,10 @@ pub fn check(
         thumbnail(config, source, thumb, out);
     }
 
-    if !facts.has_text {
+    // An article above the size limit has no rendered body to judge;
+    // `limits/article-too-big` already says why.
+    let skipped = crate::limits::article_too_big(source.text.len() as u64, &config.limits);
+    if !facts.has_text && !skipped {
         let line = crate::front_matter::body_offset(&source.text)
             .map_or(1, |off| crate::diag::LineIndex::new(&source.text).line_col(off).0);
         out.push(

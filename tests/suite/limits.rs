@@ -118,3 +118,22 @@ fn sanitize_option_removes_scripts_handlers_and_unsafe_urls_from_pages() {
     assert!(!clean.contains("onclick"), "{clean}");
     assert!(clean.contains("Click") && clean.contains("Intro."), "text stays: {clean}");
 }
+
+// Issue 21: an article above the error size also got `content/empty-body`,
+// as if its (skipped) body were empty; one cause gives one finding.
+#[test]
+fn an_article_above_the_error_size_gets_only_the_size_finding() {
+    let site = TestSite::empty();
+    site.write("inkproof.yaml", "limits:\n  article_warning_kb: 8\n  article_error_kb: 64\n");
+    let front = "---\ntitle: Huge\ndescription: A guide far longer than the limits of this site allow.\n---\n";
+    site.write("content/huge.md", &format!("{front}{}", "word ".repeat(20_000)));
+    let b = site.build();
+    let found: Vec<String> = b
+        .build
+        .diagnostics
+        .iter()
+        .filter(|d| d.location.path == Path::new("content/huge.md"))
+        .map(|d| d.code.to_string())
+        .collect();
+    assert_eq!(found, ["limits/article-too-big"], "{:#?}", b.build.diagnostics);
+}
