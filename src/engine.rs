@@ -44,9 +44,6 @@ fn shard_of(path: &Path) -> usize {
     (load::hash(path.as_os_str().as_encoded_bytes()) % SHARDS as u128) as usize
 }
 
-/// Output folders the site itself uses; an article can't take these slugs.
-const RESERVED: &[&str] = &["tags", "categories", "snippets", "search", "page"];
-
 /// How an engine is set up.
 #[derive(Debug, Clone, Default)]
 pub struct EngineOptions {
@@ -626,11 +623,16 @@ impl Engine {
         for &i in &items {
             let source = &sources[i];
             let slug = slugged(i).slug.as_str();
+            // Where the author changes the slug (only looked up for a finding).
+            let at = || match &fronts[i].meta {
+                Some(meta) => crate::check::front_matter::slug_location(source, meta),
+                None => Location::file(&source.path),
+            };
             if let Some(other) = by_slug.get(slug) {
                 diags.push(
                     Diagnostic::error(
                         "slug/collision",
-                        Location::file(&source.path),
+                        at(),
                         format!(
                             "`{}` and `{}` would both be written to `{slug}/index.html`",
                             other.display(),
@@ -639,10 +641,10 @@ impl Engine {
                     )
                     .with_help("give one of them a different `slug:` in its front matter"),
                 );
-            } else if RESERVED.contains(&slug) {
+            } else if crate::slug::RESERVED_SECTIONS.contains(&slug) {
                 diags.push(Diagnostic::error(
                     "slug/reserved",
-                    Location::file(&source.path),
+                    at(),
                     format!("the slug `{slug}` is used by the site itself; choose another `slug:`"),
                 ));
             } else {

@@ -85,6 +85,14 @@ pub fn locate_key(text: &str, key: &str) -> Option<(usize, usize)> {
     find_key(s.raw, s.format, key)
 }
 
+/// The 1-based file line and column of one item of a top-level list key
+/// (`tags`, `aliases`), for checks that run after parsing; the key's line
+/// when the item's text cannot be found.
+pub fn locate_item(text: &str, key: &str, item: &str) -> Option<(usize, usize)> {
+    let s = split(text).ok()?;
+    find_item(s.raw, s.format, key, item)
+}
+
 /// Every key [`parse`] reads itself; anything else goes to `extra`.
 pub const KNOWN_KEYS: &[&str] = &[
     "title",
@@ -511,56 +519,44 @@ impl Fields<'_, '_, '_> {
     }
 
     /// `aliases`: old URLs that redirect here. One that is not a path inside
-    /// the site (`../x`, `/`) is a located `front-matter/bad-alias` error and is
-    /// dropped; the article itself still builds (issue #9: the error had no line).
+    /// the site (`../x`, `/`, `a\\b`, `%2e%2e`) is a located
+    /// `front-matter/bad-alias` error, one with a part no file system can hold
+    /// everywhere a `slug/` error, and either is dropped; the article itself
+    /// still builds (issue #9: the error had no line).
     fn aliases(&mut self, value: Value) -> Vec<String> {
-        let mut aliases = self.list("aliases", value);
-        let inside = |a: &str| {
-            crate::load::normalize_within(Path::new(a.trim_start_matches('/')))
-                .is_some_and(|p| !p.as_os_str().is_empty())
-        };
-        for alias in aliases.iter().filter(|a| !inside(a)) {
-            let location = self.item_location("aliases", alias);
-            self.diags.push(
-                Diagnostic::error(
+        let aliases = self.list("aliases", value);
+        let mut kept = Vec::with_capacity(aliases.len());
+        for alias in aliases {
+            let Some(problem) = alias_problem(&alias) else {
+                kept.push(alias);
+                continue;
+            };
+            let location = self.item_location("aliases", &alias);
+            self.diags.push(match problem {
+                AliasProblem::Outside(why) => Diagnostic::error(
                     "front-matter/bad-alias",
                     location,
-                    format!("alias `{alias}` is not a path inside the site"),
+                    format!("alias `{alias}` is not a path inside the site{why}"),
                 )
                 .with_help("write the old URL's path, e.g. `/old-name/` or `2019/01/post.html`"),
-            );
+                AliasProblem::Part(problem, part) => crate::slug::unportable_finding(
+                    problem,
+                    "the alias part",
+                    &part,
+                    location,
+                    "change or drop this alias",
+                ),
+            });
         }
-        aliases.retain(|a| inside(a));
-        aliases
+        kept
     }
 
-    /// Where a list item of a top-level key is written: the first line from the
-    /// key on (its own, or an indented `- item` line) that holds the item's text.
+    /// Where a list item of a top-level key is written (see [`find_item`]).
     fn item_location(&self, key: &str, item: &str) -> Location {
-        let Some((key_line, _)) = find_key(self.raw, self.format, key) else {
-            return Location::new(self.path, 1, None);
-        };
-        let first = key_line - FIRST_LINE;
-        for (i, line) in self.raw.lines().enumerate().skip(first) {
-            if i > first && !line.starts_with([' ', '\t', '-']) {
-                break;
-            }
-            // The item as a whole token, not inside another item (`/` in `[/a/, /]`).
-            let token = line.match_indices(item).map(|(at, _)| at).find(|&at| {
-                let before = line[..at].chars().next_back();
-                let after = line[at + item.len()..].chars().next();
-                before.is_none_or(|c| " \t-[,\"'".contains(c))
-                    && after.is_none_or(|c| " \t],\"'#".contains(c))
-            });
-            if let Some(at) = token {
-                return Location::new(
-                    self.path,
-                    i + FIRST_LINE,
-                    Some(line[..at].chars().count() + 1),
-                );
-            }
+        match find_item(self.raw, self.format, key, item) {
+            Some((line, col)) => Location::new(self.path, line, Some(col)),
+            None => Location::new(self.path, 1, None),
         }
-        Location::new(self.path, key_line, Some(1))
     }
 
     /// Keywords as SEO tools write them: one comma-separated string, or a list.
@@ -629,6 +625,63 @@ impl Fields<'_, '_, '_> {
         }
         parsed
     }
+}
+
+/// Why an alias cannot be written as a folder of the output.
+enum AliasProblem {
+    /// Not a path inside the site; the text ends the message.
+    Outside(&'static str),
+    /// A part of the path that is too long or a Windows device name.
+    Part(crate::slug::Unportable, String),
+}
+
+/// An alias is written as given, but web servers and archive tools read it
+/// decoded: `%2e%2e` is `..` to a server, and `\` a separator to Windows.
+/// So the decoded text is checked too (issue 21: both became literal folders).
+fn alias_problem(alias: &str) -> Option<AliasProblem> {
+    let decoded = percent_encoding::percent_decode_str(alias).decode_utf8_lossy();
+    if decoded.contains('\\') {
+        return Some(AliasProblem::Outside(
+            ": it holds a backslash (`\\` or `%5C`), which Windows reads as a folder separator",
+        ));
+    }
+    let dots = |path: &str| path.split('/').filter(|part| *part == "." || *part == "..").count();
+    if dots(&decoded) > dots(alias) {
+        return Some(AliasProblem::Outside(
+            ": it holds a percent-encoded `.` or `..` (`%2e`), which servers decode into a folder climb",
+        ));
+    }
+    let path = crate::load::normalize_within(Path::new(alias.trim_start_matches('/')))
+        .filter(|p| !p.as_os_str().is_empty());
+    let Some(path) = path else { return Some(AliasProblem::Outside("")) };
+    path.iter().find_map(|part| {
+        let part = part.to_string_lossy();
+        crate::slug::unportable(&part).map(|p| AliasProblem::Part(p, part.into_owned()))
+    })
+}
+
+/// Where a list item of a top-level key is written: the first line from the
+/// key on (its own, or an indented `- item` line) that holds the item's text,
+/// as (line, column); the key's line, column 1, when no line does.
+fn find_item(raw: &str, format: Format, key: &str, item: &str) -> Option<(usize, usize)> {
+    let (key_line, _) = find_key(raw, format, key)?;
+    let first = key_line - FIRST_LINE;
+    for (i, line) in raw.lines().enumerate().skip(first) {
+        if i > first && !line.starts_with([' ', '\t', '-']) {
+            break;
+        }
+        // The item as a whole token, not inside another item (`/` in `[/a/, /]`).
+        let token = line.match_indices(item).map(|(at, _)| at).find(|&at| {
+            let before = line[..at].chars().next_back();
+            let after = line[at + item.len()..].chars().next();
+            before.is_none_or(|c| " \t-[,\"'".contains(c))
+                && after.is_none_or(|c| " \t],\"'#".contains(c))
+        });
+        if let Some(at) = token {
+            return Some((i + FIRST_LINE, line[..at].chars().count() + 1));
+        }
+    }
+    Some((key_line, 1))
 }
 
 /// A single line of text. Numbers are accepted in their written form (YAML reads

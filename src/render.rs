@@ -14,7 +14,7 @@
 //! are written without a theme (XML needs exact escaping). Nothing touches the
 //! disk but the reads of theme files and SVG thumbnails (`static/`, bundles).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -1440,9 +1440,33 @@ fn collisions(units: &[Unit], site: &Site<'_>, diags: &mut Vec<Diagnostic>) {
         _ if !u.source.as_os_str().is_empty() => u.source.display().to_string(),
         _ => "a generated page".to_string(),
     };
+    // Article pages whose slug already has its located finding (`slug/collision`,
+    // `slug/reserved`): their output collision is the same cause told again,
+    // without a line (issue 21). Made only when there is a collision.
+    let mut slug_reported: Option<HashSet<(&Path, &Path)>> = None;
     let mut seen: HashMap<&Path, usize> = HashMap::with_capacity(units.len());
     for (i, u) in units.iter().enumerate() {
         if let Some(prev) = seen.insert(&u.path, i) {
+            let reported = slug_reported.get_or_insert_with(|| {
+                let mut pages: HashMap<&Path, usize> = HashMap::new();
+                for a in site.articles {
+                    *pages.entry(a.page_path.as_path()).or_default() += 1;
+                }
+                site.articles
+                    .iter()
+                    .filter(|a| {
+                        pages[a.page_path.as_path()] > 1
+                            || crate::slug::RESERVED_SECTIONS.contains(&a.article.slug.as_str())
+                    })
+                    .map(|a| (a.page_path.as_path(), a.article.source.as_path()))
+                    .collect()
+            });
+            if [u, &units[prev]]
+                .iter()
+                .any(|x| reported.contains(&(x.path.as_path(), x.source.as_path())))
+            {
+                continue;
+            }
             let first = describe(&units[prev]);
             // Blame the source that asked for the second copy (an alias names
             // the article declaring it, not the page it lands on).

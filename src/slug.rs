@@ -122,6 +122,90 @@ impl UniqueIds {
     }
 }
 
+/// Top-level folders the site writes itself; an article slug equal to one
+/// of them would land on (or under) a generated page.
+pub const RESERVED_SECTIONS: &[&str] = &["tags", "categories", "snippets", "search", "page"];
+
+/// The most bytes in one file or folder name. ext4, XFS, Btrfs and ZFS stop
+/// at 255 bytes, APFS and NTFS at 255 characters; slugs are ASCII, so bytes
+/// and characters are the same and one limit holds everywhere.
+pub const MAX_NAME_BYTES: usize = 255;
+
+/// Why one output path component (an article or term slug, one part of an
+/// alias) cannot be written the same way on every system the site is built,
+/// zipped or unpacked on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unportable {
+    /// Longer than [`MAX_NAME_BYTES`]: writing it fails with "File name too
+    /// long". Transliteration makes this easy to reach unseen: each of 84 CJK
+    /// characters (252 bytes, a valid file name) becomes a syllable and a dash.
+    TooLong(usize),
+    /// A device name on Windows (`con`, `nul`, `com1`…), with or without an
+    /// extension: Windows cannot create the folder, and a write to `nul`
+    /// vanishes without an error.
+    WindowsDevice,
+}
+
+/// Checks one path component as it will be written.
+pub fn unportable(name: &str) -> Option<Unportable> {
+    if name.len() > MAX_NAME_BYTES {
+        Some(Unportable::TooLong(name.len()))
+    } else if is_windows_device(name) {
+        Some(Unportable::WindowsDevice)
+    } else {
+        None
+    }
+}
+
+/// Windows reads `con`, `con.txt` and `CON .html` alike as the console: the
+/// name up to the first dot, trailing spaces dropped, any case.
+fn is_windows_device(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or_default().trim_end_matches(' ');
+    let stem = stem.to_ascii_lowercase();
+    match stem.as_bytes() {
+        b"con" | b"aux" | b"nul" | b"prn" => true,
+        [b'c', b'o', b'm', d] | [b'l', b'p', b't', d] => (b'1'..=b'9').contains(d),
+        _ => false,
+    }
+}
+
+/// The finding for an unportable component. `what` says whose name it is
+/// (`the slug`, `the tag \`x\`'s slug`, `alias part`) and `fix` what to change.
+pub fn unportable_finding(
+    problem: Unportable,
+    what: &str,
+    name: &str,
+    at: crate::diag::Location,
+    fix: &str,
+) -> crate::diag::Diagnostic {
+    use crate::diag::Diagnostic;
+    match problem {
+        Unportable::TooLong(len) => {
+            // The name itself can be longer than a terminal line: its start is enough.
+            let shown = match name.char_indices().nth(40) {
+                Some((i, _)) => format!("{}…", &name[..i]),
+                None => name.to_string(),
+            };
+            Diagnostic::error(
+                "slug/too-long",
+                at,
+                format!(
+                    "{what} `{shown}` is {len} bytes; a file or folder name can have at most {MAX_NAME_BYTES}"
+                ),
+            )
+            .with_help(fix.to_string())
+        }
+        Unportable::WindowsDevice => Diagnostic::error(
+            "slug/windows-reserved",
+            at,
+            format!(
+                "{what} `{name}` is a device name on Windows (con, aux, nul, prn, com1-9, lpt1-9): the site cannot be copied or unpacked there"
+            ),
+        )
+        .with_help(fix.to_string()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,6 +266,29 @@ mod tests {
         assert_eq!(anchor("Größe"), "grosse");
         assert_eq!(anchor("日本 語"), "日本-語");
         assert_eq!(anchor("Привет"), "привет");
+    }
+
+    // Issue 21: `con` & co. were written as folders Windows cannot create.
+    #[test]
+    fn windows_device_names_with_any_extension_or_case() {
+        for name in
+            ["con", "CON", "Aux", "nul.html", "prn.tar.gz", "com1", "COM9.txt", "lpt5", "con .txt"]
+        {
+            assert_eq!(unportable(name), Some(Unportable::WindowsDevice), "{name}");
+        }
+        for name in ["console", "con-txt", "com0", "com10", "lpt", "nul-guide", "icon", "a.con"] {
+            assert_eq!(unportable(name), None, "{name}");
+        }
+    }
+
+    // Issue 21: a 335-byte slug failed the write with "File name too long".
+    #[test]
+    fn names_above_255_bytes_are_too_long() {
+        assert_eq!(unportable(&"a".repeat(255)), None);
+        assert_eq!(unportable(&"a".repeat(256)), Some(Unportable::TooLong(256)));
+        // 84 CJK characters fit in a file name (252 bytes) but not once transliterated.
+        let slug = slugify(&"数".repeat(84));
+        assert_eq!(unportable(&slug), Some(Unportable::TooLong(335)));
     }
 
     #[test]

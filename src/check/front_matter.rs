@@ -8,10 +8,12 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::article::SlugFrom;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Location};
-use crate::front_matter::{locate_key, KNOWN_KEYS};
-use crate::model::{Article, Source};
+use crate::front_matter::{locate_item, locate_key, KNOWN_KEYS};
+use crate::model::{Article, FrontMatter, Source};
+use crate::slug::{slugify, unportable, unportable_finding};
 
 use super::facts::Facts;
 use super::safety::unsafe_scheme;
@@ -25,6 +27,56 @@ fn value_at(source: &Source, key: &str) -> Location {
     match crate::load::text_of(source).and_then(|text| locate_key(&text, key)) {
         Some((line, col)) => Location::new(&source.path, line, Some(col)),
         None => Location::new(&source.path, 1, None),
+    }
+}
+
+/// Where the author changes an article's slug: the `slug:` value, the top
+/// of the file when its name made the slug, or the `title:` value.
+pub fn slug_location(source: &Source, meta: &FrontMatter) -> Location {
+    match crate::article::slug_origin(source, meta) {
+        SlugFrom::Key => value_at(source, "slug"),
+        SlugFrom::Name => Location::new(&source.path, 1, Some(1)),
+        SlugFrom::Title => value_at(source, "title"),
+    }
+}
+
+/// Article and term slugs become folder names: one that a file system
+/// refuses (over 255 bytes) or Windows reserves (`con`) is reported at the
+/// front matter that made it, in `check` as in `build`, instead of failing
+/// the write with a bare OS error (issue 21).
+fn unportable_slugs(config: &Config, source: &Source, a: &Article, out: &mut Vec<Diagnostic>) {
+    if let Some(problem) = unportable(&a.slug) {
+        let fix = "set a short `slug:` of your own in the front matter";
+        out.push(unportable_finding(
+            problem,
+            "the slug",
+            &a.slug,
+            slug_location(source, &a.meta),
+            fix,
+        ));
+    }
+    if !config.taxonomies {
+        return; // no term pages, so no term folders
+    }
+    for (key, what, names) in [
+        ("tags", "the tag's slug", &a.meta.tags),
+        ("categories", "the category's slug", &a.meta.categories),
+    ] {
+        for name in names {
+            let slug = slugify(name);
+            let Some(problem) = unportable(&slug) else { continue };
+            let at = match crate::load::text_of(source).and_then(|t| locate_item(&t, key, name)) {
+                Some((line, col)) => Location::new(&source.path, line, Some(col)),
+                None => Location::new(&source.path, 1, None),
+            };
+            out.push(unportable_finding(
+                problem,
+                what,
+                &slug,
+                at,
+                "rename it; a term is a word or two",
+            ));
+        }
     }
 }
 
@@ -83,6 +135,8 @@ pub fn check(
             );
         }
     }
+
+    unportable_slugs(config, source, a, out);
 
     if let Some(thumb) = &a.meta.thumbnail {
         thumbnail(config, source, thumb, out);

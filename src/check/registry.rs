@@ -332,6 +332,16 @@ pub const CHECKS: &[Check] = &[
         "give one of them a different `slug:`",
     ),
     e("slug/reserved", "an article's slug is used by the site itself", "choose another `slug:`"),
+    e(
+        "slug/too-long",
+        "a slug (of an article, tag or category) or an alias part is over 255 bytes, the most a file name can have",
+        "set a shorter `slug:`, shorten the tag, or shorten the alias",
+    ),
+    e(
+        "slug/windows-reserved",
+        "a slug or an alias part is a Windows device name (con, aux, nul, prn, com1-9, lpt1-9)",
+        "choose another `slug:`, tag or alias; Windows cannot create these folders",
+    ),
     e("output/collision", "two sources write the same output file", "rename one of them"),
     e("template/invalid", "a template does not parse", "fix the Tera syntax at the reported line"),
     e(

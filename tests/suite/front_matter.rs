@@ -134,3 +134,43 @@ fn an_alias_over_another_page_is_reported_at_the_file_declaring_it() {
     assert_eq!(found[0].location.path.to_str(), Some("content/mover.md"), "{}", found[0]);
     assert!(found[0].message.contains("content/victim.md"), "{}", found[0].message);
 }
+
+// Issue 21: an alias with `\` or a percent-encoded `..` (`%2e%2e`, any case)
+// was written as a literal folder (`a\b`, `%2e%2E`), which climbs out once
+// the site is unpacked on Windows or the URL is decoded by a server.
+#[test]
+fn aliases_with_backslashes_or_encoded_dot_segments_are_refused_and_located() {
+    let site = TestSite::empty();
+    site.write(
+        "content/mover.md",
+        "---\ntitle: Mover\naliases:\n  - 'old\\guide'\n  - /%2e%2E/outside/\n  - /x/%2E%2e\n  - /a/..%2fb/\n  - /c%5Cd/\n  - /kept/\n---\nText.\n",
+    );
+    let b = site.build();
+    let found: Vec<String> = b
+        .build
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "front-matter/bad-alias")
+        .map(|d| d.location.to_string())
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "content/mover.md:4:6",
+            "content/mover.md:5:5",
+            "content/mover.md:6:5",
+            "content/mover.md:7:5",
+            "content/mover.md:8:5",
+        ],
+        "{:#?}",
+        b.build.diagnostics
+    );
+    let written: Vec<String> = b.paths();
+    assert!(
+        written.iter().all(|p| !p.contains('\\')
+            && !p.to_ascii_lowercase().contains("%2e")
+            && !p.to_ascii_lowercase().contains("%5c")),
+        "{written:?}"
+    );
+    assert!(written.iter().any(|p| p == "kept/index.html"), "{written:?}");
+}
