@@ -128,7 +128,10 @@ pub const RESERVED_SECTIONS: &[&str] = &["tags", "categories", "snippets", "sear
 
 /// The most bytes in one file or folder name. ext4, XFS, Btrfs and ZFS stop
 /// at 255 bytes, APFS and NTFS at 255 characters; slugs are ASCII, so bytes
-/// and characters are the same and one limit holds everywhere.
+/// and characters are the same and one limit holds everywhere. A longer slug
+/// is a finding, never cut short: Hugo and Zola also keep the slug they are
+/// given, and a cut would change a URL without telling anyone and could make
+/// two long titles share one.
 pub const MAX_NAME_BYTES: usize = 255;
 
 /// Why one output path component (an article or term slug, one part of an
