@@ -2,8 +2,9 @@
 //!
 //! A diagnostic's `code` must be an id in [`CHECKS`]; a test collects every
 //! code string in `src/` and fails on one that is missing here, and another
-//! compares this list with the README's table, so docs, `check --list`, the
-//! config's `checks:` map and suppression comments all agree on one spelling.
+//! compares this list with the table in `docs/content/checks.md`, so the docs,
+//! `check --list`, the config's `checks:` map and suppression comments all
+//! agree on one spelling.
 //!
 //! The severity here is the default; the site config can change it per id
 //! (`checks: { link/broken: error, seo/description-length: off }`), which
@@ -11,7 +12,7 @@
 
 use crate::diag::Severity;
 
-/// What a check finds and how to fix it, for `check --list` and the README.
+/// What a check finds and how to fix it, for `check --list` and the docs.
 #[derive(Debug, Clone, Copy)]
 pub struct Check {
     pub id: &'static str,
@@ -36,7 +37,7 @@ pub const CHECKS: &[Check] = &[
     e(
         "config/invalid",
         "the site config has a syntax error, an unknown key or a bad value",
-        "fix the key at the reported line; see the README's config table",
+        "fix the key at the reported line; see the config reference (docs/content/config.md)",
     ),
     e("load/not-utf8", "a content file is not UTF-8 text", "save the file as UTF-8"),
     e(
@@ -89,7 +90,7 @@ pub const CHECKS: &[Check] = &[
     e(
         "front-matter/invalid-field",
         "a known field has the wrong type",
-        "give the field the type the README's front matter table lists",
+        "give the field the type the front matter reference lists (docs/content/front-matter.md)",
     ),
     e("front-matter/missing-title", "the article has no title", "add `title: ...`"),
     e(
@@ -193,7 +194,7 @@ pub const CHECKS: &[Check] = &[
     w(
         "image/missing-alt",
         "an image has no alt text",
-        "describe what the image shows: ![Activation settings](shot.png)",
+        "describe what the image shows: `![Activation settings](shot.png)`",
     ),
     e(
         "image/unrenderable",
@@ -245,17 +246,17 @@ pub const CHECKS: &[Check] = &[
     // Raw HTML.
     w(
         "html/script",
-        "a <script> element in the article body",
+        "a `<script>` element in the article body",
         "move scripts into the theme; article HTML should not run code",
     ),
     w(
         "html/event-handler",
-        "an inline on*= event handler attribute in the article body",
+        "an inline `on*=` event handler attribute in the article body",
         "remove the handler; it runs code in the reader's browser",
     ),
     w(
         "html/iframe",
-        "an <iframe> from a host not in `check.iframe_hosts`",
+        "an `<iframe>` from a host not in `check.iframe_hosts`",
         "add the host to `check.iframe_hosts` if you trust it, or link instead",
     ),
     // Snippets.
@@ -352,7 +353,7 @@ pub const CHECKS: &[Check] = &[
     e("template/unreadable", "a template file cannot be read", "check the file's permissions"),
     w(
         "page/missing-title",
-        "a published page has no <title>",
+        "a published page has no `<title>`",
         "set `title` in the config and front matter; check base.html",
     ),
     w(
@@ -384,8 +385,8 @@ pub fn closest(id: &str) -> Option<&'static str> {
     super::suggest::closest(id, CHECKS.iter().map(|c| c.id))
 }
 
-/// The README's check table, generated from [`CHECKS`]: the test that keeps the
-/// README in step compares against this.
+/// The docs' check table (`docs/content/checks.md`), generated from [`CHECKS`]:
+/// the test that keeps the docs in step compares against this.
 pub fn markdown_table() -> String {
     let mut out =
         String::from("| id | default | what it finds | fix |\n| --- | --- | --- | --- |\n");
@@ -503,15 +504,14 @@ mod tests {
     }
 
     #[test]
-    fn readme_table_matches_the_registry() {
-        let readme = std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"),
-        )
-        .unwrap();
+    fn docs_table_matches_the_registry() {
+        let page = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/content/checks.md");
+        let docs = std::fs::read_to_string(&page).unwrap();
         let table = markdown_table();
         assert!(
-            readme.contains(&table),
-            "README's check table is out of date; replace it with:\n{table}"
+            docs.contains(&table),
+            "the check table in {} is out of date; replace it with:\n{table}",
+            page.display()
         );
     }
 
