@@ -194,8 +194,8 @@ fn strip_comments(s: &str) -> String {
 ///
 /// Each page loads one stylesheet: the theme's `style.css` with the syntax
 /// rules the site's code uses folded in, or on the search page `style.css`
-/// with `search.css`. Folding beat a second sheet for pages with code (README,
-/// "Reader-side figures"): cut to the site's classes the syntax rules are
+/// with `search.css`. Folding beat a second sheet for pages with code (docs,
+/// `docs/content/theme.md`, "Page weight"): cut to the site's classes the syntax rules are
 /// ~1.8 KB, less than what a reader going from a list to an article would
 /// download again for a sheet of its own.
 #[derive(Debug, Clone, Default)]

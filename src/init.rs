@@ -9,7 +9,7 @@ use anyhow::{bail, Context as _};
 use crate::render::{DEFAULT_STATIC, DEFAULT_TEMPLATES};
 
 const CONFIG: &str = "\
-# inkproof site config. Every key is optional; see the README for all of them.
+# inkproof site config. Every key is optional; inkproof's docs/content/config.md lists them all.
 title: My guides
 base_url: https://guides.example.org
 language: en

@@ -68,7 +68,7 @@ struct CacheFile {
     entries: BTreeMap<String, Entry>,
 }
 
-/// How a run went, for the note the CLI prints and for the README's figure.
+/// How a run went, for the note the CLI prints (quoted in `docs/content/checks.md`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Stats {
     /// Links found (one URL linked from two places counts twice).

@@ -302,7 +302,7 @@ fn a_clean_site_has_no_findings_and_its_second_run_makes_no_request() {
     assert!(found.is_empty(), "{found:#?}");
     assert_eq!(server.total(), requests, "the second run asked the server");
     assert!(stderr.contains("4 answered from the cache (100%), 0 requested"), "{stderr}");
-    // The figure in the README's Performance section comes from this line.
+    // A cache figure like `benches/external-cache.sh` measures (see BENCHMARKS.md).
     eprintln!("cache figure: second run of `check --external`, 4 URLs: 100% from the cache, {elapsed:?} (whole process)");
 }
 

@@ -105,7 +105,7 @@ fn a_name_longer_than_the_file_system_allows_is_a_located_finding_in_build_and_c
     }
 }
 
-// Issue 21: the README promises slugs that work everywhere, yet `con`, `nul`
+// Issue 21: the docs promise slugs that work everywhere, yet `con`, `nul`
 // or `com1` (Windows device names, with any extension and in any case) were
 // written as folders that Windows cannot create or unpack.
 #[test]
