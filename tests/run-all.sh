@@ -14,15 +14,19 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
+# `cargo test` builds target/debug/inkproof for the integration tests; the docs
+# check and the browser tests use that one, so the crate compiles once.
+export INKPROOF_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/inkproof"
+
 echo "== cargo test"
 cargo test --all-targets
 
+echo "== docs check"
+[ -x "$INKPROOF_BIN" ] || cargo build --quiet
+"$INKPROOF_BIN" --root docs check --deny-warnings
+
 if [ -f tests/browser/package.json ]; then
   echo "== browser tests"
-  # `cargo test` built target/debug/inkproof for the integration tests; the
-  # browser tests use that one, so the crate compiles once.
-  export INKPROOF_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/inkproof"
-  [ -x "$INKPROOF_BIN" ] || cargo build --quiet
   (cd tests/browser && npm install --no-audit --no-fund --silent)
   node --test tests/browser/
 fi
