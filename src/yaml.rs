@@ -5,6 +5,8 @@
 //! `serde_json::Value`s (a data model every other stage already speaks) and errors
 //! with a 1-based line and column inside the text they passed.
 
+use std::collections::HashMap;
+
 use serde::de::DeserializeOwned;
 
 /// A YAML syntax or type error, located inside the parsed text.
@@ -110,9 +112,176 @@ fn first_alias(text: &str) -> Option<(usize, usize)> {
     None
 }
 
+/// Deeper flow nesting than serde_yaml's own recursion limit is refused before
+/// libyaml sees it: libyaml rescans every open bracket for each token, so 200,000
+/// nested `[` took 107 s to reach that limit (issue 21).
+const MAX_FLOW_DEPTH: usize = 128;
+
+/// How many values the aliases of a text may expand to, beyond the values
+/// written out: proportional to the text, so memory stays a small multiple of
+/// the file. serde_yaml's own guard counts alias uses, not what each one
+/// expands to, and let 25 KB of front matter (`refs: [*b, *b, …]` over a
+/// 3,600-item `&b`) grow to gigabytes (issue 21).
+fn expansion_budget(text: &str) -> usize {
+    4096 + 4 * text.len()
+}
+
+/// 1-based line and column (in characters, `\n` lines) of byte `index`.
+fn line_col_at(text: &str, index: usize) -> (usize, usize) {
+    let before = &text[..text.floor_char_boundary(index)];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
+}
+
+/// Finds flow nesting deeper than [`MAX_FLOW_DEPTH`] in one linear pass, before
+/// any parser runs. Brackets inside what looks like a quoted scalar or a comment
+/// are counted by their balance when the quote or comment ends (never below
+/// zero), so text mistaken for a quote can hide no opening bracket: the count
+/// only errs on the high side, which no document that serde_yaml accepts reaches.
+fn flow_too_deep(text: &str) -> Option<YamlError> {
+    let too_deep = |line, col| YamlError {
+        line,
+        col,
+        message: format!(
+            "brackets (`[`, `{{`) nested more than {MAX_FLOW_DEPTH} deep; nothing was read"
+        ),
+    };
+    let mut depth = 0usize;
+    // The quote or comment being skipped and its bracket balance so far.
+    let mut region: Option<(char, isize)> = None;
+    let (mut line, mut col) = (1, 0);
+    let mut prev = '\n';
+    let mut escaped = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\n' {
+            (line, col) = (line + 1, 0);
+        } else {
+            col += 1;
+        }
+        match &mut region {
+            Some((kind, net)) => {
+                let ends = match *kind {
+                    '#' => c == '\n',
+                    '"' if escaped => {
+                        escaped = false;
+                        false
+                    }
+                    '"' => {
+                        escaped = c == '\\';
+                        c == '"'
+                    }
+                    _ if c == '\'' && chars.peek() == Some(&'\'') => {
+                        chars.next();
+                        col += 1;
+                        false
+                    }
+                    _ => c == '\'',
+                };
+                match c {
+                    '[' | '{' => {
+                        *net += 1;
+                        if depth.saturating_add_signed(*net) > MAX_FLOW_DEPTH {
+                            return Some(too_deep(line, col));
+                        }
+                    }
+                    ']' | '}' => *net -= 1,
+                    _ => {}
+                }
+                if ends {
+                    depth = depth.saturating_add_signed((*net).max(0));
+                    region = None;
+                }
+            }
+            None => match c {
+                '#' if prev.is_whitespace() => region = Some(('#', 0)),
+                '\'' | '"' if prev.is_whitespace() || "[{,:".contains(prev) => {
+                    region = Some((c, 0));
+                }
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > MAX_FLOW_DEPTH {
+                        return Some(too_deep(line, col));
+                    }
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+        prev = c;
+    }
+    None
+}
+
+/// Counts the values the text's aliases expand to, in document order, and
+/// stops at the alias that takes the total past [`expansion_budget`]. An alias
+/// counts as the size of what its anchor holds, aliases inside it included, so
+/// nested bombs and one wide list repeated many times are caught alike. A text
+/// this parser rejects is left to serde_yaml, which reports the syntax error
+/// (and still has its own, coarser, alias guard).
+fn aliases_expand_too_far(text: &str) -> Option<YamlError> {
+    use yaml_rust2::parser::{Event, Parser};
+    let budget = expansion_budget(text);
+    let mut total = 0usize;
+    // Anchor id -> number of values it holds once expanded.
+    let mut sizes: HashMap<usize, usize> = HashMap::new();
+    // Open collections: their anchor id and `total` when they opened.
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    let mut parser = Parser::new_from_str(text);
+    loop {
+        let (event, mark) = parser.next_token().ok()?;
+        match event {
+            Event::StreamEnd => return None,
+            Event::Scalar(_, _, anchor, _) => {
+                total += 1;
+                if anchor != 0 {
+                    sizes.insert(anchor, 1);
+                }
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                open.push((anchor, total));
+                total += 1;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                if let Some((anchor, start)) = open.pop() {
+                    if anchor != 0 {
+                        sizes.insert(anchor, total - start);
+                    }
+                }
+            }
+            Event::Alias(anchor) => {
+                total = total.saturating_add(sizes.get(&anchor).copied().unwrap_or(1));
+                if total > budget {
+                    let (line, col) = line_col_at(text, mark.index());
+                    return Some(YamlError {
+                        line,
+                        col,
+                        message: format!(
+                            "aliases expand to more than {budget} values, too many for a text of \
+                             {} bytes (a YAML \"billion laughs\"); nothing was read",
+                            text.len()
+                        ),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The shapes that cost far more to parse than the text is long, refused with
+/// a location before serde_yaml (which would take minutes or gigabytes) runs.
+fn check_shape(text: &str) -> Result<(), YamlError> {
+    match flow_too_deep(text).or_else(|| aliases_expand_too_far(text)) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
 /// Parses YAML into a JSON-like value. Non-string mapping keys are turned into
 /// strings; YAML tags are dropped (front matter never needs them).
 pub fn to_value(text: &str) -> Result<serde_json::Value, YamlError> {
+    check_shape(text)?;
     let value: serde_yaml::Value =
         serde_yaml::from_str(text).map_err(|e| convert_error(text, e))?;
     Ok(convert(value))
@@ -120,6 +289,7 @@ pub fn to_value(text: &str) -> Result<serde_json::Value, YamlError> {
 
 /// Parses YAML straight into a typed value (used for the site config).
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    check_shape(text)?;
     serde_yaml::from_str(text).map_err(|e| convert_error(text, e))
 }
 
@@ -200,8 +370,110 @@ mod tests {
         let started = std::time::Instant::now();
         let err = to_value(&text).unwrap_err();
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
-        assert_eq!((err.line, err.col), (3, 8), "{err:?}");
+        // Issue 21: at the alias that crosses the budget, the 6th `*c` of `d`
+        // (each `*c` is 820 values), no longer at the first alias.
+        assert_eq!((err.line, err.col), (5, 23), "{err:?}");
         assert!(err.message.contains("billion laughs"), "{err:?}");
+    }
+
+    /// `big: &b [x, x, …]` and `refs: [*b, *b, …]`, about `kb` KiB.
+    fn wide_alias(kb: usize) -> String {
+        let n = kb * 1024 / 7;
+        format!(
+            "title: T\nbig: &b [{}]\nrefs: [{}]\n",
+            vec!["x"; n].join(", "),
+            vec!["*b"; n].join(", ")
+        )
+    }
+
+    // Issue 21: 25 KB of this reached 3.9 GB; serde_yaml's guard counts alias
+    // uses (a few thousand here), not the values they expand to.
+    #[test]
+    fn a_wide_list_repeated_by_aliases_is_stopped_at_the_alias_that_crosses() {
+        let text = wide_alias(25);
+        let started = std::time::Instant::now();
+        let err = to_value(&text).unwrap_err();
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+        assert!(err.message.contains("billion laughs"), "{err:?}");
+        assert_eq!(err.line, 3, "{err:?}");
+        let line = text.lines().nth(2).unwrap();
+        let at: String = line.chars().skip(err.col - 1).take(2).collect();
+        assert_eq!(at, "*b", "{err:?}");
+        // Each `*b` is n + 1 values: the crossing one is the budget's worth in.
+        let n = 25 * 1024 / 7;
+        let k = line[..line.char_indices().nth(err.col - 1).unwrap().0].matches("*b").count() + 1;
+        let before = 1 + 2 + (n + 1) + 2 + (k - 1) * (n + 1);
+        assert!(before <= expansion_budget(&text) && before + n + 1 > expansion_budget(&text));
+    }
+
+    #[test]
+    fn anchors_used_as_meant_still_parse() {
+        let v = to_value(
+            "defaults: &d {os: windows, level: 2}\na: *d\nb: *d\nlist: &l [1, 2]\nc: [*l, *l]\n",
+        )
+        .unwrap();
+        assert_eq!(v["b"]["os"], "windows");
+        assert_eq!(v["c"][1][1], 2);
+        // A list of 2,000 items used a few times is still well within budget.
+        let items = vec!["item"; 2000].join(", ");
+        let v = to_value(&format!("all: &all [{items}]\nagain: *all\nonce_more: *all\n")).unwrap();
+        assert_eq!(v["once_more"].as_array().unwrap().len(), 2000);
+    }
+
+    // Issue 21: 200,000 nested `[` took 107 s before serde_yaml's recursion
+    // limit answered; now the pre-scan stops at the 129th bracket.
+    #[test]
+    fn deep_flow_nesting_is_stopped_in_linear_time_where_it_crosses() {
+        let d = 200_000;
+        let text = format!("title: T\ntags: {}{}\n", "[".repeat(d), "]".repeat(d));
+        let started = std::time::Instant::now();
+        let err = to_value(&text).unwrap_err();
+        assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
+        assert_eq!((err.line, err.col), (2, 7 + MAX_FLOW_DEPTH), "{err:?}");
+        assert!(err.message.contains("nested more than 128 deep"), "{err:?}");
+        let err = to_value(&format!("a: {{x: {}\n", "{y: ".repeat(200))).unwrap_err();
+        assert_eq!((err.line, err.col), (1, 4 + 4 * MAX_FLOW_DEPTH), "{err:?}");
+        // Block nesting is left to serde_yaml's own limit, which is quick.
+        let mut nested = String::new();
+        for i in 0..200 {
+            nested.push_str(&format!("{}k:\n", " ".repeat(i)));
+        }
+        assert!(to_value(&nested).unwrap_err().message.contains("recursion limit"));
+    }
+
+    #[test]
+    fn brackets_in_quotes_and_comments_are_not_nesting() {
+        // Balanced inside the quote or comment: an unbalanced `[` there counts
+        // (it may be a quote the pre-scan mistook), so 300 of them would not pass.
+        let many = "[x] ".repeat(300) + &"]".repeat(300);
+        for text in [
+            format!("title: \"{many}\"\n"),
+            format!("title: '{many}'\n"),
+            format!("title: T # {many}\n"),
+            format!("steps: [{}]\n", vec!["\"[1] do it\""; 300].join(", ")),
+            format!("title: it's {}\n", "[a] ".repeat(300)),
+        ] {
+            assert!(to_value(&text).is_ok(), "{}", &text[..60]);
+        }
+        // Legit nesting below the limit parses.
+        let v = to_value(&format!("a: {}1{}\n", "[".repeat(100), "]".repeat(100))).unwrap();
+        assert!(v["a"].is_array());
+    }
+
+    // What looks like a quote opening (a plain `b 'c`) can't hide nesting: the
+    // brackets skipped as "quoted" are counted when the quote closes.
+    #[test]
+    fn a_stray_quote_does_not_hide_deep_nesting() {
+        let d = 5_000;
+        for text in [
+            format!("a: b 'c\nd: {}{}\ne: 'f'\n", "[".repeat(d), "]".repeat(d)),
+            format!("a: |\n  [ 'x\nd: {}{}\n", "[".repeat(d), "]".repeat(d)),
+            format!("a: b #\nd: \"x{}{}\"\n", "[".repeat(d), "]".repeat(d)),
+        ] {
+            let started = std::time::Instant::now();
+            let err = to_value(&text).unwrap_err();
+            assert!(started.elapsed() < std::time::Duration::from_secs(2), "{err:?}");
+        }
     }
 
     // Found by fuzzing (issue #9): libyaml counts a lone CR as a line break, so

@@ -137,3 +137,54 @@ fn an_article_above_the_error_size_gets_only_the_size_finding() {
         .collect();
     assert_eq!(found, ["limits/article-too-big"], "{:#?}", b.build.diagnostics);
 }
+
+/// Issue 21: 25 KB of `big: &b [x, …]` / `refs: [*b, …]` front matter reached
+/// 3.9 GB. Now it is a located `invalid-yaml` error, at once, and the rest of
+/// the site builds.
+#[test]
+fn front_matter_aliases_that_expand_too_far_are_a_located_error() {
+    let n = 25 * 1024 / 7;
+    let fm = format!(
+        "---\ntitle: Bomb\nbig: &b [{}]\nrefs: [{}]\n---\nBody\n",
+        vec!["x"; n].join(", "),
+        vec!["*b"; n].join(", ")
+    );
+    let site = TestSite::empty();
+    site.write("content/bomb.md", &fm);
+    site.write("content/fine.md", "---\ntitle: Fine\n---\nBody\n");
+    let started = Instant::now();
+    let b = site.build();
+    assert!(started.elapsed() < Duration::from_secs(20), "took {:?}", started.elapsed());
+    let errors = b.errors();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].code, "front-matter/invalid-yaml");
+    assert!(errors[0].message.contains("billion laughs"), "{}", errors[0].message);
+    let loc = &errors[0].location;
+    assert_eq!((loc.path.as_path(), loc.line), (Path::new("content/bomb.md"), 4), "{loc}");
+    let line = fm.lines().nth(3).unwrap();
+    let col = loc.col.expect("a column");
+    assert_eq!(line.chars().skip(col - 1).take(2).collect::<String>(), "*b", "{loc}");
+    assert!(b.bytes("fine/index.html").is_some());
+    assert!(b.bytes("bomb/index.html").is_none());
+}
+
+/// Issue 21: 200,000 nested `[` (400 KB) took 107 s of CPU before the YAML
+/// parser's recursion limit; now the error comes at once, at the bracket
+/// that crosses the limit.
+#[test]
+fn deep_flow_nesting_in_front_matter_is_a_quick_located_error() {
+    let d = 200_000;
+    let site = TestSite::empty();
+    site.write(
+        "content/deep.md",
+        &format!("---\ntitle: Deep\ntags: {}{}\n---\nBody\n", "[".repeat(d), "]".repeat(d)),
+    );
+    let started = Instant::now();
+    let b = site.build();
+    assert!(started.elapsed() < Duration::from_secs(20), "took {:?}", started.elapsed());
+    let errors = b.errors();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].code, "front-matter/invalid-yaml");
+    assert_eq!(errors[0].location.to_string(), "content/deep.md:3:135");
+    assert!(errors[0].message.contains("nested more than 128 deep"), "{}", errors[0].message);
+}
