@@ -132,6 +132,13 @@ pub fn front_matter(_fx: &Fixture, data: &[u8]) {
         assert!(diags.iter().any(Diagnostic::is_error), "article dropped without an error");
     }
     assert_lines_exist(text, &diags);
+    // Front matter refused for its shape (aliases expanding too far, brackets
+    // nested too deep; issue 21) names the line and column where it crossed.
+    for d in &diags {
+        if d.message.contains("billion laughs") || d.message.contains("nested more than") {
+            assert!(d.location.line > 0 && d.location.col.is_some(), "unlocated: {d:?}");
+        }
+    }
 }
 
 /// Ad marker stripping on a body that starts after a two-line front matter:
