@@ -116,7 +116,8 @@ fn main() -> anyhow::Result<()> {
         cold[0].files, nochange[0].files, edit_build[0].files, update[0].files
     );
     // Issue 9: one article with very many tags used to be quadratic (every
-    // term page repeated the card with all tags). Now linear in tags.
+    // term page repeated the card with all tags); issue 21: so were the term
+    // feeds (every entry listed all tags). Now linear in tags.
     let tags = env_usize("INKPROOF_BENCH_TAGS", if benching { 10_000 } else { 300 })?;
     let many = dir.path().join("many-tags");
     let list: Vec<String> = (0..tags).map(|k| format!("tag-{k}")).collect();

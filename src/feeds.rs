@@ -49,6 +49,24 @@ pub struct FeedItem<'a> {
     pub image: Option<&'a str>,
 }
 
+/// The most tags a summary-only entry lists. Summary entries make up the term
+/// feeds, and an article is in the feed of each of its terms: with every tag
+/// in every entry, one article with 10,000 tags wrote 10,000 feeds of 10,000
+/// categories each (3.8 GB, issue 21). Capped, the output grows with articles
+/// plus terms. Matches the chips on a card, which are what a change to an
+/// article's card key covers.
+pub const SUMMARY_TAGS: usize = 8;
+
+/// The tags an entry lists: all of them with the full article, the first
+/// [`SUMMARY_TAGS`] in a summary.
+fn entry_tags<'a>(item: &FeedItem<'a>) -> &'a [String] {
+    if item.html.is_empty() {
+        &item.tags[..item.tags.len().min(SUMMARY_TAGS)]
+    } else {
+        item.tags
+    }
+}
+
 /// Atom 1.0. `updated` of the feed is the newest entry's.
 pub fn atom(meta: &FeedMeta<'_>, items: &[FeedItem<'_>]) -> String {
     let e = xml_escape;
@@ -84,7 +102,7 @@ pub fn atom(meta: &FeedMeta<'_>, items: &[FeedItem<'_>]) -> String {
             e(updated),
             e(item.summary),
         );
-        for t in item.tags {
+        for t in entry_tags(item) {
             let _ = writeln!(x, "<category term=\"{}\"/>", e(t));
         }
         if !item.html.is_empty() {
@@ -123,7 +141,7 @@ pub fn json_feed(meta: &FeedMeta<'_>, items: &[FeedItem<'_>]) -> String {
                 v["date_modified"] = json!(u);
             }
             if !i.tags.is_empty() {
-                v["tags"] = json!(i.tags);
+                v["tags"] = json!(entry_tags(i));
             }
             if let Some(img) = i.image {
                 v["image"] = json!(img);
@@ -453,6 +471,21 @@ mod tests {
             feed_html(html, PAGE),
             "<pre class=\"code\"><code>Get-Item <span class=\"note\">n</span></code></pre>"
         );
+    }
+
+    #[test]
+    fn summary_entries_list_a_bounded_number_of_tags() {
+        let tags: Vec<String> = (0..100).map(|i| format!("tag{i}")).collect();
+        let body = body();
+        let full = atom(&meta(), &[item(&body, &tags)]);
+        assert_eq!(full.matches("<category ").count(), 100, "the full entry keeps them all");
+        let xml = atom(&meta(), &[item("", &tags)]);
+        assert_eq!(xml.matches("<category ").count(), SUMMARY_TAGS);
+        assert!(xml.contains("<category term=\"tag0\"/>"), "the first tags are kept");
+        let v: Value = serde_json::from_str(&json_feed(&meta(), &[item("", &tags)])).unwrap();
+        assert_eq!(v["items"][0]["tags"].as_array().unwrap().len(), SUMMARY_TAGS);
+        let v: Value = serde_json::from_str(&json_feed(&meta(), &[item(&body, &tags)])).unwrap();
+        assert_eq!(v["items"][0]["tags"].as_array().unwrap().len(), 100);
     }
 
     #[test]

@@ -188,3 +188,37 @@ fn deep_flow_nesting_in_front_matter_is_a_quick_located_error() {
     assert_eq!(errors[0].location.to_string(), "content/deep.md:3:135");
     assert!(errors[0].message.contains("nested more than 128 deep"), "{}", errors[0].message);
 }
+
+/// Files and bytes `inkproof build` writes for one article with `tags` tags.
+fn output_for_tags(tags: usize) -> (usize, u64) {
+    let site = TestSite::empty();
+    let list: String = (0..tags).map(|i| format!("  - topic number {i}\n")).collect();
+    site.write(
+        "content/many.md",
+        &format!("---\ntitle: Many\ndate: 2024-01-02\ntags:\n{list}---\nBody\n"),
+    );
+    let out = site.cli(&["build"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let public = site.root.join("public");
+    assert!(public.join(format!("tags/topic-number-{}/atom.xml", tags - 1)).is_file());
+    let (mut files, mut bytes) = (0, 0);
+    for e in walkdir::WalkDir::new(&public) {
+        let e = e.unwrap();
+        if e.file_type().is_file() {
+            files += 1;
+            bytes += e.metadata().unwrap().len();
+        }
+    }
+    (files, bytes)
+}
+
+/// Issue 21: one article with 10,000 tags wrote 3.8 GB, because every term
+/// feed listed all the article's tags (output grew with tags²). Twice the tags
+/// must write about twice the files and bytes, not four times.
+#[test]
+fn output_grows_linearly_with_an_articles_tags() {
+    let (files1, bytes1) = output_for_tags(500);
+    let (files2, bytes2) = output_for_tags(1000);
+    assert!(files2 * 10 < files1 * 25, "{files1} files for 500 tags, {files2} for 1000");
+    assert!(bytes2 * 10 < bytes1 * 25, "{bytes1} bytes for 500 tags, {bytes2} for 1000");
+}
