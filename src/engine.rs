@@ -34,7 +34,7 @@ use crate::store::{BodyStore, Pack};
 use crate::write::{self, Target};
 
 /// Bumped when the cached data's shape or meaning changes; part of every key.
-const CACHE_VERSION: &str = concat!("inkproof-cache-3 ", env!("CARGO_PKG_VERSION"));
+const CACHE_VERSION: &str = concat!("inkproof-cache-4 ", env!("CARGO_PKG_VERSION"));
 
 /// The article cache is split into this many files by a hash of the source
 /// path, so saving after one edit rewrites one of them, not the whole cache.
