@@ -12,19 +12,22 @@
 //! Files come from [`SiteState`] in memory, so no path can reach the disk; the
 //! checks keep it that way when the engine serves from a build folder.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use axum::body::{Body, Bytes};
+use axum::extract::connect_info::{ConnectInfo, Connected};
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
+use axum::serve::IncomingStream;
+use axum::{Extension, Router};
+use tokio::net::TcpListener;
 use tokio::sync::{broadcast, watch};
 
 use super::site::SiteState;
@@ -48,6 +51,8 @@ pub struct Shared {
     pub shutdown: watch::Receiver<bool>,
     /// The port we listen on; `Host` and `Origin` must name it.
     pub port: u16,
+    /// The address we listen on; a page served from it may open the WebSocket.
+    pub bind: IpAddr,
     /// Random per process, so a browser that reconnects to a restarted server reloads.
     pub instance: String,
 }
@@ -85,9 +90,45 @@ pub fn host_allowed(host: &str, port: u16) -> bool {
     name.eq_ignore_ascii_case("localhost") || name.parse::<IpAddr>().is_ok()
 }
 
-/// A WebSocket `Origin` must be a page served by us (`http://127.0.0.1:PORT`).
-pub fn origin_allowed(origin: &str, port: u16) -> bool {
-    origin.strip_prefix("http://").is_some_and(|h| !h.contains('/') && host_allowed(h, port))
+/// The address a connection reached us on. With a wildcard bind a phone on
+/// the LAN loads pages from the machine's LAN address, and its WebSocket
+/// `Origin` names that address: only the connection knows which one it is.
+#[derive(Debug, Clone, Copy)]
+pub struct LocalAddr(pub SocketAddr);
+
+impl Connected<IncomingStream<'_, TcpListener>> for LocalAddr {
+    fn connect_info(stream: IncomingStream<'_, TcpListener>) -> Self {
+        let remote = *stream.remote_addr();
+        // `local_addr` only fails on a closed socket; the peer's address then
+        // matches no page we served, so the Origin check still refuses.
+        LocalAddr(stream.io().local_addr().unwrap_or(remote))
+    }
+}
+
+/// A WebSocket `Origin` must be a page served by us: `http:`, our port, and a
+/// host that is loopback, `localhost`, or the address we were reached on
+/// (`local`). Any other IP literal is another server's page, even on our port
+/// number: it must not hear which files changed (drafts included).
+pub fn origin_allowed(origin: &str, port: u16, local: &[IpAddr]) -> bool {
+    let Ok(url) = url::Url::parse(origin) else { return false };
+    // An Origin is scheme, host and port only; anything more is not a browser's.
+    let bare = url.username().is_empty()
+        && url.password().is_none()
+        && url.path() == "/"
+        && url.query().is_none()
+        && url.fragment().is_none()
+        && !origin.ends_with('/');
+    if url.scheme() != "http" || !bare || url.port_or_known_default() != Some(port) {
+        return false;
+    }
+    let ip = match url.host() {
+        Some(url::Host::Domain(name)) => return name == "localhost",
+        Some(url::Host::Ipv4(v4)) => IpAddr::V4(v4),
+        Some(url::Host::Ipv6(v6)) => IpAddr::V6(v6),
+        None => return false,
+    };
+    let ip = ip.to_canonical();
+    ip.is_loopback() || local.iter().any(|l| !l.is_unspecified() && l.to_canonical() == ip)
 }
 
 /// A request path → the output key to look up (`guide/index.html`), or `None`
@@ -184,13 +225,16 @@ async fn client_js() -> Response {
 
 async fn websocket(
     State(shared): State<Arc<Shared>>,
+    local: Option<Extension<ConnectInfo<LocalAddr>>>,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
     let origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok());
+    let mut ours = vec![shared.bind];
+    ours.extend(local.map(|Extension(ConnectInfo(LocalAddr(a)))| a.ip()));
     // Browsers always send Origin on WebSockets; a page from another site must not
     // listen in. Tools without an Origin (curl, tests) are not a rebinding risk.
-    if origin.is_some_and(|o| !origin_allowed(o, shared.port)) {
+    if origin.is_some_and(|o| !origin_allowed(o, shared.port, &ours)) {
         return (StatusCode::FORBIDDEN, "inkproof serve: unexpected Origin\n").into_response();
     }
     ws.on_upgrade(move |socket| talk(socket, shared))
@@ -325,10 +369,40 @@ mod tests {
         assert!(!host_allowed("localhost.evil.example:1111", 1111));
         assert!(!host_allowed("127.0.0.1", 1111));
         assert!(host_allowed("localhost", 80));
-        assert!(origin_allowed("http://127.0.0.1:1111", 1111));
-        assert!(!origin_allowed("http://evil.example:1111", 1111));
-        assert!(!origin_allowed("null", 1111));
-        assert!(!origin_allowed("https://127.0.0.1:1111/x", 1111));
+    }
+
+    #[test]
+    fn only_our_own_pages_may_open_the_websocket() {
+        let lan: IpAddr = "192.168.1.5".parse().unwrap();
+        let any: IpAddr = "0.0.0.0".parse().unwrap();
+        for ok in [
+            "http://127.0.0.1:1111",
+            "http://127.8.9.10:1111",
+            "http://localhost:1111",
+            "http://LOCALHOST:1111",
+            "http://[::1]:1111",
+            "http://192.168.1.5:1111",
+        ] {
+            assert!(origin_allowed(ok, 1111, &[any, lan]), "{ok} must pass");
+        }
+        for bad in [
+            "http://203.0.113.7:1111",
+            "http://192.168.1.6:1111",
+            "http://0.0.0.0:1111",
+            "http://[::ffff:203.0.113.7]:1111",
+            "http://127.0.0.1:2222",
+            "http://127.0.0.1",
+            "https://127.0.0.1:1111",
+            "http://127.0.0.1:1111/x",
+            "http://user@127.0.0.1:1111",
+            "http://evil.example:1111",
+            "http://localhost.evil.example:1111",
+            "null",
+            "",
+        ] {
+            assert!(!origin_allowed(bad, 1111, &[any, lan]), "{bad} must be refused");
+        }
+        assert!(origin_allowed("http://localhost", 80, &[any]));
     }
 
     #[test]

@@ -97,6 +97,7 @@ async fn serve(opts: ServeOptions, on_event: OnEvent) -> anyhow::Result<()> {
         updates,
         shutdown: stop_rx,
         port: addr.port(),
+        bind: addr.ip(),
         instance: instance_id(),
     });
 
@@ -113,6 +114,7 @@ async fn serve(opts: ServeOptions, on_event: OnEvent) -> anyhow::Result<()> {
     on_event(Event::Listening { url: &url });
     let app = http::router(shared);
     let mut stopping = stop_tx.subscribe();
+    let app = app.into_make_service_with_connect_info::<http::LocalAddr>();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         stop_signal().await;
         let _ = stop_tx.send(true);

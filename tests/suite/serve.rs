@@ -195,6 +195,13 @@ fn serve_checks_host_and_websocket_origin() {
     assert_eq!(upgrade("http://evil.example"), 403);
     assert_eq!(upgrade(&format!("http://evil.example:{port}")), 403);
     assert_eq!(upgrade("null"), 403);
+    // Another server's page, even on our port number, must not hear which
+    // files changed (drafts included): only loopback and our own address pass.
+    assert_eq!(upgrade(&format!("http://203.0.113.7:{port}")), 403);
+    assert_eq!(upgrade(&format!("http://192.168.1.20:{port}")), 403);
+    assert_eq!(upgrade(&format!("http://[::ffff:203.0.113.7]:{port}")), 403);
+    assert_eq!(upgrade(&format!("http://[::1]:{port}")), 101);
+    assert_eq!(upgrade(&format!("http://127.0.0.2:{port}")), 101);
 }
 
 #[test]
