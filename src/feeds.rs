@@ -435,12 +435,7 @@ mod tests {
         let start = xml.find("<content type=\"html\"").unwrap();
         let start = start + xml[start..].find('>').unwrap() + 1;
         let end = xml.find("</content>").unwrap();
-        let content = xml[start..end]
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&quot;", "\"")
-            .replace("&#39;", "'")
-            .replace("&amp;", "&");
+        let content = crate::text::decode_text(&xml[start..end]);
         assert_eq!(content, feed_html(&body, PAGE));
         assert!(!content.contains("src=\"shot.svg\""));
     }

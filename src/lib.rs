@@ -12,6 +12,7 @@ pub mod config;
 pub mod diag;
 pub mod limits;
 pub mod model;
+pub mod text;
 pub mod yaml;
 
 // The pipeline, in order.

@@ -11,10 +11,11 @@ use crate::model::Article;
 use super::facts::{Facts, Pos, TagFact};
 use super::loc;
 
-/// The dangerous scheme of `url`, as browsers read it: case, leading blanks and
-/// tabs or newlines inside the scheme don't matter to them, so they don't here.
+/// The dangerous scheme of `url`, as browsers read it: character references
+/// (with or without `;`), case, leading blanks and tabs or newlines inside the
+/// scheme don't matter to them, so they don't here.
 pub fn unsafe_scheme(url: &str) -> Option<&'static str> {
-    let folded: String = decode_entities(url)
+    let folded: String = crate::text::decode_attribute(url)
         .chars()
         .filter(|c| !c.is_whitespace() && !c.is_control())
         .take(16)
@@ -24,48 +25,6 @@ pub fn unsafe_scheme(url: &str) -> Option<&'static str> {
         .into_iter()
         .find(|s| folded.starts_with(s))
         .map(|s| s.trim_end_matches(':'))
-}
-
-/// The few character references that hide a scheme in raw HTML attributes.
-fn decode_entities(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        let Some(end) = rest.find(';').filter(|e| *e <= 10) else {
-            out.push('&');
-            rest = &rest[1..];
-            continue;
-        };
-        let name = &rest[1..end];
-        let c = match name {
-            "colon" => Some(':'),
-            "Tab" | "NewLine" => Some(' '),
-            _ => name.strip_prefix('#').and_then(|n| {
-                let v = match n.strip_prefix(['x', 'X']) {
-                    Some(hex) => u32::from_str_radix(hex, 16).ok(),
-                    None => n.parse().ok(),
-                };
-                v.and_then(char::from_u32)
-            }),
-        };
-        match c {
-            Some(c) => {
-                out.push(c);
-                rest = &rest[end + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 fn host(url: &str) -> Option<String> {
@@ -354,6 +313,11 @@ mod tests {
         assert_eq!(unsafe_scheme("javascript:alert(1)"), Some("javascript"));
         assert_eq!(unsafe_scheme(" JaVa\tScript:x"), Some("javascript"));
         assert_eq!(unsafe_scheme("&#106;avascript&colon;x"), Some("javascript"));
+        assert_eq!(unsafe_scheme("javascript&#58alert(1)"), Some("javascript"));
+        assert_eq!(unsafe_scheme("&#x6A;avascript:x"), Some("javascript"));
+        assert_eq!(unsafe_scheme("java&Tab;script:x"), Some("javascript"));
+        assert_eq!(unsafe_scheme("java&NewLine;script&#x3A;x"), Some("javascript"));
+        assert_eq!(unsafe_scheme("&#0000106avascript:x"), Some("javascript"));
         assert_eq!(unsafe_scheme("vbscript:msgbox"), Some("vbscript"));
         assert_eq!(unsafe_scheme("data:text/html;base64,xx"), Some("data:text/html"));
         assert_eq!(unsafe_scheme("data:image/png;base64,xx"), None);

@@ -308,6 +308,21 @@ fn control_characters_are_dropped_with_a_located_warning() {
     assert_none(&one(&article("Tab\there.\n")), "content/control-char");
 }
 
+#[test]
+fn entity_spellings_of_a_script_url_are_unsafe() {
+    for href in [
+        "javascript&#58alert(1)",
+        "&#x6A;avascript:alert(1)",
+        "java&Tab;script:alert(1)",
+        "java&NewLine;script&colon;alert(1)",
+        "&#0000106avascript:alert(1)",
+    ] {
+        let b = one(&article(&format!("<a href=\"{href}\">x</a>\n")));
+        let d = assert_at(&b, "link/unsafe-scheme", "content/guide.md", BODY, Some(1));
+        assert_eq!(d.severity, Severity::Error, "{href}");
+    }
+}
+
 // ---- snippets ----
 
 #[test]
