@@ -122,6 +122,7 @@ pub(crate) fn block(
         .syntax
         .and_then(|syntax| highlight_lines(syntax, code, shown.clone()))
         .unwrap_or_else(|| plain_lines(code, shown));
+    let body = mark_invisible(body);
 
     let token = escape(&lang.token);
     let mut out = String::with_capacity(body.len() + 96);
@@ -686,6 +687,33 @@ fn plain_lines(code: &str, shown: Range<usize>) -> String {
     out
 }
 
+/// Bidi controls and zero-width characters leave the code and show as an empty
+/// marked span in their place (the theme's CSS prints the code point): the
+/// reader sees that something was there, and neither the Copy button nor a
+/// selection copies it, so a command that reads one way and runs another
+/// ("Trojan Source") cannot reach a terminal from a guide. The check stage
+/// reports where they were (`content/bidi-in-code`, `content/invisible-char`).
+fn mark_invisible(body: String) -> String {
+    if !crate::text::may_hold_invisible(&body) {
+        return body;
+    }
+    let mut out = String::with_capacity(body.len() + 96);
+    for c in body.chars() {
+        match crate::text::invisible(c) {
+            Some((_, name)) => {
+                let cp = c as u32;
+                let _ = write!(
+                    out,
+                    "<span class=\"invisible-char\" data-char=\"U+{cp:04X}\" \
+                     title=\"U+{cp:04X} {name}, left out of the code\"></span>"
+                );
+            }
+            None => out.push(c),
+        }
+    }
+    out
+}
+
 /// Escapes text for element content and double-quoted attribute values (one
 /// escaper for the whole crate, in `markdown`).
 pub(crate) fn escape(s: &str) -> String {
@@ -713,6 +741,12 @@ pub fn css() -> String {
          * light-dark() picks by the page's color-scheme (style.css sets it; print is light). */\n",
     );
     write_rules(&mut out, &both, "");
+    // Generated content is neither selected nor copied: the mark shows, the
+    // character it stands for stays out of the reader's clipboard.
+    out.push_str(
+        ".invisible-char::before { content: attr(data-char); font-size: 0.75em; \
+         padding: 0 0.2em; border: 1px dashed currentColor; border-radius: 3px; }\n",
+    );
 
     // What light-dark() cannot say (a dark-only rule, a property only one
     // theme sets) is spelled out for dark pages, on screens only: paper is

@@ -68,6 +68,46 @@ pub fn decode_text(raw: &str) -> String {
     tokenize(&raw.replace('<', "&lt;")).text.into_inner()
 }
 
+/// Characters that change what a reader sees or copies without showing
+/// themselves: bidi controls reorder the text around them ("Trojan Source":
+/// the command shown is not the command run), zero-width ones split or join
+/// words invisibly (a look-alike command, a search that never matches).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Invisible {
+    Bidi,
+    ZeroWidth,
+}
+
+/// The kind of `c` when it is one of the invisible characters, with its
+/// Unicode name for messages and the rendered marker.
+pub fn invisible(c: char) -> Option<(Invisible, &'static str)> {
+    use Invisible::{Bidi, ZeroWidth};
+    Some(match c {
+        '\u{202A}' => (Bidi, "LEFT-TO-RIGHT EMBEDDING"),
+        '\u{202B}' => (Bidi, "RIGHT-TO-LEFT EMBEDDING"),
+        '\u{202C}' => (Bidi, "POP DIRECTIONAL FORMATTING"),
+        '\u{202D}' => (Bidi, "LEFT-TO-RIGHT OVERRIDE"),
+        '\u{202E}' => (Bidi, "RIGHT-TO-LEFT OVERRIDE"),
+        '\u{2066}' => (Bidi, "LEFT-TO-RIGHT ISOLATE"),
+        '\u{2067}' => (Bidi, "RIGHT-TO-LEFT ISOLATE"),
+        '\u{2068}' => (Bidi, "FIRST STRONG ISOLATE"),
+        '\u{2069}' => (Bidi, "POP DIRECTIONAL ISOLATE"),
+        '\u{200B}' => (ZeroWidth, "ZERO WIDTH SPACE"),
+        '\u{200C}' => (ZeroWidth, "ZERO WIDTH NON-JOINER"),
+        '\u{200D}' => (ZeroWidth, "ZERO WIDTH JOINER"),
+        '\u{2060}' => (ZeroWidth, "WORD JOINER"),
+        '\u{FEFF}' => (ZeroWidth, "ZERO WIDTH NO-BREAK SPACE"),
+        _ => return None,
+    })
+}
+
+/// Whether `s` may hold an [`invisible`] character: all are three UTF-8 bytes
+/// led by 0xE2 or 0xEF, so text without those bytes (most of it) is passed
+/// over without decoding a character.
+pub fn may_hold_invisible(s: &str) -> bool {
+    memchr::memchr2(0xE2, 0xEF, s.as_bytes()).is_some() && s.chars().any(|c| invisible(c).is_some())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -120,11 +120,16 @@
     sel.addRange(range);
   }
 
+  // Bidi controls and zero-width characters would make the pasted command
+  // differ from the one shown ("Trojan Source"). The build already takes them
+  // out of highlighted code; raw HTML in an article may still hold them.
+  var INVISIBLE = /[\u200B-\u200D\u2060\uFEFF\u202A-\u202E\u2066-\u2069]/g;
+
   function wire(button, target) {
     var idle = button.textContent || "Copy";
     var timer;
     button.addEventListener("click", function () {
-      copyText(target.textContent).then(function () {
+      copyText(target.textContent.replace(INVISIBLE, "")).then(function () {
         button.textContent = "Copied";
         button.dataset.copied = "true";
         announce("Copied to clipboard");

@@ -110,6 +110,7 @@ pub fn article(config: &Config, input: ArticleInput<'_>) -> ArticleFindings {
     let final_html = input.article.map(|a| a.html.as_str());
     safety::check(config, path, &facts, final_html, &mut out);
     safety::control_chars(path, body, input.body_offset, index, &mut out);
+    safety::invisible_chars(path, text, input.body_offset, index, &mut out);
     if let Some(a) = input.article {
         safety::leftover_ads(config, a, text, unclosed_markers, &mut out);
     }

@@ -134,6 +134,21 @@ pub const CHECKS: &[Check] = &[
         "delete the character; it usually comes from a bad copy and paste",
     ),
     w(
+        "content/bidi-control",
+        "a bidi control character (U+202A-202E, U+2066-2069) in the text or front matter",
+        "delete it, unless it orders right-to-left text on purpose",
+    ),
+    e(
+        "content/bidi-in-code",
+        "a bidi control character in code: the command shown is not the one that runs",
+        "delete it; the page marks it and leaves it out of the copied code",
+    ),
+    w(
+        "content/invisible-char",
+        "a zero-width character (U+200B-200D, U+2060, U+FEFF) in the text, code or front matter",
+        "delete it; it usually comes from a copy and paste",
+    ),
+    w(
         "seo/description-length",
         "the description is shorter than 50 or longer than 160 characters",
         "search engines show about 50-160 characters; rewrite it to fit",

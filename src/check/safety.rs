@@ -225,6 +225,91 @@ pub fn control_chars(
     }
 }
 
+/// Bidi controls and zero-width characters anywhere in the file, front matter
+/// included (a title carries them into `<title>`, feeds and search): one
+/// finding per kind and line, at the first one's column.
+///
+/// A bidi control inside code is an error, not a warning: a how-to's code is
+/// pasted into a terminal, and there the control makes the command that runs
+/// differ from the command the reader checked ("Trojan Source"). The page
+/// shows such characters as marks and leaves them out of the copied code, but
+/// the author still has to decide what the command is. In prose they are
+/// rare and sometimes meant (right-to-left quotes), so a warning.
+pub fn invisible_chars(
+    path: &Path,
+    text: &str,
+    body_offset: usize,
+    index: &LineIndex<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    use crate::text::Invisible;
+    if !crate::text::may_hold_invisible(text) {
+        return;
+    }
+    let body_offset = body_offset.min(text.len());
+    // Only a file that holds one pays for finding where its code is.
+    let code: Vec<std::ops::Range<usize>> =
+        pulldown_cmark::Parser::new_ext(&text[body_offset..], crate::markdown::options())
+            .into_offset_iter()
+            .filter(|(e, _)| {
+                matches!(e, pulldown_cmark::Event::Code(_))
+                    || matches!(e, pulldown_cmark::Event::Start(pulldown_cmark::Tag::CodeBlock(_)))
+            })
+            .map(|(_, r)| body_offset + r.start..body_offset + r.end)
+            .collect();
+    let mut last: Option<(usize, &'static str)> = None;
+    for (i, c) in text.char_indices() {
+        let Some((kind, name)) = crate::text::invisible(c) else { continue };
+        // A byte order mark at the very start is the file's encoding mark.
+        if i == 0 && c == '\u{FEFF}' {
+            continue;
+        }
+        let in_code = code.iter().any(|r| r.contains(&i));
+        let where_ = if i < body_offset {
+            "front matter"
+        } else if in_code {
+            "code"
+        } else {
+            "text"
+        };
+        let id = match kind {
+            Invisible::Bidi if in_code => "content/bidi-in-code",
+            Invisible::Bidi => "content/bidi-control",
+            Invisible::ZeroWidth => "content/invisible-char",
+        };
+        let (line, col) = index.line_col(i);
+        if last == Some((line, id)) {
+            continue;
+        }
+        last = Some((line, id));
+        let at = Location::new(path, line, Some(col));
+        let cp = c as u32;
+        out.push(match id {
+            "content/bidi-in-code" => Diagnostic::error(
+                "content/bidi-in-code",
+                at,
+                format!(
+                    "bidi control U+{cp:04X} ({name}) in code: the command shown is not the \
+                     command a reader's terminal runs"
+                ),
+            )
+            .with_help("delete it; the page marks it and leaves it out of the copied code"),
+            "content/bidi-control" => Diagnostic::warning(
+                "content/bidi-control",
+                at,
+                format!("bidi control U+{cp:04X} ({name}) in the {where_}: it reorders what readers see"),
+            )
+            .with_help("delete it, unless it orders right-to-left text on purpose"),
+            _ => Diagnostic::warning(
+                "content/invisible-char",
+                at,
+                format!("invisible U+{cp:04X} ({name}) in the {where_}"),
+            )
+            .with_help("delete it; it usually comes from a copy and paste"),
+        });
+    }
+}
+
 /// `ads/leftover`: a configured marker comment that is still in the page. Not
 /// reported when the file has an unclosed or stray marker: that finding already
 /// says where and why the block stayed.

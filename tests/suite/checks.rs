@@ -309,6 +309,59 @@ fn control_characters_are_dropped_with_a_located_warning() {
 }
 
 #[test]
+fn bidi_and_zero_width_characters_are_located_and_kept_out_of_copied_code() {
+    let site = TestSite::empty();
+    let text = [
+        "---",
+        "title: \"Fix the\u{202E}gpj.exe menu\"",
+        "date: 2024-01-01",
+        "description: \"A guide that explains one thing clearly, in about sixty characters.\"",
+        "---",
+        "Run this:",
+        "",
+        "```sh",
+        "echo \u{2067}safe\u{2069} && rm -rf ~/tmp\u{200B}x",
+        "```",
+        "",
+        "Some zero\u{200B}width text and `ls\u{202E}` inline.",
+        "",
+        "Plain \u{202B}prose.",
+        "",
+    ]
+    .join("\n");
+    site.write("content/guide.md", &text);
+    let b = site.build();
+    let f = "content/guide.md";
+    let d = assert_at(&b, "content/bidi-control", f, 2, Some(16));
+    assert!(d.message.contains("U+202E") && d.message.contains("front matter"), "{d}");
+    let d = assert_at(&b, "content/bidi-in-code", f, 9, Some(6));
+    assert_eq!(d.severity, Severity::Error);
+    assert!(d.message.contains("U+2067"), "{d}");
+    assert_at(&b, "content/invisible-char", f, 9, Some(28));
+    assert_at(&b, "content/invisible-char", f, 12, Some(10));
+    assert_at(&b, "content/bidi-in-code", f, 12, Some(29));
+    assert_at(&b, "content/bidi-control", f, 14, Some(7));
+    assert!(b.build.has_errors());
+
+    // The code a reader copies (the `<code>` text, what the Copy button takes)
+    // holds none of them; each shows as a mark naming its code point.
+    let page = b.page("guide/index.html");
+    let code = crate::harness::texts(&page, "pre.code code").join("\n");
+    assert!(code.contains("echo safe && rm -rf ~/tmpx"), "{code:?}");
+    let hidden = ['\u{202E}', '\u{2067}', '\u{2069}', '\u{200B}'];
+    assert!(!code.contains(hidden), "invisible characters in the copied code: {code:?}");
+    assert_eq!(
+        crate::harness::attrs(&page, "pre.code code span.invisible-char", "data-char"),
+        ["U+2067", "U+2069", "U+200B"]
+    );
+
+    // A byte order mark at the start of the file is its encoding mark, not a finding.
+    let clean = one(&format!("\u{FEFF}{}", article("Plain text.\n\n```sh\nls -l\n```\n")));
+    assert_none(&clean, "content/invisible-char");
+    assert_none(&clean, "content/bidi-in-code");
+}
+
+#[test]
 fn entity_spellings_of_a_script_url_are_unsafe() {
     for href in [
         "javascript&#58alert(1)",
