@@ -11,6 +11,7 @@
 //! - `github`: `::error file=…,line=…,col=…::` workflow commands that GitHub
 //!   Actions turns into annotations on the pull request.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -45,17 +46,21 @@ pub fn human(
             Severity::Error => Level::Error,
             Severity::Warning => Level::Warning,
         };
-        let mut message = level.title(&d.message).id(d.code);
+        let title = printable(&d.message);
+        let mut message = level.title(&title).id(d.code);
         let line_text = text
             .as_deref()
             .filter(|_| d.location.line > 0)
             .and_then(|t| t.lines().nth(d.location.line - 1))
             .map(|l| l.trim_end_matches('\r'));
-        let path = d.location.path.display().to_string();
-        let location = d.location.to_string();
+        let path = printable(&d.location.path.display().to_string()).into_owned();
+        let location = printable(&d.location.to_string()).into_owned();
+        let shown;
         match line_text {
             Some(line) => {
-                let span = caret(line, d.location.col);
+                let span;
+                (shown, span) = printable_line(line, d.location.col);
+                let line = shown.as_str();
                 // annotate-snippets draws `-` under warnings; rustc's shape is a
                 // caret under the column for every finding, so the span is primary.
                 message = message.snippet(
@@ -73,7 +78,7 @@ pub fn human(
         }
         let help;
         if let Some(h) = &d.help {
-            help = h.clone();
+            help = printable(h);
             message = message.footer(Level::Help.title(&help));
         }
         writeln!(out, "{}", renderer.render(message))?;
@@ -92,10 +97,58 @@ fn caret(line: &str, col: Option<usize>) -> std::ops::Range<usize> {
     }
 }
 
+/// `line` with its control characters escaped ([`printable`]), and the byte
+/// range under the caret at 1-based column `col` of the original line, so the
+/// caret still points at the character it was put on.
+fn printable_line(line: &str, col: Option<usize>) -> (String, std::ops::Range<usize>) {
+    let Some(col) = col.filter(|c| *c > 0) else {
+        let shown = printable(line).into_owned();
+        let span = caret(&shown, None);
+        return (shown, span);
+    };
+    let before: String = line.chars().take(col - 1).collect();
+    let start = printable(&before).len();
+    let shown = printable(line).into_owned();
+    let width =
+        line.chars().nth(col - 1).map_or(1, |c| printable(c.encode_utf8(&mut [0; 4])).len());
+    (shown, start..start + width)
+}
+
+/// Text for a terminal or a CI log, where a line break, a carriage return, a
+/// terminal escape or a bidi control taken from an article (a title holding
+/// `\n::error file=…::`) would start a line GitHub reads as a workflow command,
+/// or rewrite what the reader sees. Such characters are shown as Rust escapes
+/// (`\n`, `\u{202e}`); everything else is kept as written.
+pub fn printable(s: &str) -> Cow<'_, str> {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{2028}' | '\u{2029}')
+            || crate::text::invisible(c).is_some()
+    };
+    if !s.chars().any(hidden) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if hidden(c) {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// One `path:line:col: severity[id]: message` line per finding (plus help).
 pub fn short(diags: &[Diagnostic], out: &mut dyn Write) -> io::Result<()> {
     for d in diags {
-        writeln!(out, "{d}")?;
+        let location = printable(&d.location.to_string()).into_owned();
+        let message = printable(&d.message);
+        let sev = severity_name(d.severity);
+        writeln!(out, "{location}: {sev}[{}]: {message}", d.code)?;
+        if let Some(help) = &d.help {
+            writeln!(out, "  = help: {}", printable(help))?;
+        }
     }
     Ok(())
 }
@@ -235,10 +288,12 @@ pub fn github(diags: &[Diagnostic], out: &mut dyn Write) -> io::Result<()> {
             }
         }
         props.push_str(&format!(",title={}", prop(d.code)));
-        let mut message = d.message.clone();
+        // The finding's own text is escaped as in the other formats (an ESC
+        // from a title would colour the CI log); only the help's line break is ours.
+        let mut message = printable(&d.message).into_owned();
         if let Some(h) = &d.help {
             message.push_str("\nhelp: ");
-            message.push_str(h);
+            message.push_str(&printable(h));
         }
         writeln!(out, "::{} {props}::{}", severity_name(d.severity), data(&message))?;
     }

@@ -363,3 +363,44 @@ fn identical_bodies_are_cached_without_a_race() {
         assert_eq!(out.status.code(), Some(0), "round {round}: {}", stderr(&out));
     }
 }
+
+/// Two articles whose shared title holds a line break and a GitHub workflow
+/// command, so the duplicate-title finding's message carries both.
+fn hostile_title() -> TestSite {
+    let site = TestSite::empty();
+    let fm = "---\ntitle: \"Reset\\n::error file=evil.md,line=1::pwned\\r\\u001b[2Jx\"\n---\n";
+    site.write("content/a.md", &format!("{fm}A.\n"));
+    site.write("content/b.md", &format!("{fm}B.\n"));
+    site
+}
+
+#[test]
+fn control_characters_in_messages_are_escaped_in_every_format() {
+    let site = hostile_title();
+    for format in ["human", "short", "github", "json", "sarif"] {
+        let out = site.cli(&["check", "--format", format]);
+        let all = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(
+            all.contains("is also the title of"),
+            "{format}: no duplicate-title finding: {all}"
+        );
+        // A line that starts with the title's command would be run by GitHub.
+        assert!(
+            !all.lines().any(|l| l.trim_start().starts_with("::error file=evil.md")),
+            "{format}: the title started a workflow command line:\n{all}"
+        );
+        assert!(!all.contains(['\r', '\u{1b}']), "{format}: raw CR or ESC in the output: {all:?}");
+        match format {
+            "human" | "short" | "github" => {
+                assert!(all.contains(r"Reset\n::error file=evil.md"), "{format}: {all}");
+                assert!(all.contains(r"pwned\r\u{1b}[2Jx"), "{format}: {all}");
+            }
+            _ => {
+                // JSON escapes them itself; the message reads back exactly as written.
+                let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+                let text = doc.to_string();
+                assert!(text.contains(r"Reset\n::error file=evil.md"), "{format}: {text}");
+            }
+        }
+    }
+}
