@@ -428,6 +428,28 @@ mod tests {
     }
 
     #[test]
+    fn human_output_escapes_control_characters_and_keeps_the_caret_on_its_character() {
+        let diags = [Diagnostic::warning(
+            "content/bidi-control",
+            Location::new("content/a.md", 2, Some(4)),
+            "title `A\n::error file=x::y`",
+        )];
+        let text = |_: &Path| Some("---\na\u{1b}b\u{202E}c\n".to_string());
+        let mut out = Vec::new();
+        human(&diags, &text, false, &mut out).unwrap();
+        let s = String::from_utf8(out).unwrap();
+        assert!(!s.lines().any(|l| l.starts_with("::")), "{s}");
+        assert!(s.contains(r"title `A\n::error file=x::y`"), "{s}");
+        assert!(s.contains(r"2 | a\u{1b}b\u{202e}c"), "{s}");
+        // The caret sits under the escape of the 4th character, U+202E.
+        let source = s.lines().find(|l| l.contains(r"a\u{1b}b")).unwrap();
+        let caret = s.lines().find(|l| l.contains('^')).unwrap();
+        let at = source.find(r"\u{202e}").unwrap();
+        assert_eq!(caret.find('^'), Some(at), "{s}");
+        assert_eq!(caret.trim_end().len() - at, r"\u{202e}".len(), "{s}");
+    }
+
+    #[test]
     fn github_annotations_escape_their_fields() {
         let mut out = Vec::new();
         github(&sample(), &mut out).unwrap();
