@@ -68,7 +68,9 @@ pub struct BuildArgs {
     /// Override `base_url` from the config.
     #[arg(long)]
     pub base_url: Option<String>,
-    /// Replace an output folder inkproof did not make (it deletes what is there).
+    /// Replace an output folder inkproof did not make: lists what it takes over (files in its
+    /// sub-folders, deleted unless the build makes them); its top-level files (CNAME, .nojekyll)
+    /// and dot-folders (.git) are kept.
     #[arg(long)]
     pub force: bool,
     /// Don't read or write the cache of article results (`.inkproof-cache/`).

@@ -325,13 +325,25 @@ impl Engine {
             opts.output = Some(opts.root.join(&inputs.config.output_dir));
         }
         let mut notes = Vec::new();
-        let (store, fronts, bodies, page_findings) = match &opts.cache_dir {
-            Some(dir) => {
-                let store = Pack::open(&dir.join("bodies"), CACHE_VERSION, &mut notes)?;
+        // A cache folder that can't be used (unreadable, a file in its place)
+        // costs speed, not the build: noted, and this run goes without it.
+        let pack = opts.cache_dir.as_ref().map(|dir| {
+            Pack::open(&dir.join("bodies"), CACHE_VERSION, &mut notes).map_err(|e| {
+                notes.push(format!(
+                    "the cache folder `{}` cannot be used ({e:#}); this build runs without it",
+                    dir.display()
+                ))
+            })
+        });
+        if matches!(pack, Some(Err(()))) {
+            opts.cache_dir = None;
+        }
+        let (store, fronts, bodies, page_findings) = match (pack, &opts.cache_dir) {
+            (Some(Ok(store)), Some(dir)) => {
                 let (fronts, bodies, pages) = read_cache(dir, &mut notes);
                 (BodyStore::Pack(store), fronts, bodies, pages)
             }
-            None => {
+            _ => {
                 (BodyStore::memory(), Fronts::default(), Bodies::default(), PageFindings::default())
             }
         };
@@ -343,8 +355,11 @@ impl Engine {
                 let protected = write::protected(
                     &opts.root,
                     &[&c.content_dir, &c.templates_dir, &c.static_dir],
+                    opts.cache_dir.as_deref(),
                 );
-                Some(Target::open(dir, &protected, opts.force)?)
+                let mut target = Target::open(dir, &protected, opts.force)?;
+                notes.append(&mut target.notes);
+                Some(target)
             }
             _ => None,
         };
@@ -1208,7 +1223,13 @@ impl Engine {
                 // Nothing is written.
             } else if failed.is_empty() {
                 match (writer, &mut self.target) {
-                    (Some(w), Some(t)) => w.commit(t, updates, &report.removed)?,
+                    (Some(w), Some(t)) => {
+                        w.commit(t, updates, &report.removed)?;
+                        self.notes.append(&mut t.notes);
+                        if let Some(window) = t.window.take() {
+                            phases.push(("commit window", window));
+                        }
+                    }
                     _ => {
                         for p in &report.removed {
                             self.memory.remove(p);

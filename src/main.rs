@@ -10,6 +10,7 @@ use inkproof::cli::{Cli, Command, Format};
 use inkproof::engine::{Engine, EngineOptions, ExternalLinks};
 use inkproof::model::Build;
 use inkproof::report;
+use inkproof::store::CACHE_DIR;
 
 /// mimalloc instead of the system allocator: a build makes and drops millions
 /// of small strings on every thread (highlight spans, cache entries); a
@@ -306,9 +307,6 @@ fn serve(cli: &Cli, args: &inkproof::cli::ServeArgs) -> anyhow::Result<Exit> {
 fn counts(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
-
-/// The persistent cache of article results, inside the site root.
-const CACHE_DIR: &str = ".inkproof-cache";
 
 /// What the report functions print, from the engine's last run. Articles
 /// are left out (the engine has them): copying 10,000 of them cost more than

@@ -34,6 +34,10 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::load;
 
+/// The persistent cache of article results, inside the site root. Named
+/// here, not only in the binary, because the output must never be it.
+pub const CACHE_DIR: &str = ".inkproof-cache";
+
 /// The index's file name, in the bodies folder.
 const INDEX: &str = "index.bin";
 const MAGIC: &[u8] = b"inkproof-bodies\n";
