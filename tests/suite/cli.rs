@@ -404,3 +404,116 @@ fn control_characters_in_messages_are_escaped_in_every_format() {
         }
     }
 }
+
+// Issue 21: on a gh-pages checkout, --force deleted CNAME and all of .git/,
+// without saying what it would remove.
+#[test]
+fn force_lists_what_it_takes_and_keeps_git_cname_and_dot_folders() {
+    let site = TestSite::fixture("ads");
+    let pages = site.root.join("../gh-pages");
+    for (p, text) in [
+        (".git/HEAD", "ref: refs/heads/gh-pages\n"),
+        (".git/objects/ab/cdef", "blob"),
+        (".well-known/security.txt", "Contact: x"),
+        ("CNAME", "guides.example.org\n"),
+        (".nojekyll", ""),
+        ("old-guide/index.html", "<p>old</p>"),
+    ] {
+        site.write(&format!("../gh-pages/{p}"), text);
+    }
+    let out = site.cli(&["build", "--force", "--output", pages.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("old-guide/index.html"), "--force lists what it may delete: {err}");
+    assert!(err.contains(".git/") && err.contains("CNAME"), "and what it keeps: {err}");
+    for kept in
+        [".git/HEAD", ".git/objects/ab/cdef", ".well-known/security.txt", "CNAME", ".nojekyll"]
+    {
+        assert!(pages.join(kept).is_file(), "{kept} was deleted");
+    }
+    assert!(!pages.join("old-guide").exists(), "the listed stale page goes");
+    assert!(pages.join("ads-everywhere/index.html").is_file());
+    // The next build (no --force) keeps them too: they are not in the manifest.
+    std::fs::remove_file(site.root.join("content/ads-everywhere.md")).unwrap();
+    let out = site.cli(&["build", "--output", pages.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(pages.join("CNAME").is_file() && pages.join(".git/HEAD").is_file());
+}
+
+/// The current account's home folder from the account database (/etc/passwd).
+fn account_home() -> Option<std::path::PathBuf> {
+    let uid =
+        String::from_utf8(std::process::Command::new("id").arg("-u").output().ok()?.stdout).ok()?;
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd
+        .lines()
+        .map(|l| l.split(':').collect::<Vec<_>>())
+        .find_map(|f| (f.len() > 5 && f[2] == uid.trim()).then(|| std::path::PathBuf::from(f[5])))
+}
+
+// Issue 21: with HOME unset, `-o ~` (the shell expands it from the account
+// database) was not known as the home folder. Run without --force, so a
+// failure can't wipe the folder: the refusal must be the "never an output" one.
+#[test]
+fn the_home_folder_is_refused_when_home_is_unset() {
+    let site = TestSite::fixture("ads");
+    let Some(home) = account_home().filter(|h| h.is_dir()) else {
+        eprintln!("SKIPPED the_home_folder_is_refused_when_home_is_unset: this account has no home folder in /etc/passwd");
+        return;
+    };
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_inkproof"))
+        .env_remove("HOME")
+        .arg("--root")
+        .arg(&site.root)
+        .args(["build", "--output", home.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("which is not the build's"), "{}", stderr(&out));
+}
+
+// Issue 21: `-o .inkproof-cache --force` replaced the cache with the site.
+#[test]
+fn the_cache_folder_is_never_an_output() {
+    let site = TestSite::fixture("ads");
+    assert_eq!(site.cli(&["build", "--quiet"]).status.code(), Some(0));
+    let cache = site.root.join(".inkproof-cache");
+    let before: Vec<_> =
+        walkdir::WalkDir::new(&cache).into_iter().flatten().map(|e| e.into_path()).collect();
+    let out = site.cli(&["build", "--force", "--output", cache.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("refusing"), "{}", stderr(&out));
+    let after: Vec<_> =
+        walkdir::WalkDir::new(&cache).into_iter().flatten().map(|e| e.into_path()).collect();
+    assert_eq!(before, after, "the cache was touched");
+}
+
+// Issue 21: a cache folder that can't be used made every build exit 2; the
+// docs say it is ignored with a note.
+#[test]
+fn an_unusable_cache_folder_is_a_note_and_the_build_goes_on() {
+    let site = TestSite::fixture("ads");
+    let cache = site.root.join(".inkproof-cache");
+    // A file in its place.
+    std::fs::write(&cache, "not a folder").unwrap();
+    let out = site.cli(&["build"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("note: the cache folder"), "{}", stderr(&out));
+    assert!(site.root.join("public/ads-everywhere/index.html").is_file());
+    assert_eq!(std::fs::read_to_string(&cache).unwrap(), "not a folder");
+    // An unreadable folder.
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::remove_file(&cache).unwrap();
+    std::fs::create_dir_all(cache.join("bodies")).unwrap();
+    std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read_dir(&cache).is_ok() {
+        eprintln!("SKIPPED the unreadable-cache half of an_unusable_cache_folder_is_a_note: running as root, which reads folders whatever their permission bits say");
+    } else {
+        std::fs::remove_dir_all(site.root.join("public")).unwrap();
+        let out = site.cli(&["build"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert!(stderr(&out).contains("note: the cache folder"), "{}", stderr(&out));
+        assert!(site.root.join("public/ads-everywhere/index.html").is_file());
+    }
+    let _ = std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o755));
+}
