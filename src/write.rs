@@ -467,11 +467,11 @@ impl Writer {
                 None => moves.push(rel),
             }
         }
-        // Renames in different folders don't wait on each other in the kernel.
-        use rayon::prelude::*;
-        moves
-            .par_iter()
-            .try_for_each(|rel| move_in(&self.staging.join(rel), &target.dir.join(rel)))?;
+        // One after another: a rename from the staging folder into another
+        // folder takes the filesystem's rename lock, so threads only queue on it.
+        for rel in &moves {
+            move_in(&self.staging.join(rel), &target.dir.join(rel))?;
+        }
         // Stale files: only those the old manifest says inkproof made.
         let mut emptied: BTreeSet<&Path> = BTreeSet::new();
         for old in removed {
