@@ -98,7 +98,27 @@ pub struct Target {
     /// (manifest entries ignored, links replaced, what `--force` takes over);
     /// the engine passes them on as the run's notes.
     pub notes: Vec<String>,
+    /// This open made the folder: if no build is ever committed into it, it
+    /// goes again, so a failed first build leaves nothing behind.
+    made: bool,
     _lock: Lock,
+}
+
+impl Drop for Target {
+    fn drop(&mut self) {
+        if self.made && !self.dir.join(MANIFEST).exists() {
+            let _ = std::fs::remove_file(&self._lock.path);
+            if let Ok(entries) = std::fs::read_dir(&self.dir) {
+                for e in entries.flatten() {
+                    if e.file_name().to_string_lossy().starts_with(STAGING) {
+                        let _ = std::fs::remove_dir_all(e.path());
+                    }
+                }
+            }
+            // Fails (and is ignored) if anything else is in it.
+            let _ = std::fs::remove_dir(&self.dir);
+        }
+    }
 }
 
 /// Folders the output must never replace or sit above, each with whether the
@@ -161,6 +181,7 @@ impl Target {
             bail!("`{}` exists and is not a folder", dir.display());
         }
         recover_beside(&dir);
+        let made = !dir.exists();
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create `{}`", dir.display()))?;
         let lock = Lock::take(&dir.join(LOCK))?;
@@ -216,7 +237,7 @@ impl Target {
             }
         }
         distrust(&dir, &manifest_path, &mut manifest.files, &mut notes);
-        Ok(Target { dir, manifest, window: None, notes, _lock: lock })
+        Ok(Target { dir, manifest, window: None, notes, made, _lock: lock })
     }
 
     /// Starts writing a build: files go into a fresh staging folder.
