@@ -23,7 +23,6 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
-use serde::{Deserialize, Serialize};
 
 use crate::article::{self, Env, Front};
 use crate::diag::{self, Diagnostic, Location, Severity};
@@ -33,16 +32,11 @@ use crate::render::{self, HomeIntro, Indexed, Job, Site};
 use crate::store::{BodyStore, Pack};
 use crate::write::{self, Target};
 
-/// Bumped when the cached data's shape or meaning changes; part of every key.
-const CACHE_VERSION: &str = concat!("inkproof-cache-4 ", env!("CARGO_PKG_VERSION"));
+mod cache;
 
-/// The article cache is split into this many files by a hash of the source
-/// path, so saving after one edit rewrites one of them, not the whole cache.
-const SHARDS: usize = 32;
-
-fn shard_of(path: &Path) -> usize {
-    (load::hash(path.as_os_str().as_encoded_bytes()) % SHARDS as u128) as usize
-}
+use cache::{
+    read_cache, shard_of, write_cache, Bodies, BodyEntry, Fronts, PageFindings, CACHE_VERSION,
+};
 
 /// How an engine is set up.
 #[derive(Debug, Clone, Default)]
@@ -104,48 +98,6 @@ pub struct Report {
     pub external: Option<crate::check::external::Stats>,
 }
 
-/// A cached body-stage result and what it was made from.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct BodyEntry {
-    source_hash: u128,
-    settings: u128,
-    assets: u128,
-    slug: String,
-    url: String,
-    /// Files read (snippets) and the fingerprint of what was found.
-    files: Vec<(PathBuf, u128)>,
-    /// Article URLs looked up (`.md` links) and what they were.
-    urls: Vec<(PathBuf, Option<String>)>,
-    /// The article with `html` empty (shared with the index).
-    article: Arc<Article>,
-    body_key: u128,
-    /// Search words and code classes of the body.
-    facts: Arc<render::BodyFacts>,
-    diags: Vec<Diagnostic>,
-    /// `inkproof-ignore` comments, applied to the site's findings at the end.
-    ignores: Vec<crate::check::facts::Ignore>,
-}
-
-impl BodyEntry {
-    /// A deep copy made on the calling thread. The body stage's workers
-    /// allocate what an entry keeps between many more short-lived strings
-    /// (Markdown events, highlight spans); kept there, the entries pin those
-    /// pages and a cold build's resident memory grew ~2.8x faster than the
-    /// live data. Copied into the engine thread's heap, the workers' pages
-    /// empty out and go back to the OS.
-    fn copied_here(&self) -> BodyEntry {
-        let facts = render::BodyFacts {
-            words: Arc::new((*self.facts.words).clone()),
-            highlight: self.facts.highlight.clone(),
-        };
-        BodyEntry {
-            article: Arc::new((*self.article).clone()),
-            facts: Arc::new(facts),
-            ..self.clone()
-        }
-    }
-}
-
 /// Articles whose body results are made between two copies into the
 /// engine's heap: big enough that the workers rarely wait at a chunk's end,
 /// small enough that the uncopied results stay a few MB.
@@ -164,21 +116,6 @@ fn must_render(
     let known = !is_page || page_findings.contains_key(&u.key);
     let unchanged = previous.get(&u.path).is_some_and(|(k, _)| *k == u.key && *k != 0);
     !(known && (unchanged || check_only))
-}
-
-/// One shard of the persistent article cache (`articles-NN.json`).
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct CacheShard {
-    version: String,
-    fronts: Vec<(PathBuf, u128, Arc<Front>)>,
-    bodies: Vec<(PathBuf, Arc<BodyEntry>)>,
-}
-
-/// The persistent cache of page findings (`pages.json`).
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct CachePages {
-    version: String,
-    pages: Vec<(u128, Vec<(String, String)>)>,
 }
 
 /// An article's slug and URL, kept with the front matter (shared, so
@@ -1299,123 +1236,4 @@ impl Engine {
         report.stats.elapsed_ms = report.elapsed.as_millis();
         Ok(report)
     }
-}
-
-// Fx-hashed maps by source path: each is looked up once per article on every
-// run, and the paths are the site's own.
-type Fronts = FxHashMap<PathBuf, (u128, Arc<Front>)>;
-type Bodies = FxHashMap<PathBuf, Arc<BodyEntry>>;
-type PageFindings = FxHashMap<u128, Vec<(String, String)>>;
-
-fn shard_path(dir: &Path, k: usize) -> PathBuf {
-    dir.join(format!("articles-{k:02}.json"))
-}
-
-/// Reads the cache: the shards in parallel. A missing shard is an empty one
-/// (its articles are made again); an unreadable or foreign one is noted.
-fn read_cache(dir: &Path, notes: &mut Vec<String>) -> (Fronts, Bodies, PageFindings) {
-    let note =
-        |path: &Path, why: String| format!("the cache `{}` {why}; it is rebuilt", path.display());
-    let shards: Vec<Result<Option<CacheShard>, String>> = (0..SHARDS)
-        .into_par_iter()
-        .map(|k| {
-            let path = shard_path(dir, k);
-            let Ok(bytes) = std::fs::read(&path) else { return Ok(None) };
-            match serde_json::from_slice::<CacheShard>(&bytes) {
-                Ok(c) if c.version == CACHE_VERSION => Ok(Some(c)),
-                Ok(c) => Err(note(&path, format!("is from {}", c.version))),
-                Err(e) => Err(note(&path, format!("is unreadable ({e})"))),
-            }
-        })
-        .collect();
-    let mut fronts = Fronts::default();
-    let mut bodies = Bodies::default();
-    for shard in shards {
-        match shard {
-            Ok(Some(c)) => {
-                fronts.extend(c.fronts.into_iter().map(|(p, h, f)| (p, (h, f))));
-                bodies.extend(c.bodies);
-            }
-            Ok(None) => {}
-            Err(n) => {
-                if notes.len() < 3 {
-                    notes.push(n);
-                }
-            }
-        }
-    }
-    let path = dir.join("pages.json");
-    let pages = match std::fs::read(&path) {
-        Err(_) => PageFindings::default(),
-        Ok(bytes) => match serde_json::from_slice::<CachePages>(&bytes) {
-            Ok(c) if c.version == CACHE_VERSION => c.pages.into_iter().collect(),
-            Ok(c) => {
-                notes.push(note(&path, format!("is from {}", c.version)));
-                PageFindings::default()
-            }
-            Err(e) => {
-                notes.push(note(&path, format!("is unreadable ({e})")));
-                PageFindings::default()
-            }
-        },
-    };
-    (fronts, bodies, pages)
-}
-
-/// Writes the shards in `dirty` (a bit per shard) and, when `pages` is given,
-/// the page findings. Each file is written then renamed, with the pid in the
-/// temporary name: two builds saving at once each replace a file whole, and
-/// every entry carries the hashes it was made from, so a mix of shards from
-/// two builds is still right.
-fn write_cache(
-    dir: &Path,
-    dirty: u64,
-    fronts: &Fronts,
-    bodies: &Bodies,
-    pages: Option<&PageFindings>,
-) -> anyhow::Result<()> {
-    let write = |path: &Path,
-                 value: &dyn Fn(&mut dyn std::io::Write) -> serde_json::Result<()>|
-     -> anyhow::Result<()> {
-        let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
-        let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-        value(&mut out)?;
-        std::io::Write::flush(&mut out)?;
-        drop(out);
-        std::fs::rename(&tmp, path)?;
-        Ok(())
-    };
-    let mut by_shard: Vec<CacheShard> = (0..SHARDS).map(|_| CacheShard::default()).collect();
-    for (p, (h, f)) in fronts {
-        let k = shard_of(p);
-        if dirty & (1 << k) != 0 {
-            by_shard[k].fronts.push((p.clone(), *h, Arc::clone(f)));
-        }
-    }
-    for (p, b) in bodies {
-        let k = shard_of(p);
-        if dirty & (1 << k) != 0 {
-            by_shard[k].bodies.push((p.clone(), Arc::clone(b)));
-        }
-    }
-    by_shard
-        .into_par_iter()
-        .enumerate()
-        .filter(|(k, _)| dirty & (1 << k) != 0)
-        .map(|(k, mut shard)| {
-            shard.version = CACHE_VERSION.to_string();
-            shard.fronts.sort_by(|a, b| a.0.cmp(&b.0));
-            shard.bodies.sort_by(|a, b| a.0.cmp(&b.0));
-            write(&shard_path(dir, k), &|w| serde_json::to_writer(w, &shard))
-        })
-        .collect::<anyhow::Result<()>>()?;
-    if let Some(pages) = pages {
-        let mut file = CachePages { version: CACHE_VERSION.to_string(), pages: Vec::new() };
-        file.pages = pages.iter().map(|(k, f)| (*k, f.clone())).collect();
-        file.pages.sort_by_key(|p| p.0);
-        write(&dir.join("pages.json"), &|w| serde_json::to_writer(w, &file))?;
-    }
-    // The single file of the previous cache format.
-    let _ = std::fs::remove_file(dir.join("articles.json"));
-    Ok(())
 }
