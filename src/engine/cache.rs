@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::article::Front;
@@ -14,6 +14,7 @@ use crate::diag::Diagnostic;
 use crate::load;
 use crate::model::Article;
 use crate::render;
+use crate::store::{BodyStore, Pack};
 
 /// Bumped when the cached data's shape or meaning changes; part of every key.
 pub(super) const CACHE_VERSION: &str = concat!("inkproof-cache-4 ", env!("CARGO_PKG_VERSION"));
@@ -95,7 +96,7 @@ fn shard_path(dir: &Path, k: usize) -> PathBuf {
 
 /// Reads the cache: the shards in parallel. A missing shard is an empty one
 /// (its articles are made again); an unreadable or foreign one is noted.
-pub(super) fn read_cache(dir: &Path, notes: &mut Vec<String>) -> (Fronts, Bodies, PageFindings) {
+fn read_cache(dir: &Path, notes: &mut Vec<String>) -> (Fronts, Bodies, PageFindings) {
     let note =
         |path: &Path, why: String| format!("the cache `{}` {why}; it is rebuilt", path.display());
     let shards: Vec<Result<Option<CacheShard>, String>> = (0..SHARDS)
@@ -149,7 +150,7 @@ pub(super) fn read_cache(dir: &Path, notes: &mut Vec<String>) -> (Fronts, Bodies
 /// temporary name: two builds saving at once each replace a file whole, and
 /// every entry carries the hashes it was made from, so a mix of shards from
 /// two builds is still right.
-pub(super) fn write_cache(
+fn write_cache(
     dir: &Path,
     dirty: u64,
     fronts: &Fronts,
@@ -200,4 +201,76 @@ pub(super) fn write_cache(
     // The single file of the previous cache format.
     let _ = std::fs::remove_file(dir.join("articles.json"));
     Ok(())
+}
+
+/// The persistent results of one engine and what of them changed since they
+/// were last saved, so a save rewrites only those shards.
+pub(super) struct Cache {
+    pub fronts: Fronts,
+    pub bodies: Bodies,
+    /// Findings of rendered pages (`check::output::page`), by unit key.
+    pub page_findings: PageFindings,
+    pub store: BodyStore,
+    /// Cache shards (a bit each) whose entries changed since the last save.
+    pub dirty: u64,
+    /// The page findings changed since the last save.
+    pub pages_dirty: bool,
+}
+
+impl Cache {
+    /// Opens the cache in `dir`. A cache folder that can't be used
+    /// (unreadable, a file in its place) costs speed, not the build: it is
+    /// noted, `dir` is cleared and this engine goes without it.
+    pub fn open(dir: &mut Option<PathBuf>, notes: &mut Vec<String>) -> Cache {
+        let pack = dir.as_ref().map(|dir| {
+            Pack::open(&dir.join("bodies"), CACHE_VERSION, notes).map_err(|e| {
+                notes.push(format!(
+                    "the cache folder `{}` cannot be used ({e:#}); this build runs without it",
+                    dir.display()
+                ))
+            })
+        });
+        if matches!(pack, Some(Err(()))) {
+            *dir = None;
+        }
+        let (store, fronts, bodies, page_findings) = match (pack, &*dir) {
+            (Some(Ok(store)), Some(dir)) => {
+                let (fronts, bodies, pages) = read_cache(dir, notes);
+                (BodyStore::Pack(store), fronts, bodies, pages)
+            }
+            _ => {
+                (BodyStore::memory(), Fronts::default(), Bodies::default(), PageFindings::default())
+            }
+        };
+        Cache { fronts, bodies, page_findings, store, dirty: 0, pages_dirty: false }
+    }
+
+    /// Writes what changed since the last save into `dir` (nothing without one).
+    pub fn save(&mut self, dir: Option<&Path>) -> anyhow::Result<()> {
+        if self.dirty == 0 && !self.pages_dirty && !self.store.is_dirty() {
+            return Ok(());
+        }
+        if let Some(dir) = dir {
+            if self.dirty != 0 {
+                let live: FxHashSet<u128> = self.bodies.values().map(|b| b.body_key).collect();
+                self.store.retain(&live)?;
+            }
+            self.store.save()?;
+            write_cache(
+                dir,
+                self.dirty,
+                &self.fronts,
+                &self.bodies,
+                self.pages_dirty.then_some(&self.page_findings),
+            )?;
+        }
+        self.dirty = 0;
+        self.pages_dirty = false;
+        Ok(())
+    }
+
+    /// Marks the shard of `path` as changed.
+    pub fn touch(&mut self, path: &Path) {
+        self.dirty |= 1 << shard_of(path);
+    }
 }

@@ -1,0 +1,101 @@
+//! What the engine keeps from one run to the next in memory, so an edit
+//! costs what it touched: each memo holds a result with the key of what it
+//! was made from, and is used only while that key is unchanged.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
+
+use crate::article::Front;
+use crate::diag::Diagnostic;
+use crate::model::{Article, Source};
+use crate::render;
+
+/// The memos of one engine. None of them is saved: a new process starts
+/// from the persistent cache ([`super::cache`]) and makes these again.
+#[derive(Default)]
+pub(super) struct Memos {
+    /// The sources and front matter of the last run, in order, with their key.
+    pub last_fronts: Vec<(Arc<Source>, Arc<Front>, u128)>,
+    /// Slug and URL of each article, with the front matter they came from.
+    pub slugs: FxHashMap<PathBuf, Slugged>,
+    /// The duplicate-title findings and the key of what they were made from.
+    pub titles: Option<(u128, Vec<PathBuf>, Vec<Diagnostic>)>,
+    /// The link check's findings per article, with what they were made from.
+    pub links: Option<LinksMemo>,
+    /// The search index's word lists of the last run, patched on the next.
+    pub postings: crate::search::Postings,
+    /// Compiled templates and the hash of the texts they came from.
+    pub tera: Option<(u128, Arc<tera::Tera>, Vec<Diagnostic>)>,
+    /// Whether the last run checked every kept body against its URLs.
+    pub bodies_checked: bool,
+    /// The last run's related articles (most saves don't change them).
+    pub related: Option<Arc<render::Related>>,
+    /// The theme's files as the last run made them, with their key.
+    pub theme: Option<(u128, crate::assets::Theme)>,
+}
+
+/// An article's slug and URL, kept with the front matter (shared, so
+/// `Arc::ptr_eq` says it is the same) and the settings they were made from.
+#[derive(Debug)]
+pub(super) struct Slugged {
+    pub front: Arc<Front>,
+    pub bundle_dir: Option<PathBuf>,
+    pub settings: u128,
+    pub slug: String,
+    pub url: String,
+}
+
+/// The site-wide link check, kept per article. An article's link findings
+/// are a function of its links, URL and path (`Indexed::links_key`) and of
+/// what links can land on: the published paths and every article's URL and
+/// heading ids (`global`). While `global` is the same, only articles whose
+/// `links_key` changed are checked again.
+#[derive(Debug)]
+pub(super) struct LinksMemo {
+    pub global: u128,
+    /// In index order: source, `links_key`, findings.
+    pub per: Vec<(PathBuf, u128, Vec<Diagnostic>)>,
+}
+
+/// Indices (into `indexed`) of the articles whose heading ids the links of
+/// `a` can read: a link with a `#fragment` to an article page names that
+/// page's slug as its last path segment. `false` when a link's target can't
+/// be told that way (`..`, `.`, an encoded name, the site root): then the
+/// whole site is checked.
+pub(super) fn link_targets(
+    a: &Article,
+    by_slug: &HashMap<&str, Vec<usize>>,
+    out: &mut Vec<usize>,
+) -> bool {
+    for l in &a.links {
+        let href = l.href.as_str();
+        if href.contains("://")
+            || href.starts_with("//")
+            || (href.contains(':') && !href.starts_with('/') && !href.starts_with('.'))
+        {
+            continue; // not a page of the site
+        }
+        let Some(at) = href.find('#') else { continue }; // no anchor read
+        let path = &href[..at];
+        let path = path.split('?').next().unwrap_or(path);
+        if path.is_empty() {
+            continue; // this page: `a` is checked itself
+        }
+        let mut segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        if segments.last() == Some(&"index.html") {
+            segments.pop();
+        }
+        match segments.last() {
+            Some(&s) if s != "." && s != ".." && !s.contains('%') => {
+                if let Some(v) = by_slug.get(s) {
+                    out.extend(v);
+                }
+            }
+            _ => return false,
+        }
+    }
+    true
+}

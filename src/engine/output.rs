@@ -1,0 +1,302 @@
+//! Steps 9 and 10: render what changed, write it (or keep it in memory),
+//! and settle the run's findings.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::cache::{Cache, PageFindings};
+use super::memo::Slugged;
+use super::steps::url_of;
+use crate::article::{self, Env};
+use crate::check::facts::Ignore;
+use crate::config::Config;
+use crate::diag::{Diagnostic, Location};
+use crate::load::{self, Inputs};
+use crate::model::{Output, Source};
+use crate::render::{self, Indexed, Job, Site, Unit};
+use crate::write::{Files, Target, Writer};
+
+/// Whether the render stage makes `u` (and so whether it is worth making
+/// ahead): not when the last build made it with the same key, unless it is a
+/// page whose own findings are not known yet (known only once rendered).
+pub(super) fn must_render(
+    u: &Unit,
+    previous: &Files,
+    page_findings: &PageFindings,
+    check_only: bool,
+) -> bool {
+    let is_page = u.path.extension().is_some_and(|e| e == "html");
+    let known = !is_page || page_findings.contains_key(&u.key);
+    let unchanged = previous.get(&u.path).is_some_and(|(k, _)| *k == u.key && *k != 0);
+    !(known && (unchanged || check_only))
+}
+
+/// Whether `u` is a page (its own findings are checked once rendered).
+fn is_page(u: &Unit) -> bool {
+    u.path.extension().is_some_and(|e| e == "html")
+}
+
+/// The suppression comments and texts the final pass over findings reads.
+pub(super) struct Suppressions<'a> {
+    pub ignores: &'a HashMap<PathBuf, Vec<Ignore>>,
+    pub texts: &'a HashMap<&'a Path, Cow<'a, str>>,
+    /// Ids of checks that did not run: their suppressions are not unused.
+    pub not_run: &'a [&'a str],
+}
+
+impl Suppressions<'_> {
+    /// `crate::check::finalize` over `diags`: severities from `checks:`,
+    /// suppressions applied, unused suppressions reported; sorted.
+    pub fn finalize(&self, config: &Config, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+        let texts: HashMap<&Path, &str> = self.texts.iter().map(|(p, t)| (*p, &**t)).collect();
+        crate::check::finalize(config, diags, self.ignores, &texts, self.not_run)
+    }
+}
+
+/// Whether a run with these findings (as `checks:` and suppressions make
+/// them) must leave the output folder alone.
+pub(super) fn has_errors(decided: &[Diagnostic], deny_warnings: bool) -> bool {
+    decided.iter().any(Diagnostic::is_error) || (deny_warnings && !decided.is_empty())
+}
+
+/// What rendering reads besides the units.
+pub(super) struct RenderInputs<'a> {
+    pub inputs: &'a Inputs,
+    pub root: &'a Path,
+    pub config: &'a Config,
+    pub sources: &'a [Arc<Source>],
+    pub indexed: &'a [Arc<Indexed>],
+    pub slugs: &'a FxHashMap<PathBuf, Slugged>,
+    pub cache: &'a Cache,
+    pub check_only: bool,
+}
+
+impl RenderInputs<'_> {
+    /// The content HTML of article `i` of the index, from the store.
+    fn body(&self, i: usize) -> Option<String> {
+        let x = &self.indexed[i];
+        let entry = self.cache.bodies.get(&x.article.source)?;
+        if let Some(b) = self.cache.store.get(entry.body_key) {
+            return Some(b);
+        }
+        // The stored body is gone or damaged: the stage is pure, so
+        // doing it again gives the same HTML.
+        let source = self.sources.iter().find(|s| s.path == x.article.source)?;
+        let (_, front) = self.cache.fronts.get(&x.article.source)?;
+        let lookup = |p: &Path| url_of(self.slugs, p).map(str::to_string);
+        let env = Env { root: self.root, config: self.config, urls: &lookup, files: self.inputs };
+        let (a, _, _) = article::body(
+            &*load::with_text(source).ok()?,
+            front.meta.as_ref()?,
+            front.body_offset,
+            &entry.slug,
+            &entry.url,
+            &env,
+        );
+        let _ = self.cache.store.put(entry.body_key, &a.html);
+        Some(a.html)
+    }
+}
+
+type Found = Option<Vec<(String, String)>>;
+/// A unit's result: `None` when not made again; else the hash of its bytes,
+/// the bytes when kept in memory, and its findings when it is a page.
+pub(super) type Rendered = Result<Option<(u128, Option<Vec<u8>>, Found)>, Diagnostic>;
+
+/// Step 9: renders every unit that must be made, in parallel, and hands
+/// changed bytes to `writer` (or back, without one).
+pub(super) fn render(
+    r: &RenderInputs<'_>,
+    site: &Site<'_>,
+    tera: &tera::Tera,
+    units: &[Unit],
+    previous: &Files,
+    writer: Option<&Writer>,
+) -> Vec<Rendered> {
+    let (config, check_only) = (r.config, r.check_only);
+    let body = |i: usize| r.body(i);
+    units
+        .par_iter()
+        .map(|u| {
+            if !must_render(u, previous, &r.cache.page_findings, check_only) {
+                return Ok(None);
+            }
+            let old = previous.get(&u.path);
+            let bytes = render::render(site, tera, u, &body)?;
+            let found = is_page(u).then(|| crate::check::output::page(config, &bytes));
+            let hash = load::hash(&bytes);
+            if check_only {
+                return Ok(Some((hash, None, found)));
+            }
+            if old.is_some_and(|(_, h)| *h == hash) {
+                // Same bytes: record the new key, write nothing.
+                return Ok(Some((hash, None, found)));
+            }
+            if let Some(w) = writer {
+                w.put(&u.path, &bytes).map_err(|e| {
+                    Diagnostic::error(
+                        "output/unwritable",
+                        Location::file(&u.path),
+                        format!("{e:#}"),
+                    )
+                })?;
+                return Ok(Some((hash, None, found)));
+            }
+            Ok(Some((hash, Some(bytes), found)))
+        })
+        .collect()
+}
+
+/// What rendering changed. The manifest changes only where a unit was made
+/// again: those entries are updated, and entries of outputs no longer made
+/// are removed; the rest stays as it is.
+#[derive(Default)]
+pub(super) struct Made {
+    pub updates: Vec<(PathBuf, (u128, u128))>,
+    pub failed: Vec<Diagnostic>,
+    /// Outputs whose bytes changed, with the bytes when kept in memory.
+    pub written: Vec<(PathBuf, Option<Vec<u8>>)>,
+    pub page_findings: Vec<(u128, Vec<(String, String)>)>,
+}
+
+/// Sorts the render results into manifest updates, changed outputs, page
+/// findings and failures.
+pub(super) fn made(units: &[Unit], rendered: Vec<Rendered>, previous: &Files) -> Made {
+    let mut m = Made::default();
+    for (u, r) in units.iter().zip(rendered) {
+        match r {
+            Ok(None) => {}
+            Ok(Some((hash, bytes, found))) => {
+                if let Some(found) = found {
+                    m.page_findings.push((u.key, found));
+                }
+                let old = previous.get(&u.path);
+                if old != Some(&(u.key, hash)) {
+                    m.updates.push((u.path.clone(), (u.key, hash)));
+                }
+                if old.is_none_or(|(_, h)| *h != hash) {
+                    m.written.push((u.path.clone(), bytes));
+                }
+            }
+            Err(d) => m.failed.push(d),
+        }
+    }
+    m
+}
+
+/// Keeps the findings of the pages made in this run, and of the pages still
+/// made, only.
+pub(super) fn keep_page_findings(
+    cache: &mut Cache,
+    new: Vec<(u128, Vec<(String, String)>)>,
+    units: &[Unit],
+) {
+    for (k, f) in new {
+        if cache.page_findings.get(&k) != Some(&f) {
+            cache.page_findings.insert(k, f);
+            cache.pages_dirty = true;
+        }
+    }
+    let live: FxHashSet<u128> = units.iter().map(|u| u.key).collect();
+    let before = cache.page_findings.len();
+    cache.page_findings.retain(|k, _| live.contains(k));
+    cache.pages_dirty |= cache.page_findings.len() != before;
+}
+
+/// The findings of every page, rendered now or before.
+pub(super) fn page_report(
+    config: &Config,
+    units: &[Unit],
+    page_findings: &PageFindings,
+    indexed: &[Arc<Indexed>],
+) -> Vec<Diagnostic> {
+    crate::check::output::report(
+        config,
+        units.iter().filter(|u| is_page(u)).filter_map(|u| {
+            let found = page_findings.get(&u.key)?;
+            let source = match u.job {
+                Job::Article(i) => Some(indexed[i].article.source.as_path()),
+                _ => None,
+            };
+            Some((u.path.as_path(), source, found.as_slice()))
+        }),
+    )
+}
+
+/// Outputs of the previous run that are no longer made, sorted: none when
+/// every one of them is still a unit (the unit paths are distinct).
+pub(super) fn removed(previous: &Files, files: &FxHashSet<&Path>) -> Vec<PathBuf> {
+    let all_kept =
+        files.len() >= previous.len() && previous.keys().all(|p| files.contains(p.as_path()));
+    let mut removed = if all_kept {
+        Vec::new()
+    } else {
+        previous.keys().filter(|p| !files.contains(p.as_path())).cloned().collect()
+    };
+    removed.sort();
+    removed
+}
+
+/// Where a run's outputs go: the output folder, or memory.
+pub(super) struct Destination<'a> {
+    pub target: &'a mut Option<Target>,
+    pub memory: &'a mut BTreeMap<PathBuf, Output>,
+    pub memory_keys: &'a mut Files,
+    pub notes: &'a mut Vec<String>,
+}
+
+/// Step 10: makes the rendered outputs the published ones: commits the
+/// writer's staged files, or updates the outputs in memory. Returns the
+/// changed paths and, when the commit window was measured, its length.
+pub(super) fn publish(
+    made: Made,
+    removed: &[PathBuf],
+    units: &[Unit],
+    writer: Option<Writer>,
+    dest: Destination<'_>,
+) -> anyhow::Result<(Vec<PathBuf>, Option<std::time::Duration>)> {
+    let Made { updates, mut written, .. } = made;
+    let mut window = None;
+    match (writer, dest.target) {
+        (Some(w), Some(t)) => {
+            w.commit(t, updates, removed)?;
+            dest.notes.append(&mut t.notes);
+            window = t.window.take();
+        }
+        _ => {
+            for p in removed {
+                dest.memory.remove(p);
+                dest.memory_keys.remove(p);
+            }
+            dest.memory_keys.extend(updates);
+            for (path, bytes) in &mut written {
+                let out = match bytes.take() {
+                    Some(bytes) => Output::Bytes { path: path.clone(), bytes },
+                    None => continue,
+                };
+                dest.memory.insert(path.clone(), out);
+            }
+            // Copies stay copies in memory mode (read on demand).
+            for u in units {
+                if let Job::Copy(from) = &u.job {
+                    let same = matches!(
+                        dest.memory.get(&u.path),
+                        Some(Output::Copy { from: f, .. }) if f == from
+                    );
+                    if !same {
+                        dest.memory.insert(
+                            u.path.clone(),
+                            Output::Copy { path: u.path.clone(), from: from.clone() },
+                        );
+                    }
+                }
+            }
+        }
+    }
+    Ok((written.into_iter().map(|(p, _)| p).collect(), window))
+}
