@@ -79,7 +79,7 @@ pub(super) fn links_to_recheck(
             }
             map
         });
-        known &= link_targets(&indexed[i].article, by_slug, &mut subset);
+        known &= link_targets(&indexed[i].article.links, by_slug, &mut subset);
     }
     subset.sort_unstable();
     subset.dedup();

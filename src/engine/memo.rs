@@ -10,7 +10,7 @@ use rustc_hash::FxHashMap;
 
 use crate::article::Front;
 use crate::diag::Diagnostic;
-use crate::model::{Article, Source};
+use crate::model::{Link, Source};
 use crate::render;
 
 /// The memos of one engine. None of them is saved: a new process starts
@@ -60,17 +60,17 @@ pub(super) struct LinksMemo {
     pub per: Vec<(PathBuf, u128, Vec<Diagnostic>)>,
 }
 
-/// Indices (into `indexed`) of the articles whose heading ids the links of
-/// `a` can read: a link with a `#fragment` to an article page names that
+/// Indices (into `indexed`) of the articles whose heading ids `links` (of
+/// one article) can read: a link with a `#fragment` to an article page names that
 /// page's slug as its last path segment. `false` when a link's target can't
 /// be told that way (`..`, `.`, an encoded name, the site root): then the
 /// whole site is checked.
 pub(super) fn link_targets(
-    a: &Article,
+    links: &[Link],
     by_slug: &HashMap<&str, Vec<usize>>,
     out: &mut Vec<usize>,
 ) -> bool {
-    for l in &a.links {
+    for l in links {
         let href = l.href.as_str();
         if href.contains("://")
             || href.starts_with("//")
@@ -98,4 +98,46 @@ pub(super) fn link_targets(
         }
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn links(hrefs: &[&str]) -> Vec<Link> {
+        hrefs
+            .iter()
+            .map(|h| Link { href: h.to_string(), line: 1, col: 1, is_image: false })
+            .collect()
+    }
+
+    #[test]
+    fn engine_link_targets_are_the_slugs_named_before_an_anchor() {
+        let by_slug: HashMap<&str, Vec<usize>> =
+            [("setup", vec![2]), ("faq", vec![0, 5])].into_iter().collect();
+        let mut out = Vec::new();
+        let known = link_targets(
+            &links(&[
+                "/setup/#install",
+                "../faq/index.html#top",
+                "/setup/",                // no anchor: no heading read
+                "https://example.com/#x", // not the site
+                "#here",                  // this page
+                "/unknown/#x",            // no such article: nothing to recheck
+            ]),
+            &by_slug,
+            &mut out,
+        );
+        assert!(known);
+        assert_eq!(out, vec![2, 0, 5]);
+    }
+
+    #[test]
+    fn engine_link_targets_give_up_on_targets_not_named_by_a_slug() {
+        let by_slug: HashMap<&str, Vec<usize>> = HashMap::new();
+        for href in ["../#x", "./#x", "/#x", "/caf%C3%A9/#x"] {
+            let mut out = Vec::new();
+            assert!(!link_targets(&links(&[href]), &by_slug, &mut out), "{href}");
+        }
+    }
 }

@@ -300,3 +300,56 @@ pub(super) fn publish(
     }
     Ok((written.into_iter().map(|(p, _)| p).collect(), window))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(path: &str, key: u128) -> Unit {
+        Unit { path: path.into(), key, job: Job::Copy(path.into()), source: PathBuf::new() }
+    }
+
+    #[test]
+    fn engine_must_render_skips_only_units_made_with_the_same_key_and_known_findings() {
+        let mut previous = Files::default();
+        previous.insert("a.css".into(), (7, 1));
+        previous.insert("p.html".into(), (9, 1));
+        previous.insert("z.css".into(), (0, 1));
+        let mut findings = PageFindings::default();
+        assert!(!must_render(&unit("a.css", 7), &previous, &findings, false));
+        assert!(must_render(&unit("a.css", 8), &previous, &findings, false), "key changed");
+        assert!(must_render(&unit("new.css", 1), &previous, &findings, false), "not made before");
+        assert!(must_render(&unit("z.css", 0), &previous, &findings, false), "key 0 is unknown");
+        // A page's own findings are known only once rendered.
+        assert!(must_render(&unit("p.html", 9), &previous, &findings, false));
+        findings.insert(9, Vec::new());
+        assert!(!must_render(&unit("p.html", 9), &previous, &findings, false));
+        // Checking only: a page whose findings are known is never made again.
+        assert!(!must_render(&unit("new.html", 9), &previous, &findings, true));
+        assert!(must_render(&unit("new.html", 10), &previous, &findings, true));
+    }
+
+    #[test]
+    fn engine_removed_lists_the_last_outputs_no_longer_made_sorted() {
+        let mut previous = Files::default();
+        for p in ["b.html", "a.html", "c.css"] {
+            previous.insert(p.into(), (1, 1));
+        }
+        let files: FxHashSet<&Path> =
+            [Path::new("c.css"), Path::new("d.css")].into_iter().collect();
+        assert_eq!(removed(&previous, &files), vec![PathBuf::from("a.html"), "b.html".into()]);
+        let all: FxHashSet<&Path> =
+            ["a.html", "b.html", "c.css"].into_iter().map(Path::new).collect();
+        assert!(removed(&previous, &all).is_empty());
+    }
+
+    #[test]
+    fn engine_has_errors_counts_warnings_only_when_denied() {
+        let warning = Diagnostic::warning("seo/description-length", Location::file("a.md"), "x");
+        let error = Diagnostic::error("link/broken", Location::file("a.md"), "x");
+        assert!(!has_errors(std::slice::from_ref(&warning), false));
+        assert!(has_errors(std::slice::from_ref(&warning), true));
+        assert!(has_errors(&[warning, error], false));
+        assert!(!has_errors(&[], true));
+    }
+}
