@@ -13,6 +13,7 @@ pub mod diag;
 pub mod limits;
 pub mod model;
 pub mod text;
+pub mod href;
 pub mod yaml;
 
 // The pipeline, in order.

@@ -25,6 +25,7 @@ use xxhash_rust::xxh3::Xxh3;
 
 use crate::config::Config;
 use crate::diag::{Diagnostic, Location};
+use crate::href::url_path;
 use crate::load::StaticSource;
 use crate::model::{Article, Stamp, Timestamp};
 use crate::search::{DocWords, SearchDoc};
@@ -1569,10 +1570,6 @@ pub fn page_path(base_path: &str, url: &str) -> PathBuf {
     } else {
         PathBuf::from(rel).join("index.html")
     }
-}
-
-fn url_path(p: &Path) -> String {
-    p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
 fn ts(t: &Option<Timestamp>) -> Value {

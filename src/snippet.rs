@@ -63,6 +63,7 @@ use sha2::{Digest, Sha256};
 
 use crate::diag::{Diagnostic, Location};
 use crate::highlight;
+use crate::href::url_path;
 use crate::limits::{self, Limits};
 use crate::load::{ContentFiles, FileRead};
 use crate::model::PublishedSnippet;
@@ -748,24 +749,6 @@ fn id_part(s: &str) -> String {
     }
     if out.is_empty() {
         out.push('x');
-    }
-    out
-}
-
-/// Percent-encodes each segment of an output path for an `href`.
-fn url_path(path: &Path) -> String {
-    let mut out = String::new();
-    for (i, part) in path.components().enumerate() {
-        if i > 0 {
-            out.push('/');
-        }
-        for b in part.as_os_str().to_string_lossy().bytes() {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                out.push(b as char);
-            } else {
-                let _ = write!(out, "%{b:02X}");
-            }
-        }
     }
     out
 }

@@ -169,3 +169,33 @@ fn the_demo_guide_embeds_its_checkers() {
     assert!(!ps1.is_ascii(), "the demo checker exercises the BOM rule");
     assert!(std::fs::read_to_string(dir.join("check-activation.cmd")).unwrap().contains("slmgr"));
 }
+
+/// A download whose name has a space: `_headers` must name the URL the page
+/// links to, or Netlify serves the file with the wrong type (they disagreed
+/// while two path encoders existed).
+#[test]
+fn headers_and_download_link_agree_for_a_file_name_with_a_space() {
+    let site = TestSite::empty();
+    site.write(
+        "content/guide/index.md",
+        "---\ntitle: Guide\ndate: 2024-05-04\n---\n```snippet \"My Check.ps1\"\n```\n",
+    );
+    site.write("content/guide/My Check.ps1", "Write-Output 'ok'\n");
+    let b = site.build();
+    b.assert_clean();
+    let page = b.page("guide/index.html");
+    let href = inner(figure(&page, "My Check.ps1"), "a.snippet-download")[0]
+        .value()
+        .attr("href")
+        .unwrap()
+        .to_string();
+    assert_eq!(href, "/guide/My%20Check.ps1");
+    let headers = b.text("_headers");
+    let lines: Vec<&str> = headers.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| *l == href)
+        .unwrap_or_else(|| panic!("{href} not in:\n{headers}"));
+    assert_eq!(lines[at + 1], "  Content-Type: text/plain; charset=utf-8");
+    assert!(b.bytes("guide/My Check.ps1").is_some(), "the file is published under its own name");
+}
