@@ -1,4 +1,4 @@
-//! Feeds (Atom 1.0, JSON Feed 1.1) and the sitemap, as pure functions of
+//! Feeds (Atom 1.0, JSON Feed 1.1), as pure functions of
 //! what the render stage already knows. The engine calls them once for the
 //! site and once per tag or category (issue 8: per-term feeds).
 //!
@@ -300,33 +300,6 @@ pub fn absolute_url(base: &str, href: &str) -> String {
     format!("{origin}{path}{tail}")
 }
 
-/// One page in the sitemap: absolute URL and RFC 3339 last change.
-#[derive(Debug, Clone)]
-pub struct SitemapUrl<'a> {
-    pub loc: &'a str,
-    pub lastmod: Option<&'a str>,
-}
-
-/// `sitemap.xml`: the render stage passes home, every article, the
-/// taxonomy pages and every term page (issue 8: term pages were missing).
-/// Duplicates are written once, in first-seen order.
-pub fn sitemap(urls: &[SitemapUrl<'_>]) -> String {
-    let mut seen = std::collections::HashSet::new();
-    let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    for u in urls {
-        if !seen.insert(u.loc) {
-            continue;
-        }
-        let _ = write!(x, "<url><loc>{}</loc>", xml_escape(u.loc));
-        if let Some(t) = u.lastmod {
-            let _ = write!(x, "<lastmod>{}</lastmod>", xml_escape(t));
-        }
-        x.push_str("</url>\n");
-    }
-    x.push_str("</urlset>\n");
-    x
-}
-
 /// Where a term's feeds go, relative to the output root: next to its page.
 pub fn term_feed_paths(kind: &str, slug: &str) -> (std::path::PathBuf, std::path::PathBuf) {
     let dir = std::path::Path::new(kind).join(slug);
@@ -490,20 +463,6 @@ mod tests {
         let v: Value = serde_json::from_str(&json_feed(&meta(), &[item("", &[])])).unwrap();
         assert_eq!(v["items"][0]["content_text"], "Why & how");
         assert!(v["items"][0].get("content_html").is_none());
-    }
-
-    #[test]
-    fn sitemap_lists_each_url_once_escaped() {
-        let xml = sitemap(&[
-            SitemapUrl { loc: "https://x.org/", lastmod: Some("2024-01-02T00:00:00Z") },
-            SitemapUrl { loc: "https://x.org/tags/a&b/", lastmod: None },
-            SitemapUrl { loc: "https://x.org/", lastmod: None },
-        ]);
-        assert_eq!(xml.matches("<url>").count(), 2);
-        assert!(xml.contains(
-            "<url><loc>https://x.org/</loc><lastmod>2024-01-02T00:00:00Z</lastmod></url>"
-        ));
-        assert!(xml.contains("<loc>https://x.org/tags/a&amp;b/</loc>"));
     }
 
     #[test]

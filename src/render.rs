@@ -1805,6 +1805,8 @@ fn sitemap(site: &Site<'_>, term_pages: &[(String, Option<usize>)]) -> String {
     x
 }
 
+/// One `<url>` line. Articles make theirs once, with their render result, so a
+/// warm build that re-renders one article does not rebuild the others' lines.
 fn sitemap_url(loc: &str, lastmod: Option<&Timestamp>) -> String {
     let mut x = format!("<url><loc>{}</loc>", xml_escape(loc));
     if let Some(t) = lastmod {
@@ -1818,6 +1820,20 @@ fn sitemap_url(loc: &str, lastmod: Option<&Timestamp>) -> String {
 mod tests {
     use super::*;
     use crate::model::FrontMatter;
+
+    #[test]
+    fn sitemap_lines_escape_the_url_and_give_the_last_change_in_rfc_3339() {
+        let t = chrono::DateTime::parse_from_rfc3339("2024-01-02T10:00:00+02:00").unwrap();
+        let line = sitemap_url("https://x.org/", Some(&Timestamp { value: t, has_time: true }));
+        assert_eq!(
+            line,
+            "<url><loc>https://x.org/</loc><lastmod>2024-01-02T10:00:00+02:00</lastmod></url>\n"
+        );
+        assert_eq!(
+            sitemap_url("https://x.org/tags/a&b/", None),
+            "<url><loc>https://x.org/tags/a&amp;b/</loc></url>\n"
+        );
+    }
 
     /// What templates read of an article, spelled out as `json!` would make
     /// it: the direct construction must give the same keys, types and values.
