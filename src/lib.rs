@@ -14,6 +14,7 @@ pub mod limits;
 pub mod model;
 pub mod text;
 pub mod href;
+pub mod size;
 pub mod yaml;
 
 // The pipeline, in order.

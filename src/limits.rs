@@ -72,7 +72,7 @@ impl Limits {
 /// returns `false` when it is above the error limit: the caller then skips
 /// the article instead of rendering it.
 pub fn check_article(path: &Path, len: u64, limits: &Limits, diags: &mut Vec<Diagnostic>) -> bool {
-    let size = human(len);
+    let size = crate::size::human(len);
     if article_too_big(len, limits) {
         diags.push(
             Diagnostic::error(
@@ -80,7 +80,7 @@ pub fn check_article(path: &Path, len: u64, limits: &Limits, diags: &mut Vec<Dia
                 Location::file(path),
                 format!(
                     "the article is {size}, above the {} limit; it is not built",
-                    human(limits.article_error_kb.saturating_mul(1024))
+                    crate::size::human(limits.article_error_kb.saturating_mul(1024))
                 ),
             )
             .with_help("split it into several articles, or raise `limits: article_error_kb` in inkproof.yaml"),
@@ -94,7 +94,7 @@ pub fn check_article(path: &Path, len: u64, limits: &Limits, diags: &mut Vec<Dia
                 Location::file(path),
                 format!(
                     "the article is {size}, above the {} warning limit",
-                    human(limits.article_warning_kb.saturating_mul(1024))
+                    crate::size::human(limits.article_warning_kb.saturating_mul(1024))
                 ),
             )
             .with_help("check for pasted logs or data; raise `limits: article_warning_kb` if it is meant to be this long"),
@@ -108,19 +108,6 @@ pub fn check_article(path: &Path, len: u64, limits: &Limits, diags: &mut Vec<Dia
 /// missing text for the author's (issue 21: it also got `content/empty-body`).
 pub fn article_too_big(len: u64, limits: &Limits) -> bool {
     len > limits.article_error_kb.saturating_mul(1024)
-}
-
-/// Size for messages: `12.3 MB` (MiB, as Explorer and `ls -h` count).
-pub(crate) fn human(len: u64) -> String {
-    const KIB: f64 = 1024.0;
-    let n = len as f64;
-    if n >= KIB * KIB {
-        format!("{:.1} MB", n / KIB / KIB)
-    } else if n >= KIB {
-        format!("{:.1} KB", n / KIB)
-    } else {
-        format!("{len} bytes")
-    }
 }
 
 #[cfg(test)]

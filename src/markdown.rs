@@ -21,7 +21,7 @@ use crate::diag::{Diagnostic, LineIndex};
 use crate::model::{Link, OffsetMap, PublishedSnippet, TocEntry};
 use crate::slug::{anchor, UniqueIds};
 use crate::snippet::{self, SnippetContext};
-use crate::{assets, highlight, load, strip};
+use crate::{assets, highlight, href, load, strip};
 
 /// The Markdown extensions inkproof enables (also used by `strip` to find code).
 pub fn options() -> Options {
@@ -334,16 +334,16 @@ fn checkbox(checked: bool, label: &str) -> String {
 /// article's folder, or site-absolute (`/images/x.svg`) in the content folder
 /// or the default `static/` folder.
 fn local_image(src: &str, ctx: &MdContext<'_>) -> Option<(PathBuf, std::sync::Arc<[u8]>)> {
-    if src.contains("://") || src.starts_with("//") || src.starts_with("data:") {
+    if href::is_external(src) {
         return None;
     }
-    let path = src.split(['?', '#']).next().unwrap_or(src).replace("%20", " ");
+    let path = href::decode(src.split(['?', '#']).next().unwrap_or(src));
     if path.is_empty() {
         return None;
     }
     let candidates: Vec<PathBuf> = match path.strip_prefix('/') {
         Some(abs) => vec![ctx.content_dir.join(abs), Path::new("static").join(abs)],
-        None => vec![ctx.path.parent().unwrap_or(Path::new("")).join(&path)],
+        None => vec![ctx.path.parent().unwrap_or(Path::new("")).join(&*path)],
     };
     // Read through the loader, so the engine knows the article depends on it.
     candidates.into_iter().filter_map(|c| load::normalize_within(&c)).find_map(|c| {
@@ -363,25 +363,11 @@ fn fence_lang(info: &str) -> Option<&str> {
 /// `Ok(Some(url))` for a link to another article's `.md` file, `Ok(None)` for any
 /// other link, `Err(())` for a `.md` link that names no article.
 fn rewrite_md_link(dest: &str, ctx: &MdContext<'_>) -> Result<Option<String>, ()> {
-    if dest.contains("://") || dest.starts_with("mailto:") || dest.starts_with('#') {
+    let Some(link) = href::md_link(dest, ctx.path, ctx.content_dir) else {
         return Ok(None);
-    }
-    let (path_part, fragment) = match dest.find('#') {
-        Some(i) => (&dest[..i], &dest[i..]),
-        None => (dest, ""),
     };
-    let path_part = path_part.split('?').next().unwrap_or(path_part);
-    if !path_part.to_ascii_lowercase().ends_with(".md") {
-        return Ok(None);
-    }
-    let decoded = path_part.replace("%20", " ");
-    let joined = if let Some(abs) = decoded.strip_prefix('/') {
-        ctx.content_dir.join(abs)
-    } else {
-        ctx.path.parent().unwrap_or(Path::new("")).join(&decoded)
-    };
-    let target = load::normalize_within(&joined).ok_or(())?;
-    (ctx.urls)(&target).map(|url| Some(format!("{url}{fragment}"))).ok_or(())
+    let target = load::normalize_within(&link.file).ok_or(())?;
+    (ctx.urls)(&target).map(|url| Some(format!("{url}{}", link.fragment))).ok_or(())
 }
 
 /// Escapes text for an HTML attribute value or text node.

@@ -1052,10 +1052,7 @@ fn stamp_key(from: &Path, stamp: Stamp) -> u128 {
 fn og_png<'s>(site: &'s Site<'_>, i: usize) -> Option<(PathBuf, &'s Path, Stamp)> {
     let a = &site.articles[i].article;
     let thumb = a.meta.thumbnail.as_deref()?;
-    if thumb.contains(':')
-        || thumb.starts_with("//")
-        || !thumb.to_ascii_lowercase().ends_with(".svg")
-    {
+    if crate::href::is_external(thumb) || !thumb.to_ascii_lowercase().ends_with(".svg") {
         return None;
     }
     let (from, to, stamp) = if let Some(abs) = thumb.strip_prefix('/') {
@@ -1580,7 +1577,7 @@ fn ts(t: &Option<Timestamp>) -> Value {
 /// Resolves a thumbnail as written (`thumb.svg`, `/img/x.png`, `https://…`) to a
 /// site-relative or absolute URL.
 fn resolve_url(config: &Config, page_url: &str, href: &str) -> String {
-    if href.contains("://") || href.starts_with("//") || href.starts_with("data:") {
+    if crate::href::is_external(href) {
         href.to_string()
     } else if let Some(abs) = href.strip_prefix('/') {
         format!("{}/{abs}", config.base_path())
@@ -1590,10 +1587,10 @@ fn resolve_url(config: &Config, page_url: &str, href: &str) -> String {
 }
 
 fn absolute(config: &Config, url: &str) -> String {
-    if url.contains("://") {
-        url.to_string()
-    } else if let Some(rest) = url.strip_prefix("//") {
+    if let Some(rest) = url.strip_prefix("//") {
         format!("https://{rest}")
+    } else if crate::href::is_external(url) {
+        url.to_string()
     } else {
         config.permalink(url)
     }

@@ -64,7 +64,7 @@ use sha2::{Digest, Sha256};
 use crate::diag::{Diagnostic, Location};
 use crate::highlight;
 use crate::href::url_path;
-use crate::limits::{self, Limits};
+use crate::limits::Limits;
 use crate::load::{ContentFiles, FileRead};
 use crate::model::PublishedSnippet;
 
@@ -589,14 +589,14 @@ fn check_size(
 ) -> Result<(), Problem> {
     let l = ctx.limits;
     let len = file.bytes.len() as u64;
-    let size = limits::human(len);
+    let size = crate::size::human(len);
     if len > l.snippet_error_kb.saturating_mul(1024) {
         return Err(Problem::new(
             "limits/snippet-too-big",
             format!(
                 "`{}` is {size}, above the {} limit for snippets; it is not published",
                 file.source.display(),
-                limits::human(l.snippet_error_kb.saturating_mul(1024))
+                crate::size::human(l.snippet_error_kb.saturating_mul(1024))
             ),
         )
         .help("embed a smaller file, or raise `limits: snippet_error_kb` in inkproof.yaml"));
@@ -609,7 +609,7 @@ fn check_size(
                 format!(
                     "`{}` is {size}, above the {} warning limit for snippets",
                     file.source.display(),
-                    limits::human(l.snippet_warning_kb.saturating_mul(1024))
+                    crate::size::human(l.snippet_warning_kb.saturating_mul(1024))
                 ),
             )
             .with_help(format!(
@@ -753,28 +753,6 @@ fn id_part(s: &str) -> String {
     out
 }
 
-/// `843 bytes`, `2.1 KB (2,143 bytes)`: the rounded size readers compare with
-/// Explorer (which counts KB as 1024 bytes) and the exact one `Get-Item` prints.
-fn human_size(n: usize) -> String {
-    let exact = |n: usize| {
-        let digits = n.to_string();
-        let mut out = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                out.push(',');
-            }
-            out.push(c);
-        }
-        out
-    };
-    match n {
-        1 => "1 byte".to_string(),
-        0..1024 => format!("{n} bytes"),
-        1024..1_048_576 => format!("{:.1} KB ({} bytes)", n as f64 / 1024.0, exact(n)),
-        _ => format!("{:.1} MB ({} bytes)", n as f64 / 1_048_576.0, exact(n)),
-    }
-}
-
 /// The command a reader runs to check the download, in the shell the file is for.
 fn verify_command(path: &Path, file_name: &str) -> String {
     let plain = file_name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
@@ -864,7 +842,7 @@ fn figure(
         file = e(&file.file_name),
         href = e(&href),
         mime = mime_type(&file.abs),
-        size = human_size(size),
+        size = crate::size::human_exact(size as u64),
         verify = e(&verify_command(&file.abs, &file.file_name)),
     );
     let caption = caption.trim();
@@ -1413,15 +1391,6 @@ mod tests {
         assert!(html.contains("<pre class=\"code\" data-lang=\"powershell\"><code id=\"snippet-code-profile-txt-1\" class=\"language-powershell\">"), "{html}");
         let (html, _, _) = ok("snippet profile.txt", "", 1, &site.bundle_ctx());
         assert!(html.contains("data-lang=\"text\""), "{html}");
-    }
-
-    #[test]
-    fn sizes_read_like_explorer_and_get_item() {
-        assert_eq!(human_size(0), "0 bytes");
-        assert_eq!(human_size(1), "1 byte");
-        assert_eq!(human_size(843), "843 bytes");
-        assert_eq!(human_size(2143), "2.1 KB (2,143 bytes)");
-        assert_eq!(human_size(1_234_567), "1.2 MB (1,234,567 bytes)");
     }
 
     #[test]

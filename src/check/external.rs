@@ -146,7 +146,7 @@ pub fn check(
         }));
     for (href, site) in written {
         let href = href.trim();
-        if is_external(href) && filter.wants(href) {
+        if crate::href::is_web(href) && filter.wants(href) {
             sites.entry(href).or_default().push(site);
         }
     }
@@ -214,13 +214,6 @@ pub fn check(
     stats.elapsed = started.elapsed();
     notes.push(stats.note());
     (diags, stats)
-}
-
-/// http(s) with a host; protocol-relative `//host` links are left to the
-/// browser (their scheme is the page's, unknown while checking).
-fn is_external(href: &str) -> bool {
-    let lower = href.get(..8).unwrap_or(href).to_ascii_lowercase();
-    lower.starts_with("http://") || lower.starts_with("https://")
 }
 
 /// `check.external_include` / `external_exclude`, compiled once. Patterns that
@@ -445,16 +438,6 @@ fn write_cache(path: &Path, cache: &CacheFile) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_http_and_https_are_external() {
-        assert!(is_external("https://x.org/a"));
-        assert!(is_external("HTTP://x.org"));
-        assert!(!is_external("//x.org/a"));
-        assert!(!is_external("/guide/"));
-        assert!(!is_external("mailto:a@b.c"));
-        assert!(!is_external("ftp://x.org"));
-    }
 
     #[test]
     fn include_wins_over_exclude() {

@@ -172,9 +172,8 @@ fn thumbnail(config: &Config, source: &Source, thumb: &str, out: &mut Vec<Diagno
         );
         return;
     }
-    let lower = thumb.to_ascii_lowercase();
-    if lower.starts_with("https://") || lower.starts_with("http://") || thumb.starts_with("//") {
-        return;
+    if crate::href::is_external(thumb) {
+        return; // a remote image: the external check fetches it if asked
     }
     let found = if let Some(abs) = thumb.strip_prefix('/') {
         // A site path: a static file.

@@ -70,7 +70,7 @@ pub fn check(
         let url = format!("{base}/{}/", fallback_slug(source));
         let mut out = Vec::new();
         for l in links {
-            match md_link(&l.href, &source.path, urls) {
+            match md_link(&l.href, &source.path, &config.content_dir, urls) {
                 Some(Ok(url)) => out.push(PageLink {
                     href: url.into(),
                     is_image: l.is_image,
@@ -190,18 +190,16 @@ fn fallback_slug(source: &Source) -> String {
 
 /// `Some(Ok(url))` for a link to an article's `.md` file, `Some(Err(()))` for a
 /// `.md` link to no article, `None` for any other link.
-fn md_link(href: &str, from: &Path, urls: &HashMap<&Path, &str>) -> Option<Result<String, ()>> {
-    if href.contains("://") || href.starts_with('#') || href.contains(':') {
-        return None;
-    }
-    let (path, fragment) = href.find('#').map_or((href, ""), |i| (&href[..i], &href[i..]));
-    if !path.to_ascii_lowercase().ends_with(".md") {
-        return None;
-    }
-    let joined = from.parent().unwrap_or(Path::new("")).join(path.replace("%20", " "));
-    let target = crate::load::normalize_within(&joined);
+fn md_link(
+    href: &str,
+    from: &Path,
+    content_dir: &Path,
+    urls: &HashMap<&Path, &str>,
+) -> Option<Result<String, ()>> {
+    let link = crate::href::md_link(href, from, content_dir)?;
+    let target = crate::load::normalize_within(&link.file);
     Some(match target.as_deref().and_then(|t| urls.get(t)) {
-        Some(url) => Ok(format!("{url}{fragment}")),
+        Some(url) => Ok(format!("{url}{}", link.fragment)),
         None => Err(()),
     })
 }
@@ -209,10 +207,7 @@ fn md_link(href: &str, from: &Path, urls: &HashMap<&Path, &str>) -> Option<Resul
 /// Resolves an internal link to (output path without `index.html`, fragment).
 /// `None` for external links and schemes that are not pages.
 fn resolve<'h>(base: &str, page_url: &str, href: &'h str) -> Option<(PathBuf, Option<&'h str>)> {
-    if href.contains("://")
-        || href.starts_with("//")
-        || (href.contains(':') && !href.starts_with('/') && !href.starts_with('.'))
-    {
+    if crate::href::is_external(href) {
         return None; // http(s), mailto:, tel:, data:, javascript:
     }
     let (path, fragment) = match href.find('#') {
@@ -228,8 +223,8 @@ fn resolve<'h>(base: &str, page_url: &str, href: &'h str) -> Option<(PathBuf, Op
         format!("{page_url}{path}")
     };
     let rel = joined.strip_prefix(base).unwrap_or(&joined).trim_start_matches('/');
-    let rel = rel.replace("%20", " ");
-    let norm = crate::load::normalize_within(Path::new(&rel))?;
+    let rel = crate::href::decode(rel);
+    let norm = crate::load::normalize_within(Path::new(&*rel))?;
     Some((norm, fragment))
 }
 

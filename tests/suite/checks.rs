@@ -461,3 +461,26 @@ fn template_syntax_error_is_located_in_the_template() {
     );
     assert_none(&clean.build(), "template/invalid");
 }
+
+/// Editors write `é` in a link as `%C3%A9`. The page's link and the link check
+/// both read every escape (they only knew `%20` before, so the page kept the
+/// `.md` link and the check called it unknown), and a body whose front matter
+/// failed has its `/…` link checked the way the renderer resolves it.
+#[test]
+fn percent_encoded_md_links_reach_their_article_in_the_page_and_the_check() {
+    let site = TestSite::empty();
+    site.write("content/démarrage.md", &article("# Démarrage\n\n## Step\n\nText.\n"));
+    site.write("content/guide.md", &article("See [start](d%C3%A9marrage.md#step).\n"));
+    site.write("content/broken.md", "---\ntitle: [\n---\nSee [start](/d%C3%A9marrage.md).\n");
+    let b = site.build();
+    let page = b.page("guide/index.html");
+    let a = scraper::Selector::parse("main a").unwrap();
+    let hrefs: Vec<&str> = page
+        .select(&a)
+        .filter(|a| a.text().collect::<String>() == "start")
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert_eq!(hrefs, ["/demarrage/#step"]);
+    assert_none(&b, "link/unknown-article");
+    assert_none(&b, "link/broken");
+}
