@@ -12,6 +12,7 @@ mod limits;
 mod real_articles;
 mod serve;
 mod slugs;
+mod snapshots;
 mod snippets;
 mod incremental;
 mod reliability;
