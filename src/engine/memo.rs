@@ -72,10 +72,7 @@ pub(super) fn link_targets(
 ) -> bool {
     for l in links {
         let href = l.href.as_str();
-        if href.contains("://")
-            || href.starts_with("//")
-            || (href.contains(':') && !href.starts_with('/') && !href.starts_with('.'))
-        {
+        if crate::href::is_external(href) {
             continue; // not a page of the site
         }
         let Some(at) = href.find('#') else { continue }; // no anchor read
