@@ -51,7 +51,15 @@ pub fn front(source: &Source, config: &Config) -> Front {
         None => {
             let (mut body_links, mut ignores) = (Vec::new(), Vec::new());
             if let Some(body_offset) = front_matter::body_offset(&source.text) {
-                let input = ArticleInput { source, article: None, body_offset, prepared: None };
+                // Without an article there is no thumbnail to look up.
+                let statics = |_: &Path| false;
+                let input = ArticleInput {
+                    source,
+                    article: None,
+                    body_offset,
+                    prepared: None,
+                    statics: &statics,
+                };
                 let found = check::article(config, input);
                 diags.extend(found.diagnostics);
                 body_links = found.body_links;
@@ -71,6 +79,10 @@ pub struct Env<'a> {
     pub urls: &'a dyn Fn(&Path) -> Option<String>,
     /// Files under `content/` (snippets).
     pub files: &'a dyn ContentFiles,
+    /// Whether a static file is published at this output path. Asked of the
+    /// loaded inputs, never the disk, so the engine can record the answer
+    /// and re-check the article when `static/` changes.
+    pub statics: &'a dyn Fn(&Path) -> bool,
 }
 
 /// The slug: `slug:`, else the file or bundle name without a date prefix, else the title.
@@ -166,6 +178,7 @@ pub fn body(
             unclosed_markers: body_facts.unclosed_markers,
             index: &index,
         }),
+        statics: env.statics,
     };
     let found = check::article(env.config, input);
     diags.extend(found.diagnostics);

@@ -85,6 +85,7 @@ pub fn check(
     source: &Source,
     a: &Article,
     facts: &Facts,
+    statics: &dyn Fn(&Path) -> bool,
     out: &mut Vec<Diagnostic>,
 ) {
     let path = source.path.as_path();
@@ -139,7 +140,7 @@ pub fn check(
     unportable_slugs(config, source, a, out);
 
     if let Some(thumb) = &a.meta.thumbnail {
-        thumbnail(config, source, thumb, out);
+        thumbnail(config, source, thumb, statics, out);
     }
 
     // An article above the size limit has no rendered body to judge;
@@ -159,7 +160,13 @@ pub fn check(
     }
 }
 
-fn thumbnail(config: &Config, source: &Source, thumb: &str, out: &mut Vec<Diagnostic>) {
+fn thumbnail(
+    config: &Config,
+    source: &Source,
+    thumb: &str,
+    statics: &dyn Fn(&Path) -> bool,
+    out: &mut Vec<Diagnostic>,
+) {
     let at = || value_at(source, "thumbnail");
     if let Some(scheme) = unsafe_scheme(thumb) {
         out.push(
@@ -176,8 +183,9 @@ fn thumbnail(config: &Config, source: &Source, thumb: &str, out: &mut Vec<Diagno
         return; // a remote image: the external check fetches it if asked
     }
     let found = if let Some(abs) = thumb.strip_prefix('/') {
-        // A site path: a static file.
-        site_root(source).is_some_and(|root| root.join(&config.static_dir).join(abs).is_file())
+        // A site path: a static file, as the loader listed them (a look at
+        // the disk here would be a read the engine cannot see change).
+        statics(Path::new(abs))
     } else {
         source.bundle_dir.is_some() && source.assets.iter().any(|p| p == Path::new(thumb))
     };
@@ -198,11 +206,6 @@ fn thumbnail(config: &Config, source: &Source, thumb: &str, out: &mut Vec<Diagno
             .with_help("put the image next to index.md in the page bundle, or use an https:// URL"),
         );
     }
-}
-
-/// The site root, from a source's absolute path and its root-relative path.
-fn site_root(source: &Source) -> Option<&Path> {
-    source.abs_path.ancestors().nth(source.path.components().count())
 }
 
 /// `seo/duplicate-title`: every article after the first with the same title

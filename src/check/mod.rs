@@ -46,6 +46,9 @@ pub struct ArticleInput<'a> {
     /// What the body stage already worked out, so the body is not cut and
     /// parsed a second time; `None` makes the checks work it out themselves.
     pub prepared: Option<Prepared<'a>>,
+    /// Whether a static file is published at an output path (see
+    /// [`crate::article::Env::statics`]).
+    pub statics: &'a dyn Fn(&Path) -> bool,
 }
 
 /// The body stage's view of the body, handed to the checks.
@@ -104,7 +107,7 @@ pub fn article(config: &Config, input: ArticleInput<'_>) -> ArticleFindings {
         out.extend(marker_diags);
     }
     if let Some(a) = input.article {
-        front_matter::check(config, source, a, &facts, &mut out);
+        front_matter::check(config, source, a, &facts, input.statics, &mut out);
     }
     structure::check(path, &facts, &mut out);
     let final_html = input.article.map(|a| a.html.as_str());

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::cache::{shard_of, Bodies, BodyEntry, Cache};
 use super::memo::Slugged;
@@ -53,6 +53,8 @@ pub(super) struct BodyInputs<'a> {
     /// Whether any article URL changed since the last run (else a kept
     /// body's URL look-ups need not be checked).
     pub urls_moved: bool,
+    /// The output paths of the static files, which the thumbnail check asks.
+    pub statics: &'a FxHashSet<&'a Path>,
     pub progress: Option<&'a Progress>,
 }
 
@@ -100,6 +102,7 @@ impl BodyInputs<'_> {
             && old.files.iter().all(|(p, fp)| self.inputs.read(p).fingerprint() == *fp)
             && (!self.urls_moved
                 || old.urls.iter().all(|(p, u)| url_of(self.slugs, p) == u.as_deref()))
+            && old.statics.iter().all(|(p, found)| self.statics.contains(p.as_path()) == *found)
             && store.has(old.body_key);
         fresh.then(|| Arc::clone(old))
     }
@@ -126,8 +129,14 @@ impl BodyInputs<'_> {
             looked_up.lock().unwrap_or_else(|e| e.into_inner()).push((p.to_path_buf(), u.clone()));
             u
         };
+        let statics_read: Mutex<Vec<(PathBuf, bool)>> = Mutex::default();
+        let is_static = |p: &Path| {
+            let found = self.statics.contains(p);
+            statics_read.lock().unwrap_or_else(|e| e.into_inner()).push((p.to_path_buf(), found));
+            found
+        };
         let (root, config) = (self.root, self.config);
-        let env = Env { root, config, urls: &lookup, files: &recorder };
+        let env = Env { root, config, urls: &lookup, files: &recorder, statics: &is_static };
         if let Some(p) = self.progress {
             p(done.fetch_add(1, Ordering::Relaxed) + 1, self.items.len());
         }
@@ -144,6 +153,9 @@ impl BodyInputs<'_> {
         let mut urls_read = looked_up.into_inner().unwrap_or_else(|e| e.into_inner());
         urls_read.sort();
         urls_read.dedup();
+        let mut statics = statics_read.into_inner().unwrap_or_else(|e| e.into_inner());
+        statics.sort();
+        statics.dedup();
         let entry = BodyEntry {
             source_hash: source.hash,
             settings: self.settings,
@@ -152,6 +164,7 @@ impl BodyInputs<'_> {
             url: url.clone(),
             files,
             urls: urls_read,
+            statics,
             article: Arc::new(article),
             body_key,
             facts,

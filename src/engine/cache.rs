@@ -17,7 +17,7 @@ use crate::render;
 use crate::store::{BodyStore, Pack};
 
 /// Bumped when the cached data's shape or meaning changes; part of every key.
-pub(super) const CACHE_VERSION: &str = concat!("inkproof-cache-4 ", env!("CARGO_PKG_VERSION"));
+pub(super) const CACHE_VERSION: &str = concat!("inkproof-cache-5 ", env!("CARGO_PKG_VERSION"));
 
 /// The article cache is split into this many files by a hash of the source
 /// path, so saving after one edit rewrites one of them, not the whole cache.
@@ -39,6 +39,10 @@ pub(super) struct BodyEntry {
     pub(super) files: Vec<(PathBuf, u128)>,
     /// Article URLs looked up (`.md` links) and what they were.
     pub(super) urls: Vec<(PathBuf, Option<String>)>,
+    /// Static output paths looked up (a `thumbnail:` site path) and whether
+    /// each was there: `static/` changing redoes only the articles whose
+    /// answer changed.
+    pub(super) statics: Vec<(PathBuf, bool)>,
     /// The article with `html` empty (shared with the index).
     pub(super) article: Arc<Article>,
     pub(super) body_key: u128,

@@ -319,6 +319,7 @@ impl Engine {
         clock.lap("slugs");
 
         let slug_of = steps::slug_table(sources, &published.items, slugs);
+        let statics = steps::static_paths(inputs);
         let body_inputs = bodies::BodyInputs {
             inputs,
             root,
@@ -330,6 +331,7 @@ impl Engine {
             slug_of: &slug_of,
             slugs,
             urls_moved: published.urls_moved,
+            statics: &statics,
             progress: self.progress.as_deref(),
         };
         let previous_index = std::mem::take(&mut self.indexed);

@@ -89,7 +89,14 @@ impl RenderInputs<'_> {
         let source = self.sources.iter().find(|s| s.path == x.article.source)?;
         let (_, front) = self.cache.fronts.get(&x.article.source)?;
         let lookup = |p: &Path| url_of(self.slugs, p).map(str::to_string);
-        let env = Env { root: self.root, config: self.config, urls: &lookup, files: self.inputs };
+        let statics = |p: &Path| super::steps::is_static(self.inputs, p);
+        let env = Env {
+            root: self.root,
+            config: self.config,
+            urls: &lookup,
+            files: self.inputs,
+            statics: &statics,
+        };
         let (a, _, _) = article::body(
             &*load::with_text(source).ok()?,
             front.meta.as_ref()?,

@@ -241,6 +241,18 @@ pub(super) fn url_of<'a>(
     slugs.get(p).map(|e| e.url.as_str())
 }
 
+/// The output paths of the static files, for the checks that ask whether
+/// one is published.
+pub(super) fn static_paths(inputs: &Inputs) -> FxHashSet<&Path> {
+    inputs.statics.iter().map(|(p, _)| p.as_path()).collect()
+}
+
+/// Whether a static file is published at `p`; for the few look-ups made
+/// outside the body step, where a set is not worth building.
+pub(super) fn is_static(inputs: &Inputs, p: &Path) -> bool {
+    inputs.statics.iter().any(|(o, _)| o == p)
+}
+
 /// Step 4: the home page's intro (one small page; always redone).
 pub(super) fn home(
     inputs: &Inputs,
@@ -252,7 +264,8 @@ pub(super) fn home(
     match &inputs.content.home {
         Some(source) => {
             let lookup = |p: &Path| url_of(slugs, p).map(str::to_string);
-            let env = Env { root, config, urls: &lookup, files: inputs };
+            let statics = |p: &Path| is_static(inputs, p);
+            let env = Env { root, config, urls: &lookup, files: inputs, statics: &statics };
             article::home_intro(source, &env, diags)
         }
         None => HomeIntro::default(),

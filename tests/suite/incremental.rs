@@ -399,3 +399,48 @@ fn renaming_a_tag_beyond_the_card_redoes_the_page() {
     let (a, b) = (tree(&out), tree(&clean));
     assert!(a == b, "{}", diff(&a, &b));
 }
+
+/// The thumbnail check once asked the disk whether a static image exists, a
+/// read the engine did not record: adding the image left the warning behind
+/// in `serve` until the article itself was saved again.
+#[test]
+fn adding_a_static_thumbnail_clears_the_warning_on_update() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    let site = Site { root: root.clone(), articles: Vec::new(), counter: 0 };
+    site.write(
+        "content/a.md",
+        "---\ntitle: A\ndate: 2024-01-01\nthumbnail: /x.png\n---\nHello **A**.\n",
+    );
+    site.write("static/style.css", "body {}\n");
+    let thumbnail_warnings = |e: &Engine| {
+        e.diagnostics()
+            .iter()
+            .filter(|d| d.code == "front-matter/thumbnail")
+            .map(|d| (d.location.path.clone(), d.location.line, d.location.col))
+            .collect::<Vec<_>>()
+    };
+    let mut engine = Engine::new(EngineOptions {
+        root: root.clone(),
+        cache_dir: Some(dir.path().join("cache")),
+        ..EngineOptions::default()
+    })
+    .unwrap();
+    engine.run().unwrap();
+    assert_eq!(
+        thumbnail_warnings(&engine),
+        vec![(PathBuf::from("content/a.md"), 4, Some(12))],
+        "{:?}",
+        engine.diagnostics()
+    );
+
+    let png = site.write("static/x.png", "not really a png");
+    engine.update(std::slice::from_ref(&png)).unwrap();
+    assert_eq!(thumbnail_warnings(&engine), vec![], "{:?}", engine.diagnostics());
+    assert!(engine.output(Path::new("x.png")).is_some(), "the image is published");
+
+    // And back: the image goes, the warning returns.
+    std::fs::remove_file(&png).unwrap();
+    engine.update(&[png]).unwrap();
+    assert_eq!(thumbnail_warnings(&engine).len(), 1, "{:?}", engine.diagnostics());
+}
