@@ -57,8 +57,11 @@ impl Site {
         } else {
             ""
         };
+        // Some name a static image that a step adds and removes, so the
+        // `front-matter/thumbnail` warning comes and goes with `static/`.
+        let thumbnail = if rng.below(3) == 0 { "thumbnail: /img/thumb.png\n" } else { "" };
         format!(
-            "---\ntitle: \"{title}\"\ndate: 2024-03-{day:02}T10:00:00Z\ntags: [{}]\ncategories: [Guides]\ndescription: A generated guide number {n} for the incremental test.\n---\n\nIntro paragraph {n}.\n\n## Step 1\n\nDo the first thing.\n\n## Step 2\n\n{link}{snippet}<!-- affiliate ads begin -->\nBuy things.\n<!-- affiliate ads end -->\n\n```powershell\nGet-Item C:\\\\ # {n}\n```\n",
+            "---\ntitle: \"{title}\"\ndate: 2024-03-{day:02}T10:00:00Z\n{thumbnail}tags: [{}]\ncategories: [Guides]\ndescription: A generated guide number {n} for the incremental test.\n---\n\nIntro paragraph {n}.\n\n## Step 1\n\nDo the first thing.\n\n## Step 2\n\n{link}{snippet}<!-- affiliate ads begin -->\nBuy things.\n<!-- affiliate ads end -->\n\n```powershell\nGet-Item C:\\\\ # {n}\n```\n",
             tags.join(", "),
             n = self.counter
         )
@@ -164,7 +167,7 @@ fn run_seed(seed: u64, steps: usize) {
 
     for step in 0..steps {
         let mut changed: Vec<PathBuf> = Vec::new();
-        let what = match rng.below(11) {
+        let what = match rng.below(12) {
             0 | 1 => {
                 let rel = site.articles[rng.below(site.articles.len())].clone();
                 let p = root.join("content").join(&rel);
@@ -239,6 +242,17 @@ fn run_seed(seed: u64, steps: usize) {
                 "edit a static file".into()
             }
             9 => {
+                let p = root.join("static/img/thumb.png");
+                if p.exists() {
+                    std::fs::remove_file(&p).unwrap();
+                    changed.push(p);
+                    "remove the static thumbnail".into()
+                } else {
+                    changed.push(site.write("static/img/thumb.png", &format!("png {step}")));
+                    "add the static thumbnail".into()
+                }
+            }
+            10 => {
                 // Term pages, search and feeds: each on in most steps, and
                 // switched off and on again over a sequence.
                 let mut on = || rng.below(4) != 0;
