@@ -242,3 +242,57 @@ pub fn duplicate_titles(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+
+    /// A single-file article whose `abs_path` is under a real site root, so
+    /// a check that still looked at the disk would find (or miss) files there.
+    fn article_at(root: &Path) -> Source {
+        let text = "---\ntitle: T\nthumbnail: /img/t.png\n---\nBody.\n".to_string();
+        Source {
+            path: PathBuf::from("content/t.md"),
+            abs_path: root.join("content/t.md"),
+            hash: crate::load::hash(text.as_bytes()),
+            text,
+            bundle_dir: None,
+            assets: Vec::new(),
+            stamp: Default::default(),
+            released: false,
+        }
+    }
+
+    #[test]
+    fn front_matter_thumbnail_is_looked_up_in_the_loaded_statics_not_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        // On disk but not among the loaded statics: still missing.
+        std::fs::create_dir_all(dir.path().join("static/img")).unwrap();
+        std::fs::write(dir.path().join("static/img/t.png"), "png").unwrap();
+        let source = article_at(dir.path());
+        let config = Config::default();
+        let asked = std::cell::RefCell::new(Vec::new());
+        let mut out = Vec::new();
+        let none = |p: &Path| {
+            asked.borrow_mut().push(p.to_path_buf());
+            false
+        };
+        thumbnail(&config, &source, "/img/t.png", &none, &mut out);
+        assert_eq!(
+            asked.into_inner(),
+            vec![PathBuf::from("img/t.png")],
+            "asked by its output path"
+        );
+        let codes: Vec<_> = out.iter().map(|d| (d.code, d.location.line, d.location.col)).collect();
+        assert_eq!(codes, vec![("front-matter/thumbnail", 3, Some(12))]);
+        assert!(out[0].message.contains("static/img/t.png"), "{}", out[0].message);
+
+        // Loaded (the disk aside): no finding.
+        std::fs::remove_file(dir.path().join("static/img/t.png")).unwrap();
+        let mut out = Vec::new();
+        thumbnail(&config, &source, "/img/t.png", &|p| p == Path::new("img/t.png"), &mut out);
+        assert!(out.is_empty(), "{out:?}");
+    }
+}
