@@ -491,6 +491,9 @@ impl Inputs {
         }
         if under(&self.config.static_dir) {
             self.read_statics();
+            // Body images are read from `static/` through `files`: what it
+            // remembers of the old folder would keep a stale body in use.
+            self.files.lock().unwrap_or_else(|e| e.into_inner()).clear();
         }
         if under(&self.config.content_dir) && !self.reread_known(&changed) {
             self.files.lock().unwrap_or_else(|e| e.into_inner()).clear();

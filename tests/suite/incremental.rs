@@ -60,8 +60,10 @@ impl Site {
         // Some name a static image that a step adds and removes, so the
         // `front-matter/thumbnail` warning comes and goes with `static/`.
         let thumbnail = if rng.below(3) == 0 { "thumbnail: /img/thumb.png\n" } else { "" };
+        // And some show a static image whose size goes in the page.
+        let chart = if rng.below(3) == 0 { "![Chart](/img/chart.svg)\n\n" } else { "" };
         format!(
-            "---\ntitle: \"{title}\"\ndate: 2024-03-{day:02}T10:00:00Z\n{thumbnail}tags: [{}]\ncategories: [Guides]\ndescription: A generated guide number {n} for the incremental test.\n---\n\nIntro paragraph {n}.\n\n## Step 1\n\nDo the first thing.\n\n## Step 2\n\n{link}{snippet}<!-- affiliate ads begin -->\nBuy things.\n<!-- affiliate ads end -->\n\n```powershell\nGet-Item C:\\\\ # {n}\n```\n",
+            "---\ntitle: \"{title}\"\ndate: 2024-03-{day:02}T10:00:00Z\n{thumbnail}tags: [{}]\ncategories: [Guides]\ndescription: A generated guide number {n} for the incremental test.\n---\n\nIntro paragraph {n}.\n\n## Step 1\n\nDo the first thing.\n\n{chart}## Step 2\n\n{link}{snippet}<!-- affiliate ads begin -->\nBuy things.\n<!-- affiliate ads end -->\n\n```powershell\nGet-Item C:\\\\ # {n}\n```\n",
             tags.join(", "),
             n = self.counter
         )
@@ -242,14 +244,24 @@ fn run_seed(seed: u64, steps: usize) {
                 "edit a static file".into()
             }
             9 => {
-                let p = root.join("static/img/thumb.png");
+                let (p, chart) =
+                    (root.join("static/img/thumb.png"), root.join("static/img/chart.svg"));
                 if p.exists() {
-                    std::fs::remove_file(&p).unwrap();
-                    changed.push(p);
-                    "remove the static thumbnail".into()
+                    for p in [p, chart] {
+                        std::fs::remove_file(&p).unwrap();
+                        changed.push(p);
+                    }
+                    "remove the static thumbnail and chart".into()
                 } else {
                     changed.push(site.write("static/img/thumb.png", &format!("png {step}")));
-                    "add the static thumbnail".into()
+                    changed.push(site.write(
+                        "static/img/chart.svg",
+                        &format!(
+                            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"9\"/>",
+                            10 + step
+                        ),
+                    ));
+                    "add the static thumbnail and chart".into()
                 }
             }
             10 => {
@@ -457,4 +469,30 @@ fn adding_a_static_thumbnail_clears_the_warning_on_update() {
     std::fs::remove_file(&png).unwrap();
     engine.update(&[png]).unwrap();
     assert_eq!(thumbnail_warnings(&engine).len(), 1, "{:?}", engine.diagnostics());
+}
+
+/// A body image in `static/` is read through the loader, which keeps what it
+/// read; that memory outlived a change to `static/`, so adding the image
+/// left the page without the size a clean build gives it.
+#[test]
+fn adding_a_static_body_image_sizes_it_on_update() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    let site = Site { root: root.clone(), articles: Vec::new(), counter: 0 };
+    site.write("content/a.md", "---\ntitle: A\ndate: 2024-01-01\n---\n![A chart](/img/p.svg)\n");
+    site.write("static/style.css", "body {}\n");
+    let out = dir.path().join("out");
+    let mut engine = Engine::new(options(&root, &out, None)).unwrap();
+    engine.run().unwrap();
+    let svg = site.write(
+        "static/img/p.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"40\" height=\"30\"/>",
+    );
+    engine.update(&[svg]).unwrap();
+    let page = std::fs::read_to_string(out.join("a/index.html")).unwrap();
+    let doc = scraper::Html::parse_document(&page);
+    let img = scraper::Selector::parse("img[alt='A chart']").unwrap();
+    let img = doc.select(&img).next().expect("the image is on the page");
+    let size = (img.value().attr("width"), img.value().attr("height"));
+    assert_eq!(size, (Some("40"), Some("30")), "{}", img.html());
 }
