@@ -307,7 +307,7 @@ pub fn term_feed_paths(kind: &str, slug: &str) -> (std::path::PathBuf, std::path
 }
 
 fn xml_escape(s: &str) -> String {
-    crate::markdown::escape_attr(s)
+    crate::escape::escape_attr(s)
 }
 
 #[cfg(test)]

@@ -651,7 +651,7 @@ fn alias_problem(alias: &str) -> Option<AliasProblem> {
             ": it holds a percent-encoded `.` or `..` (`%2e`), which servers decode into a folder climb",
         ));
     }
-    let path = crate::load::normalize_within(Path::new(alias.trim_start_matches('/')))
+    let path = crate::href::normalize_within(Path::new(alias.trim_start_matches('/')))
         .filter(|p| !p.as_os_str().is_empty());
     let Some(path) = path else { return Some(AliasProblem::Outside("")) };
     path.iter().find_map(|part| {

@@ -332,7 +332,7 @@ impl Merger {
             self.out.push_str(&k.tag);
             self.written.push(k.clone());
         }
-        crate::markdown::escape_into(&mut self.out, text);
+        crate::escape::escape_into(&mut self.out, text);
     }
 
     fn finish(mut self) -> String {
@@ -682,7 +682,7 @@ fn plain_lines(code: &str, shown: Range<usize>) -> String {
     for line in
         LinesWithEndings::from(code).skip(shown.start).take(shown.end.saturating_sub(shown.start))
     {
-        crate::markdown::escape_into(&mut out, line);
+        crate::escape::escape_into(&mut out, line);
     }
     out
 }
@@ -717,7 +717,7 @@ fn mark_invisible(body: String) -> String {
 /// Escapes text for element content and double-quoted attribute values (one
 /// escaper for the whole crate, in `markdown`).
 pub(crate) fn escape(s: &str) -> String {
-    crate::markdown::escape_attr(s)
+    crate::escape::escape_attr(s)
 }
 
 /// The stylesheet for the `hl-` classes: light colours by default, dark colours

@@ -7,7 +7,7 @@
 //! module imports nothing from the stages, so any of them can use it.
 
 use std::borrow::Cow;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use url::{ParseError, Url};
@@ -93,9 +93,35 @@ pub fn md_link<'a>(dest: &'a str, from: &Path, content_dir: &Path) -> Option<MdL
     Some(MdLink { file, fragment })
 }
 
+/// Lexically normalises a relative path (`a/./b/../c` → `a/c`). Returns `None`
+/// when it would climb above its start or is absolute: such a path escapes its root.
+pub fn normalize_within(path: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::Normal(n) => out.push(n),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    return None;
+                }
+            }
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn normalize_refuses_escapes() {
+        assert_eq!(normalize_within(Path::new("a/./b/../c")), Some(PathBuf::from("a/c")));
+        assert_eq!(normalize_within(Path::new("a/../../c")), None);
+        assert_eq!(normalize_within(Path::new("/etc/passwd")), None);
+    }
 
     #[test]
     fn url_paths_encode_each_segment_and_keep_unreserved_characters() {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _};
 
-use crate::render::{DEFAULT_STATIC, DEFAULT_TEMPLATES};
+use crate::theme::{DEFAULT_STATIC, DEFAULT_TEMPLATES};
 
 const CONFIG: &str = "\
 # inkproof site config. Every key is optional; inkproof's docs/content/config.md lists them all.

@@ -7,15 +7,20 @@
 //! and `serve` alike.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+// Shared leaves: import no stage, so any stage may use them.
+pub mod diag;
+pub mod escape;
+pub mod href;
+pub mod marks;
+pub mod size;
+pub mod text;
+pub mod theme;
+pub mod yaml;
+pub mod model;
+pub mod limits;
+
 // Shared types and plumbing.
 pub mod config;
-pub mod diag;
-pub mod limits;
-pub mod model;
-pub mod text;
-pub mod href;
-pub mod size;
-pub mod yaml;
 
 // The pipeline, in order.
 pub mod load;

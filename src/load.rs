@@ -9,7 +9,7 @@
 //!    stay those of the author's file, since the BOM sits before line 1).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use rayon::prelude::*;
@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::config::{Config, CONFIG_FILES};
 use crate::diag::{Diagnostic, Location};
+use crate::href::normalize_within;
 use crate::model::Source;
 
 /// What `content/` holds.
@@ -574,7 +575,7 @@ impl Inputs {
 
     fn read_templates(&mut self) {
         let mut diags = Vec::new();
-        let mut files: Vec<(String, String)> = crate::render::DEFAULT_TEMPLATES
+        let mut files: Vec<(String, String)> = crate::theme::DEFAULT_TEMPLATES
             .iter()
             .map(|(n, t)| (n.to_string(), t.to_string()))
             .collect();
@@ -609,7 +610,7 @@ impl Inputs {
                 out.push((rel, StaticSource::Disk { abs, stamp }));
             }
         } else {
-            for (name, text) in crate::render::DEFAULT_STATIC {
+            for (name, text) in crate::theme::DEFAULT_STATIC {
                 out.push((PathBuf::from(name), StaticSource::Builtin(text)));
             }
         }
@@ -836,25 +837,6 @@ fn rel_to(root: &Path, p: &Path) -> PathBuf {
     p.strip_prefix(root).unwrap_or(p).to_path_buf()
 }
 
-/// Lexically normalises a relative path (`a/./b/../c` → `a/c`). Returns `None`
-/// when it would climb above its start or is absolute: such a path escapes its root.
-pub fn normalize_within(path: &Path) -> Option<PathBuf> {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::Normal(n) => out.push(n),
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    return None;
-                }
-            }
-            Component::RootDir | Component::Prefix(_) => return None,
-        }
-    }
-    Some(out)
-}
-
 fn normalize(path: &Path) -> PathBuf {
     normalize_within(path).unwrap_or_else(|| path.to_path_buf())
 }
@@ -862,13 +844,6 @@ fn normalize(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn normalize_refuses_escapes() {
-        assert_eq!(normalize_within(Path::new("a/./b/../c")), Some(PathBuf::from("a/c")));
-        assert_eq!(normalize_within(Path::new("a/../../c")), None);
-        assert_eq!(normalize_within(Path::new("/etc/passwd")), None);
-    }
 
     #[test]
     fn released_texts_are_read_again_unless_the_file_changed() {

@@ -15,23 +15,15 @@ use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Parser, Tag, TagEnd};
 
 use crate::diag::{Diagnostic, LineIndex};
+use crate::escape::escape_attr;
+use crate::marks::{markdown_options, LINE_SENTINEL};
 use crate::model::{Link, OffsetMap, PublishedSnippet, TocEntry};
 use crate::slug::{anchor, UniqueIds};
 use crate::snippet::{self, SnippetContext};
-use crate::{assets, highlight, href, load, strip};
-
-/// The Markdown extensions inkproof enables (also used by `strip` to find code).
-pub fn options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_SMART_PUNCTUATION
-        | Options::ENABLE_HEADING_ATTRIBUTES
-}
+use crate::{assets, highlight, href, load};
 
 /// What the renderer needs to know about the article and the site.
 pub struct MdContext<'a> {
@@ -80,7 +72,7 @@ pub fn render(
     let mut r = Rendered::default();
     let mut ids = UniqueIds::default();
     let mut events: Vec<Event<'_>> = Vec::new();
-    let mut parser = Parser::new_ext(body, options())
+    let mut parser = Parser::new_ext(body, markdown_options())
         .into_offset_iter()
         .inspect(|(event, range)| tap(event, range.clone()));
     let mut para_depth = 0usize;
@@ -237,17 +229,14 @@ pub fn render(
             }
             Event::Start(Tag::HtmlBlock) => {
                 let (line, _) = ctx.line_col(range.start);
-                events
-                    .push(Event::Html(CowStr::from(format!("{}{line}-->", strip::LINE_SENTINEL))));
+                events.push(Event::Html(CowStr::from(format!("{LINE_SENTINEL}{line}-->"))));
                 events.push(Event::Start(Tag::HtmlBlock));
             }
             Event::InlineHtml(h) => {
                 if h.starts_with('<') && !h.starts_with("</") && !h.starts_with("<!") {
                     let (line, _) = ctx.line_col(range.start);
-                    events.push(Event::InlineHtml(CowStr::from(format!(
-                        "{}{line}-->",
-                        strip::LINE_SENTINEL
-                    ))));
+                    events
+                        .push(Event::InlineHtml(CowStr::from(format!("{LINE_SENTINEL}{line}-->"))));
                 }
                 events.push(Event::InlineHtml(drop_controls(h)));
             }
@@ -346,7 +335,7 @@ fn local_image(src: &str, ctx: &MdContext<'_>) -> Option<(PathBuf, std::sync::Ar
         None => vec![ctx.path.parent().unwrap_or(Path::new("")).join(&*path)],
     };
     // Read through the loader, so the engine knows the article depends on it.
-    candidates.into_iter().filter_map(|c| load::normalize_within(&c)).find_map(|c| {
+    candidates.into_iter().filter_map(|c| href::normalize_within(&c)).find_map(|c| {
         match ctx.snippet.files.read(&c) {
             load::FileRead::Bytes(b) => Some((c, b)),
             _ => None,
@@ -366,35 +355,8 @@ fn rewrite_md_link(dest: &str, ctx: &MdContext<'_>) -> Result<Option<String>, ()
     let Some(link) = href::md_link(dest, ctx.path, ctx.content_dir) else {
         return Ok(None);
     };
-    let target = load::normalize_within(&link.file).ok_or(())?;
+    let target = href::normalize_within(&link.file).ok_or(())?;
     (ctx.urls)(&target).map(|url| Some(format!("{url}{}", link.fragment))).ok_or(())
-}
-
-/// Escapes text for an HTML attribute value or text node.
-pub fn escape_attr(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    escape_into(&mut out, s);
-    out
-}
-
-/// [`escape_attr`] appending to `out`, for writers that build one string.
-pub fn escape_into(out: &mut String, s: &str) {
-    let mut rest = s;
-    // Byte-wise: the five are ASCII, so no `char` needs decoding to find them
-    // (every text run of every body goes through here).
-    let special = |b: &u8| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'');
-    while let Some(i) = rest.as_bytes().iter().position(special) {
-        out.push_str(&rest[..i]);
-        out.push_str(match rest.as_bytes()[i] {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            _ => "&#39;",
-        });
-        rest = &rest[i + 1..];
-    }
-    out.push_str(rest);
 }
 
 #[cfg(test)]

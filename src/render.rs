@@ -30,29 +30,8 @@ use crate::load::StaticSource;
 use crate::model::{Article, Stamp, Timestamp};
 use crate::search::{DocWords, SearchDoc};
 use crate::slug::slugify;
-use crate::{assets, feeds, highlight, load, og_image, search, snippet};
-
-/// The default theme, built into the binary: a site without a `templates/`
-/// folder (or missing one of these) still builds, and `init` writes them out.
-pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
-    ("macros.html", include_str!("../templates/macros.html")),
-    ("base.html", include_str!("../templates/base.html")),
-    ("article.html", include_str!("../templates/article.html")),
-    ("index.html", include_str!("../templates/index.html")),
-    ("taxonomy.html", include_str!("../templates/taxonomy.html")),
-    ("term.html", include_str!("../templates/term.html")),
-    ("404.html", include_str!("../templates/404.html")),
-    ("search.html", include_str!("../templates/search.html")),
-];
-
-/// Static files of the default theme, used when the site has no `static/` folder.
-pub const DEFAULT_STATIC: &[(&str, &str)] = &[
-    ("style.css", include_str!("../static/style.css")),
-    ("inkproof.js", include_str!("../static/inkproof.js")),
-    ("search.js", include_str!("../static/search.js")),
-    ("search.css", include_str!("../static/search.css")),
-    ("favicon.svg", include_str!("../static/favicon.svg")),
-];
+use crate::theme::DEFAULT_TEMPLATES;
+use crate::{assets, feeds, highlight, href, load, og_image, search, snippet};
 
 /// Builds the Tera instance from the loaded templates (the built-in theme
 /// overlaid with the site's). Syntax errors are diagnostics on the template
@@ -66,7 +45,7 @@ pub fn templates(
     tera.autoescape_on(vec![".html", ".htm", ".xml"]);
     // Tera's default escaper also escapes `/`, which makes every URL in the
     // source read `&#x2F;`; quotes, `<`, `>` and `&` are all HTML needs.
-    tera.set_escape_fn(crate::markdown::escape_attr);
+    tera.set_escape_fn(crate::escape::escape_attr);
     if let Err(e) = tera.add_raw_templates(files.iter().map(|(n, t)| (n.as_str(), t.as_str()))) {
         diags.push(parse_error(&error_chain(&e), files, &config.templates_dir));
         let _ = tera.add_raw_templates(DEFAULT_TEMPLATES.iter().copied());
@@ -893,7 +872,7 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
     for x in site.articles {
         let a = &x.article;
         for alias in &a.meta.aliases {
-            match load::normalize_within(Path::new(alias.trim_start_matches('/'))) {
+            match href::normalize_within(Path::new(alias.trim_start_matches('/'))) {
                 Some(p) if !p.as_os_str().is_empty() => {
                     let path = if p.extension().is_some_and(|e| e == "html") {
                         p
@@ -1056,13 +1035,13 @@ fn og_png<'s>(site: &'s Site<'_>, i: usize) -> Option<(PathBuf, &'s Path, Stamp)
         return None;
     }
     let (from, to, stamp) = if let Some(abs) = thumb.strip_prefix('/') {
-        let want = load::normalize_within(Path::new(abs))?;
+        let want = href::normalize_within(Path::new(abs))?;
         site.statics.iter().find_map(|(rel, src)| match src {
             StaticSource::Disk { abs, stamp } if *rel == want => Some((abs.as_path(), rel, *stamp)),
             _ => None,
         })?
     } else {
-        let want = load::normalize_within(&page_path(site.base(), &a.url).parent()?.join(thumb))?;
+        let want = href::normalize_within(&page_path(site.base(), &a.url).parent()?.join(thumb))?;
         let (from, to) = a.assets.iter().find(|(_, to)| *to == want)?;
         (from.as_path(), to, site.stamps.get(from).copied().unwrap_or_default())
     };
@@ -1699,7 +1678,7 @@ fn json_ld(config: &Config, a: &Article) -> Option<String> {
 
 /// Escapes text for XML (feeds, sitemaps, redirect pages).
 pub fn xml_escape(s: &str) -> String {
-    crate::markdown::escape_attr(s)
+    crate::escape::escape_attr(s)
 }
 
 /// A feed's bytes: entries carry the page's body with absolute URLs and no

@@ -31,12 +31,8 @@ use pulldown_cmark::{Event, Parser, Tag};
 use serde::Deserialize;
 
 use crate::diag::{Diagnostic, LineIndex};
+use crate::marks::LINE_SENTINEL;
 use crate::model::{OffsetMap, Stripped, StrippedKind};
-
-/// Prefix of the comment `markdown` writes before raw HTML so that element
-/// stripping can tell which source line an element came from:
-/// `<!--inkproof:L42-->`. [`strip_elements`] always removes these comments.
-pub const LINE_SENTINEL: &str = "<!--inkproof:L";
 
 /// Text of a sentinel comment after `<!--`.
 const SENTINEL_TEXT: &str = "inkproof:L";
@@ -416,7 +412,7 @@ fn could_be_code(body: &str, markers: &[Marker]) -> bool {
 /// Byte ranges of code blocks and code spans, in document order, parsed with
 /// the same extensions `markdown` renders with so both agree on what is code.
 fn code_ranges(body: &str) -> Vec<Range<usize>> {
-    Parser::new_ext(body, crate::markdown::options())
+    Parser::new_ext(body, crate::marks::markdown_options())
         .into_offset_iter()
         .filter_map(|(event, range)| match event {
             Event::Start(Tag::CodeBlock(_)) | Event::Code(_) => Some(range),
@@ -954,7 +950,7 @@ mod tests {
 
     fn render(md: &str) -> String {
         let mut html = String::new();
-        push_html(&mut html, Parser::new_ext(md, crate::markdown::options()));
+        push_html(&mut html, Parser::new_ext(md, crate::marks::markdown_options()));
         html
     }
 

@@ -19,8 +19,9 @@ use inkproof::diag::{Diagnostic, LineIndex};
 use inkproof::limits::Limits;
 use inkproof::load::DiskFiles;
 use inkproof::markdown::{self, MdContext};
+use inkproof::marks::LINE_SENTINEL;
 use inkproof::snippet::{self, SnippetContext};
-use inkproof::strip::{self, StripRules, LINE_SENTINEL};
+use inkproof::strip::{self, StripRules};
 use inkproof::{front_matter, sanitize, slug};
 
 /// A small site on disk for the targets that read snippet files: a page bundle

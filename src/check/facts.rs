@@ -80,7 +80,8 @@ impl Mapper<'_> {
 /// Collects the facts of `body` (already stripped of marker blocks).
 pub fn collect(body: &str, at: &Mapper<'_>) -> Facts {
     let mut c = Collector::new(body, at);
-    for (event, range) in Parser::new_ext(body, crate::markdown::options()).into_offset_iter() {
+    for (event, range) in Parser::new_ext(body, crate::marks::markdown_options()).into_offset_iter()
+    {
         c.event(&event, range);
     }
     c.finish()
@@ -103,7 +104,7 @@ impl<'b, 'm> Collector<'b, 'm> {
         Collector { body, at, f: Facts::default(), image: None, in_html_block: false }
     }
 
-    /// One event of `Parser::new_ext(body, markdown::options())` with its range.
+    /// One event of `Parser::new_ext(body, marks::markdown_options())` with its range.
     pub fn event(&mut self, event: &Event<'_>, range: std::ops::Range<usize>) {
         let (f, at, body) = (&mut self.f, self.at, self.body);
         if self.image.is_some() {

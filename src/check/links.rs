@@ -197,7 +197,7 @@ fn md_link(
     urls: &HashMap<&Path, &str>,
 ) -> Option<Result<String, ()>> {
     let link = crate::href::md_link(href, from, content_dir)?;
-    let target = crate::load::normalize_within(&link.file);
+    let target = crate::href::normalize_within(&link.file);
     Some(match target.as_deref().and_then(|t| urls.get(t)) {
         Some(url) => Ok(format!("{url}{}", link.fragment)),
         None => Err(()),
@@ -224,7 +224,7 @@ fn resolve<'h>(base: &str, page_url: &str, href: &'h str) -> Option<(PathBuf, Op
     };
     let rel = joined.strip_prefix(base).unwrap_or(&joined).trim_start_matches('/');
     let rel = crate::href::decode(rel);
-    let norm = crate::load::normalize_within(Path::new(&*rel))?;
+    let norm = crate::href::normalize_within(Path::new(&*rel))?;
     Some((norm, fragment))
 }
 

@@ -249,7 +249,7 @@ pub fn invisible_chars(
     let body_offset = body_offset.min(text.len());
     // Only a file that holds one pays for finding where its code is.
     let code: Vec<std::ops::Range<usize>> =
-        pulldown_cmark::Parser::new_ext(&text[body_offset..], crate::markdown::options())
+        pulldown_cmark::Parser::new_ext(&text[body_offset..], crate::marks::markdown_options())
             .into_offset_iter()
             .filter(|(e, _)| {
                 matches!(e, pulldown_cmark::Event::Code(_))
