@@ -10,6 +10,7 @@
 // Shared leaves: import no stage, so any stage may use them.
 pub mod diag;
 pub mod escape;
+pub mod fingerprint;
 pub mod href;
 pub mod marks;
 pub mod size;

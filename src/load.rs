@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::config::{Config, CONFIG_FILES};
 use crate::diag::{Diagnostic, Location};
+use crate::fingerprint::hash;
 use crate::href::normalize_within;
 use crate::model::Source;
 
@@ -35,12 +36,6 @@ pub struct Loaded {
 }
 
 pub use crate::model::Stamp;
-
-/// Hash of bytes, for change detection (not for security: the SHA-256 shown
-/// with snippets is computed separately).
-pub fn hash(bytes: &[u8]) -> u128 {
-    xxhash_rust::xxh3::xxh3_128(bytes)
-}
 
 /// Reads every article under `root/content_dir`. Problems with single files are
 /// diagnostics; an unreadable content folder is an error (exit 2). `exclude`

@@ -195,7 +195,8 @@ impl Indexed {
         body_key: u128,
         body_facts: Arc<BodyFacts>,
     ) -> Indexed {
-        let card_key = load::hash(article_value(config, &article, false).to_string().as_bytes());
+        let card_key =
+            crate::fingerprint::hash(article_value(config, &article, false).to_string().as_bytes());
         let mut h = Xxh3::new();
         h.update(&card_key.to_le_bytes());
         h.update(&body_key.to_le_bytes());
@@ -340,7 +341,7 @@ impl<'a> Site<'a> {
             .filter(|a| !a.article.is_dated())
             .map(|a| json!({"title": a.article.meta.title, "url": a.article.url}))
             .collect();
-        let nav_key = load::hash(Value::Array(nav.clone()).to_string().as_bytes());
+        let nav_key = crate::fingerprint::hash(Value::Array(nav.clone()).to_string().as_bytes());
         // Dated articles, newest first; ties broken by title, then URL, for stable output.
         // Sorted by dates copied beside the indices: comparing through the
         // articles was most of this function (a cache miss per comparison).
@@ -372,11 +373,14 @@ impl<'a> Site<'a> {
                         h.update(&stamp.len.to_le_bytes());
                         h.update(&stamp.mtime_ns.to_le_bytes());
                     }
-                    StaticSource::Builtin(t) => h.update(&load::hash(t.as_bytes()).to_le_bytes()),
+                    StaticSource::Builtin(t) => {
+                        h.update(&crate::fingerprint::hash(t.as_bytes()).to_le_bytes())
+                    }
                 }
             }
             h.update(
-                &load::hash(home.html.as_deref().unwrap_or_default().as_bytes()).to_le_bytes(),
+                &crate::fingerprint::hash(home.html.as_deref().unwrap_or_default().as_bytes())
+                    .to_le_bytes(),
             );
             h.update(&[u8::from(config.search)]);
             for x in articles {
@@ -715,7 +719,7 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
     }
 
     // List pages: home (paginated), taxonomies, terms (paginated), search, 404.
-    let intro_key = load::hash(format!("{:?}", site.home).as_bytes());
+    let intro_key = crate::fingerprint::hash(format!("{:?}", site.home).as_bytes());
     // `page`: the list's folder, this page's number and the number of pages
     // (what its paginator is made from), when it has more than one.
     let list_key =
@@ -881,7 +885,7 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
                     };
                     let target = xml_escape(&a.url);
                     let html = format!("<!doctype html><html><head><meta charset=\"utf-8\"><title>Redirect</title><link rel=\"canonical\" href=\"{target}\"><meta http-equiv=\"refresh\" content=\"0; url={target}\"></head><body><a href=\"{target}\">{target}</a></body></html>\n");
-                    let key = load::hash(html.as_bytes());
+                    let key = crate::fingerprint::hash(html.as_bytes());
                     units.push(Unit {
                         path,
                         key,
@@ -926,7 +930,7 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
                 );
                 units.push(Unit {
                     path: s.out_path.clone(),
-                    key: load::hash(&s.bytes),
+                    key: crate::fingerprint::hash(&s.bytes),
                     job: Job::Bytes(s.bytes.clone()),
                     source: s.source.clone(),
                 });
@@ -968,7 +972,9 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
         }
         let (key, job) = match src {
             StaticSource::Disk { abs, stamp } => (stamp_key(abs, *stamp), Job::Copy(abs.clone())),
-            StaticSource::Builtin(text) => (load::hash(text.as_bytes()), Job::Builtin(text)),
+            StaticSource::Builtin(text) => {
+                (crate::fingerprint::hash(text.as_bytes()), Job::Builtin(text))
+            }
         };
         units.push(Unit { path: rel.clone(), key, job, source: PathBuf::from("static").join(rel) });
     }
@@ -1010,7 +1016,7 @@ fn push_feed(
 fn push_bytes(units: &mut Vec<Unit>, path: &str, bytes: Vec<u8>) {
     units.push(Unit {
         path: path.into(),
-        key: load::hash(&bytes),
+        key: crate::fingerprint::hash(&bytes),
         job: Job::Bytes(bytes),
         source: PathBuf::new(),
     });

@@ -331,7 +331,7 @@ impl Postings {
                     // growing buffer leaves (up to half of it).
                     let mut bytes = bytes();
                     bytes.shrink_to_fit();
-                    let hash = crate::load::hash(&bytes);
+                    let hash = crate::fingerprint::hash(&bytes);
                     (IndexFile { path, hash, bytes: Some(bytes) }, (key, hash))
                 }
             }
@@ -369,7 +369,7 @@ impl Postings {
             docs.push(k);
         }
         let bytes = meta(doc_keys.len(), keys);
-        let hash = crate::load::hash(&bytes);
+        let hash = crate::fingerprint::hash(&bytes);
         files.push(IndexFile {
             path: PathBuf::from(DIR).join("meta.json"),
             hash,
@@ -722,7 +722,8 @@ mod tests {
         let mut pages: Vec<SearchDoc> = (0..9)
             .map(|i| doc(&format!("/p{i}/"), &format!("Page {i}"), "<p>Words here.</p>"))
             .collect();
-        let key = |p: &SearchDoc| crate::load::hash(format!("{}{}", p.title, p.html).as_bytes());
+        let key =
+            |p: &SearchDoc| crate::fingerprint::hash(format!("{}{}", p.title, p.html).as_bytes());
         let mut postings = Postings::default();
         let mut run = |pages: &[SearchDoc]| {
             let words: Vec<Arc<DocWords>> =
@@ -773,7 +774,9 @@ mod tests {
                 .zip(w)
                 .map(|(p, w)| {
                     (
-                        crate::load::hash(format!("{}{}{}", p.url, p.title, p.html).as_bytes()),
+                        crate::fingerprint::hash(
+                            format!("{}{}{}", p.url, p.title, p.html).as_bytes(),
+                        ),
                         Arc::clone(w),
                     )
                 })
@@ -823,7 +826,7 @@ mod tests {
                 }
             };
             assert_eq!(bytes, &fresh[&f.path], "{}", f.path.display());
-            assert_eq!(f.hash, crate::load::hash(bytes));
+            assert_eq!(f.hash, crate::fingerprint::hash(bytes));
         }
         assert!(kept_files > 0, "chunks without a changed word are not made again");
         assert!(second.iter().any(|f| f.path.ends_with("w/70.json") && f.bytes.is_some()));

@@ -32,8 +32,6 @@ use std::sync::{Arc, Mutex, RwLock};
 use anyhow::Context as _;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::load;
-
 /// The persistent cache of article results, inside the site root. Named
 /// here, not only in the binary, because the output must never be it.
 pub const CACHE_DIR: &str = ".inkproof-cache";
@@ -285,8 +283,10 @@ impl Pack {
 
     fn get(&self, key: u128) -> Option<String> {
         let loc = *self.index.read().unwrap_or_else(|e| e.into_inner()).get(&key)?;
-        let text =
-            self.read(loc).filter(|b| load::hash(b) == key).and_then(|b| String::from_utf8(b).ok());
+        let text = self
+            .read(loc)
+            .filter(|b| crate::fingerprint::hash(b) == key)
+            .and_then(|b| String::from_utf8(b).ok());
         if text.is_none() {
             // Damaged or gone: forgotten, so the body made again is stored.
             let mut index = self.index.write().unwrap_or_else(|e| e.into_inner());
@@ -351,7 +351,9 @@ impl Pack {
                 }
                 let Some(from) = packs[loc.pack as usize].file.clone() else { continue };
                 let mut buf = vec![0; loc.len as usize];
-                if read_at(&from, &mut buf, loc.offset).is_err() || load::hash(&buf) != *key {
+                if read_at(&from, &mut buf, loc.offset).is_err()
+                    || crate::fingerprint::hash(&buf) != *key
+                {
                     moved.push((*key, None));
                     continue;
                 }
@@ -438,7 +440,7 @@ fn write_index(version: &str, names: &[&str], entries: &[(u128, Loc)]) -> Vec<u8
         b.extend_from_slice(&loc.offset.to_le_bytes());
         b.extend_from_slice(&loc.len.to_le_bytes());
     }
-    let sum = load::hash(&b);
+    let sum = crate::fingerprint::hash(&b);
     b.extend_from_slice(&sum.to_le_bytes());
     b
 }
@@ -454,7 +456,7 @@ fn parse_index(bytes: &[u8], version: &str) -> Result<Parsed, String> {
     if found != version {
         return Err(format!("is from {found}"));
     }
-    if sum.len() != 16 || load::hash(body).to_le_bytes() != sum {
+    if sum.len() != 16 || crate::fingerprint::hash(body).to_le_bytes() != sum {
         return Err(damaged());
     }
     let mut r = Reader(&rest[eol + 1..]);
@@ -546,7 +548,7 @@ mod tests {
     }
 
     fn put(s: &BodyStore, text: &str) -> u128 {
-        let key = load::hash(text.as_bytes());
+        let key = crate::fingerprint::hash(text.as_bytes());
         s.put(key, text).unwrap();
         key
     }
@@ -575,7 +577,7 @@ mod tests {
             assert!(s.has(*k));
             assert_eq!(s.get(*k).as_deref(), Some(&*format!("<p>body {i}</p>")));
         }
-        assert!(!s.has(load::hash(b"never put")));
+        assert!(!s.has(crate::fingerprint::hash(b"never put")));
     }
 
     /// A store saved with two bodies: their keys and the pack's path.

@@ -740,7 +740,7 @@ mod tests {
         let mut m = Vec::new();
         for (p, t) in files {
             w.put(Path::new(p), t.as_bytes()).unwrap();
-            m.push((PathBuf::from(p), (1, crate::load::hash(t.as_bytes()))));
+            m.push((PathBuf::from(p), (1, crate::fingerprint::hash(t.as_bytes()))));
         }
         let removed: Vec<PathBuf> = target
             .manifest

@@ -144,7 +144,7 @@ impl BodyInputs<'_> {
         let (mut article, diags, ignores) =
             article::body(&*load::with_text(source)?, meta, front.body_offset, slug, url, &env);
         let html = std::mem::take(&mut article.html);
-        let body_key = load::hash(html.as_bytes());
+        let body_key = crate::fingerprint::hash(html.as_bytes());
         store.put(body_key, &html)?;
         let facts = Arc::new(render::BodyFacts::of(&article, &html, config.search));
         let mut files = recorder.files.into_inner().unwrap_or_else(|e| e.into_inner());

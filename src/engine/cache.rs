@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::article::Front;
 use crate::diag::Diagnostic;
-use crate::load;
 use crate::model::Article;
 use crate::render;
 use crate::store::{BodyStore, Pack};
@@ -24,7 +23,7 @@ pub(super) const CACHE_VERSION: &str = concat!("inkproof-cache-5 ", env!("CARGO_
 const SHARDS: usize = 32;
 
 pub(super) fn shard_of(path: &Path) -> usize {
-    (load::hash(path.as_os_str().as_encoded_bytes()) % SHARDS as u128) as usize
+    (crate::fingerprint::hash(path.as_os_str().as_encoded_bytes()) % SHARDS as u128) as usize
 }
 
 /// A cached body-stage result and what it was made from.

@@ -136,7 +136,7 @@ pub(super) fn render(
             let old = previous.get(&u.path);
             let bytes = render::render(site, tera, u, &body)?;
             let found = is_page(u).then(|| crate::check::output::page(config, &bytes));
-            let hash = load::hash(&bytes);
+            let hash = crate::fingerprint::hash(&bytes);
             if check_only {
                 return Ok(Some((hash, None, found)));
             }

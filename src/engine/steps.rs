@@ -289,8 +289,8 @@ pub(super) fn templates(
     memo: &mut Option<(u128, Arc<tera::Tera>, Vec<Diagnostic>)>,
     diags: &mut Vec<Diagnostic>,
 ) -> Arc<tera::Tera> {
-    let templates_hash =
-        inputs.templates_hash() ^ load::hash(config.templates_dir.as_os_str().as_encoded_bytes());
+    let templates_hash = inputs.templates_hash()
+        ^ crate::fingerprint::hash(config.templates_dir.as_os_str().as_encoded_bytes());
     match memo {
         Some((h, t, d)) if *h == templates_hash => {
             diags.extend(d.iter().cloned());
