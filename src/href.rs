@@ -112,6 +112,16 @@ pub fn normalize_within(path: &Path) -> Option<PathBuf> {
     Some(out)
 }
 
+/// Output file of a page URL: `/docs/slug/` → `slug/index.html` (base path dropped).
+pub fn page_path(base_path: &str, url: &str) -> PathBuf {
+    let rel = url.strip_prefix(base_path).unwrap_or(url).trim_matches('/');
+    if rel.is_empty() {
+        PathBuf::from("index.html")
+    } else {
+        PathBuf::from(rel).join("index.html")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

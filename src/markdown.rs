@@ -19,7 +19,7 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Parser, Tag, TagEnd
 
 use crate::diag::{Diagnostic, LineIndex};
 use crate::escape::escape_attr;
-use crate::marks::{markdown_options, LINE_SENTINEL};
+use crate::marks::{markdown_options, may_hold_controls, LINE_SENTINEL};
 use crate::model::{Link, OffsetMap, PublishedSnippet, TocEntry};
 use crate::slug::{anchor, UniqueIds};
 use crate::snippet::{self, SnippetContext};
@@ -288,13 +288,6 @@ pub fn render(
     pulldown_cmark::html::push_html(&mut r.html, events.into_iter());
     r.first_paragraph = r.first_paragraph.split_whitespace().collect::<Vec<_>>().join(" ");
     r
-}
-
-/// Whether `s` may hold a control character other than tab and line breaks,
-/// told byte-wise (no `char` decoding): a C0 byte, DEL, or the 0xC2 lead byte
-/// that starts every C1 control in UTF-8. `false` means surely none.
-pub fn may_hold_controls(s: &str) -> bool {
-    s.bytes().any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f || b == 0xc2)
 }
 
 /// Control characters other than tab and line breaks (NUL, form feed, C1) are

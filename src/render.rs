@@ -25,7 +25,7 @@ use xxhash_rust::xxh3::Xxh3;
 
 use crate::config::Config;
 use crate::diag::{Diagnostic, Location};
-use crate::href::url_path;
+use crate::href::{page_path, url_path};
 use crate::load::StaticSource;
 use crate::model::{Article, Stamp, Timestamp};
 use crate::search::{DocWords, SearchDoc};
@@ -1542,16 +1542,6 @@ fn render_page(
             format!("cannot render `{template}`: {}", error_chain(&e)),
         )
     })
-}
-
-/// Output file of a page URL: `/docs/slug/` → `slug/index.html` (base path dropped).
-pub fn page_path(base_path: &str, url: &str) -> PathBuf {
-    let rel = url.strip_prefix(base_path).unwrap_or(url).trim_matches('/');
-    if rel.is_empty() {
-        PathBuf::from("index.html")
-    } else {
-        PathBuf::from(rel).join("index.html")
-    }
 }
 
 fn ts(t: &Option<Timestamp>) -> Value {

@@ -36,9 +36,7 @@ pub fn check(
     // Anchors of every page, by output path.
     let anchors: HashMap<PathBuf, HashSet<&str>> = articles
         .iter()
-        .map(|a| {
-            (crate::render::page_path(base, &a.url), a.ids.iter().map(String::as_str).collect())
-        })
+        .map(|a| (crate::href::page_path(base, &a.url), a.ids.iter().map(String::as_str).collect()))
         .collect();
     // Published pages as site paths (`/guide/`), for "did you mean".
     let pages: Vec<String> = files

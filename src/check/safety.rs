@@ -198,7 +198,7 @@ pub fn control_chars(
     index: &LineIndex<'_>,
     out: &mut Vec<Diagnostic>,
 ) {
-    if !crate::markdown::may_hold_controls(body) {
+    if !crate::marks::may_hold_controls(body) {
         return;
     }
     let mut last_line = 0;

@@ -22,7 +22,6 @@ use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::engine::{Engine, EngineOptions, Report};
 use crate::pipeline::BuildOptions;
-use crate::render;
 
 /// The site as served, between two updates.
 pub struct SiteState {
@@ -122,7 +121,7 @@ impl SiteState {
             self.sources = self
                 .engine
                 .articles()
-                .map(|a| (slash_path(&render::page_path(&base, &a.url)), a.source.clone()))
+                .map(|a| (slash_path(&crate::href::page_path(&base, &a.url)), a.source.clone()))
                 .collect();
         }
         let diags = self.engine.diagnostics();
