@@ -6,7 +6,8 @@ a submodule (src/check/links.rs) counts as its top-level module (check).
 Names re-exported at the crate root (`pub use pipeline::build`) count as their
 module. `--no-tests` drops each file's `#[cfg(test)] mod tests` block, to see
 the graph a release build has. Exits 1 when a cycle remains.
-Usage: python3 scripts/import_graph.py [--dot] [--no-tests]
+`--order` prints the modules in the order a build meets them.
+Usage: python3 scripts/import_graph.py [--dot | --order] [--no-tests]
 """
 import os
 import re
@@ -119,8 +120,35 @@ def short_cycle(graph, comp):
     return []
 
 
+def build_order(graph, order):
+    """Modules with what they import first (a cycle's members together, in
+    lib.rs order), ties kept in lib.rs order."""
+    comps = sccs(graph)
+    comp_of = {m: i for i, c in enumerate(comps) for m in c}
+    rank = lambda m: order.get(m, len(order))
+    done, out = set(), []
+
+    def place(i):
+        if i in done:
+            return
+        done.add(i)
+        deps = {comp_of[t] for m in comps[i] for t in graph.get(m, {}) if t in comp_of}
+        for j in sorted(deps - {i}, key=lambda j: min(map(rank, comps[j]))):
+            place(j)
+        out.append(sorted(comps[i], key=rank))
+
+    for i in sorted(range(len(comps)), key=lambda i: min(map(rank, comps[i]))):
+        place(i)
+    return out
+
+
 def main():
     graph = edges("--no-tests" in sys.argv)
+    if "--order" in sys.argv:
+        order = {m: i for i, m in enumerate(lib_order())}
+        for comp in build_order(graph, order):
+            print(" + ".join(comp) + ("   (cycle)" if len(comp) > 1 else ""))
+        return
     if "--dot" in sys.argv:
         print("digraph imports {")
         for s in sorted(graph):
