@@ -62,3 +62,29 @@ pub mod report;
 pub mod schema;
 
 pub use pipeline::{build, BuildOptions};
+
+/// The shared leaves stay leaves: one `use crate::render` in `theme` would
+/// quietly bring back the circle they were split out to break.
+#[cfg(test)]
+mod layering {
+    use std::path::Path;
+
+    #[test]
+    fn shared_leaves_import_no_other_module_of_the_crate() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let leaves =
+            ["diag", "escape", "fingerprint", "href", "marks", "size", "text", "theme", "yaml"];
+        let mut found = Vec::new();
+        for leaf in leaves {
+            let path = src.join(format!("{leaf}.rs"));
+            let text = std::fs::read_to_string(&path).expect("a shared leaf is one file");
+            for (n, line) in text.lines().enumerate() {
+                let code = line.split("//").next().unwrap_or_default();
+                if code.contains("crate::") {
+                    found.push(format!("src/{leaf}.rs:{}: {}", n + 1, line.trim()));
+                }
+            }
+        }
+        assert!(found.is_empty(), "shared leaves import the crate:\n{}", found.join("\n"));
+    }
+}
