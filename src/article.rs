@@ -1,7 +1,7 @@
 //! The per-article stage: one source file → an [`Article`] and its findings.
 //!
 //! 1. [`front`]: split and parse the front matter (YAML or TOML).
-//! 2. [`slug_for`]: the article's slug from `slug:`, its file or bundle name, or its title.
+//! 2. [`slug_for`](crate::slug::slug_for): the article's slug from `slug:`, its file or bundle name, or its title.
 //! 3. [`body`]: strip ad marker blocks → Markdown (headings, highlighting,
 //!    snippets, links) → strip ad elements.
 //!
@@ -20,7 +20,6 @@ use crate::load::ContentFiles;
 use crate::markdown::{self, MdContext};
 use crate::model::{Article, FrontMatter, Source, Stripped};
 use crate::render::HomeIntro;
-use crate::slug::{slugify, strip_date_prefix};
 use crate::snippet::SnippetContext;
 use crate::{front_matter, strip};
 
@@ -83,41 +82,6 @@ pub struct Env<'a> {
     /// loaded inputs, never the disk, so the engine can record the answer
     /// and re-check the article when `static/` changes.
     pub statics: &'a dyn Fn(&Path) -> bool,
-}
-
-/// The slug: `slug:`, else the file or bundle name without a date prefix, else the title.
-pub fn slug_for(source: &Source, meta: &FrontMatter) -> String {
-    slug_and_origin(source, meta).0
-}
-
-/// Which part of an article made its slug, so a finding about the slug
-/// points where the author changes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SlugFrom {
-    Key,
-    Name,
-    Title,
-}
-
-pub fn slug_origin(source: &Source, meta: &FrontMatter) -> SlugFrom {
-    slug_and_origin(source, meta).1
-}
-
-fn slug_and_origin(source: &Source, meta: &FrontMatter) -> (String, SlugFrom) {
-    if let Some(slug) = meta.slug.as_deref().map(slugify).filter(|s| !s.is_empty()) {
-        return (slug, SlugFrom::Key);
-    }
-    let name = match &source.bundle_dir {
-        Some(dir) => dir.file_name(),
-        None => source.path.file_stem(),
-    };
-    let name = name.map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let slug = slugify(strip_date_prefix(&name));
-    if slug.is_empty() {
-        (slugify(&meta.title), SlugFrom::Title)
-    } else {
-        (slug, SlugFrom::Name)
-    }
 }
 
 /// Renders the body of an article whose front matter parsed (`html` is

@@ -10,6 +10,8 @@
 //! output folder and never differs between the NFC and NFD spellings macOS
 //! and Linux give the same file name.
 
+use crate::model::{FrontMatter, Source};
+
 /// Slug of arbitrary text: lowercase ASCII letters, digits and single dashes.
 pub fn slugify(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -206,6 +208,41 @@ pub fn unportable_finding(
             ),
         )
         .with_help(fix.to_string()),
+    }
+}
+
+/// The slug: `slug:`, else the file or bundle name without a date prefix, else the title.
+pub fn slug_for(source: &Source, meta: &FrontMatter) -> String {
+    slug_and_origin(source, meta).0
+}
+
+/// Which part of an article made its slug, so a finding about the slug
+/// points where the author changes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlugFrom {
+    Key,
+    Name,
+    Title,
+}
+
+pub fn slug_origin(source: &Source, meta: &FrontMatter) -> SlugFrom {
+    slug_and_origin(source, meta).1
+}
+
+fn slug_and_origin(source: &Source, meta: &FrontMatter) -> (String, SlugFrom) {
+    if let Some(slug) = meta.slug.as_deref().map(slugify).filter(|s| !s.is_empty()) {
+        return (slug, SlugFrom::Key);
+    }
+    let name = match &source.bundle_dir {
+        Some(dir) => dir.file_name(),
+        None => source.path.file_stem(),
+    };
+    let name = name.map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let slug = slugify(strip_date_prefix(&name));
+    if slug.is_empty() {
+        (slugify(&meta.title), SlugFrom::Title)
+    } else {
+        (slug, SlugFrom::Name)
     }
 }
 

@@ -8,11 +8,11 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::article::SlugFrom;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Location};
 use crate::front_matter::{locate_item, locate_key, KNOWN_KEYS};
 use crate::model::{Article, FrontMatter, Source};
+use crate::slug::SlugFrom;
 use crate::slug::{slugify, unportable, unportable_finding};
 
 use super::facts::Facts;
@@ -33,7 +33,7 @@ fn value_at(source: &Source, key: &str) -> Location {
 /// Where the author changes an article's slug: the `slug:` value, the top
 /// of the file when its name made the slug, or the `title:` value.
 pub fn slug_location(source: &Source, meta: &FrontMatter) -> Location {
-    match crate::article::slug_origin(source, meta) {
+    match crate::slug::slug_origin(source, meta) {
         SlugFrom::Key => value_at(source, "slug"),
         SlugFrom::Name => Location::new(&source.path, 1, Some(1)),
         SlugFrom::Title => value_at(source, "title"),

@@ -154,7 +154,7 @@ pub(super) fn slugs(
                 && e.settings == settings
         });
         if !fresh {
-            let slug = article::slug_for(source, meta);
+            let slug = crate::slug::slug_for(source, meta);
             let url = format!("{base}/{slug}/");
             urls_moved |= slugs.get(&source.path).is_none_or(|e| e.url != url);
             let entry = Slugged {
