@@ -256,7 +256,7 @@ mod tests {
         Source {
             path: PathBuf::from("content/t.md"),
             abs_path: root.join("content/t.md"),
-            hash: crate::load::hash(text.as_bytes()),
+            hash: crate::fingerprint::hash(text.as_bytes()),
             text,
             bundle_dir: None,
             assets: Vec::new(),
