@@ -221,7 +221,6 @@ pub fn parse(name: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
             for problem in problems.chain(config.check.problems()) {
                 diags.push(Diagnostic::error("config/invalid", Location::file(name), problem));
             }
-            unknown_check_ids(&config, name, text, diags);
             config
         }
         Err(e) => {
@@ -275,32 +274,6 @@ fn source_dirs_within(config: &mut Config, file: &str, text: &str, diags: &mut V
     }
 }
 
-/// `checks:` keys must be registered ids: a typo would silently keep the default.
-fn unknown_check_ids(config: &Config, file: &str, text: &str, diags: &mut Vec<Diagnostic>) {
-    for id in config.checks.keys() {
-        if crate::check::registry::get(id).is_some() {
-            continue;
-        }
-        // The id's line: the first line that mentions it as a key.
-        let at = text.lines().enumerate().find_map(|(i, l)| {
-            let col = l.find(id.as_str())?;
-            l[col + id.len()..].trim_start().starts_with(':').then_some((i + 1, col + 1))
-        });
-        let loc = at.map_or_else(
-            || Location::file(file),
-            |(line, col)| Location::new(file, line, Some(col)),
-        );
-        let help = match crate::check::registry::closest(id) {
-            Some(near) => format!("did you mean `{near}`? `inkproof check --list` shows every id"),
-            None => "`inkproof check --list` shows every id".to_string(),
-        };
-        diags.push(
-            Diagnostic::error("config/invalid", loc, format!("`checks`: unknown check id `{id}`"))
-                .with_help(help),
-        );
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -344,18 +317,6 @@ mod tests {
         parse("inkproof.yaml", "strip:\n  selectors: [\"ins[[\"]\n", &mut diags);
         assert_eq!(diags.len(), 1, "{diags:?}");
         assert!(diags[0].message.contains("ins[["), "{diags:?}");
-    }
-
-    #[test]
-    fn checks_map_takes_levels_and_rejects_unknown_ids_with_a_suggestion() {
-        let mut diags = Vec::new();
-        let text = "checks:\n  seo/description-length: off\n  link/brokn: error\n";
-        let config = parse("inkproof.yaml", text, &mut diags);
-        assert_eq!(config.checks.get("seo/description-length"), Some(&Level::Off));
-        assert_eq!(diags.len(), 1, "{diags:?}");
-        assert_eq!(diags[0].code, "config/invalid");
-        assert_eq!((diags[0].location.line, diags[0].location.col), (3, Some(3)));
-        assert!(diags[0].help.as_deref().unwrap().contains("`link/broken`"), "{diags:?}");
     }
 
     #[test]

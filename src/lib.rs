@@ -1,9 +1,9 @@
 //! inkproof: a static site generator for how-to guides that proofs as you write.
 //!
 //! Modules are listed in the order a build meets them: each imports only
-//! modules above it, except inside the one knot still marked as a cycle
-//! (`python3 scripts/import_graph.py --order --no-tests` re-derives this order
-//! and names the edges that close the knot). An article still goes
+//! modules above it, and no two import each other (`python3
+//! scripts/import_graph.py --order --no-tests` re-derives this order and
+//! fails on a cycle). An article still goes
 //! `load → article (front_matter → strip → markdown + highlight, snippet) →
 //! render → write → check`; the [`engine`] drives them for `build`, `check`
 //! and `serve` alike.
@@ -39,9 +39,8 @@ pub mod search;
 pub mod store;
 pub mod write;
 
-// The knot: config validates the check ids a site names against
-// check::registry, and check reads config, so these four still import each
-// other in a circle; config → check is the one edge that points down the list.
+// The config, the loader and the checks (the check ids a site names in
+// `checks:` are validated by `check`, not by `config`, so config stays below it).
 pub mod config;
 pub mod load;
 pub mod snippet;

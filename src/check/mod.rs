@@ -153,6 +153,36 @@ pub fn finalize(
     diags
 }
 
+/// `checks:` keys of the site config must be registered ids: a typo would
+/// silently keep the default. Here, not in `config`, so the config (which
+/// every stage reads) does not import the checks.
+pub fn unknown_check_ids(config: &Config, file: &str, text: &str) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for id in config.checks.keys() {
+        if registry::get(id).is_some() {
+            continue;
+        }
+        // The id's line: the first line that mentions it as a key.
+        let at = text.lines().enumerate().find_map(|(i, l)| {
+            let col = l.find(id.as_str())?;
+            l[col + id.len()..].trim_start().starts_with(':').then_some((i + 1, col + 1))
+        });
+        let loc = at.map_or_else(
+            || Location::file(file),
+            |(line, col)| Location::new(file, line, Some(col)),
+        );
+        let help = match registry::closest(id) {
+            Some(near) => format!("did you mean `{near}`? `inkproof check --list` shows every id"),
+            None => "`inkproof check --list` shows every id".to_string(),
+        };
+        diags.push(
+            Diagnostic::error("config/invalid", loc, format!("`checks`: unknown check id `{id}`"))
+                .with_help(help),
+        );
+    }
+    diags
+}
+
 /// One cause, one finding: a symlink out of `content/` that an article embeds
 /// as a snippet is reported at the article's fence line (`snippet/path-escape`,
 /// which names the file); the loader's finding at the link itself says the
@@ -175,4 +205,23 @@ fn drop_restated_escapes(diags: &mut Vec<Diagnostic>) {
 /// A location in a file from a [`facts::Pos`].
 pub(crate) fn loc(path: &Path, at: facts::Pos) -> Location {
     Location::new(path, at.line, Some(at.col))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checks_map_takes_levels_and_rejects_unknown_ids_with_a_suggestion() {
+        let mut parse_diags = Vec::new();
+        let text = "checks:\n  seo/description-length: off\n  link/brokn: error\n";
+        let config = crate::config::parse("inkproof.yaml", text, &mut parse_diags);
+        assert!(parse_diags.is_empty(), "{parse_diags:?}");
+        let diags = unknown_check_ids(&config, "inkproof.yaml", text);
+        assert_eq!(config.checks.get("seo/description-length"), Some(&crate::config::Level::Off));
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].code, "config/invalid");
+        assert_eq!((diags[0].location.line, diags[0].location.col), (3, Some(3)));
+        assert!(diags[0].help.as_deref().unwrap().contains("`link/broken`"), "{diags:?}");
+    }
 }

@@ -24,6 +24,9 @@ use crate::render::{self, HomeIntro, Indexed, Site};
 pub(super) fn input_findings(inputs: &Inputs) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     diags.extend(inputs.config_diags.iter().cloned());
+    if let Some((name, text)) = &inputs.config_file {
+        diags.extend(crate::check::unknown_check_ids(&inputs.config, name, text));
+    }
     diags.extend(inputs.content_diags.iter().cloned());
     diags.extend(inputs.template_diags.iter().cloned());
     diags.extend(inputs.static_diags.iter().cloned());

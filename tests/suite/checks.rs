@@ -484,3 +484,20 @@ fn percent_encoded_md_links_reach_their_article_in_the_page_and_the_check() {
     assert_none(&b, "link/unknown-article");
     assert_none(&b, "link/broken");
 }
+
+/// A misspelt id in `checks:` is a located `config/invalid` with a suggestion,
+/// in a real build (the validation lives in `check`, which the engine calls).
+#[test]
+fn a_misspelt_check_id_in_the_config_is_located_with_a_suggestion() {
+    let site = crate::harness::TestSite::empty();
+    site.write("content/a.md", "---\ntitle: A guide\ndate: 2024-05-01\n---\nText.\n");
+    site.write("inkproof.yaml", "title: Guides\nchecks:\n  link/brokn: error\n");
+    let built = site.build();
+    let d = built
+        .errors()
+        .into_iter()
+        .find(|d| d.code == "config/invalid")
+        .expect("the misspelt id is reported");
+    assert_eq!(d.location.to_string(), "inkproof.yaml:3:3");
+    assert!(d.help.as_deref().unwrap_or("").contains("`link/broken`"), "{d:?}");
+}
