@@ -362,3 +362,17 @@ fn the_built_in_theme_ships_no_search_files_to_a_site_without_search() {
     assert!(without.bytes("tags/windows/index.html").is_some());
     assert!(without.bytes("atom.xml").is_some());
 }
+
+/// The bundled guide is the first thing a new user builds: it is the
+/// showcase, so its first build reports nothing (it printed a
+/// `seo/description-length` warning).
+#[test]
+fn the_demo_guides_first_build_has_no_findings() {
+    let (site, built) = demo_site();
+    let findings: Vec<String> = built.build.diagnostics.iter().map(|d| d.to_string()).collect();
+    assert!(findings.is_empty(), "{findings:#?}");
+    let out = site.cli(&["build"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("0 warnings, 0 errors"), "{stderr}");
+}
