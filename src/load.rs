@@ -169,14 +169,7 @@ fn sources_reusing(
                     continue;
                 }
                 Ok(target) if target.starts_with(&canonical_root) && target.is_dir() => {
-                    diags.push(
-                        Diagnostic::warning(
-                            "load/special-file",
-                            Location::file(&shown),
-                            "symlink to a folder is not followed; skipped",
-                        )
-                        .with_help("move the folder here, or link single files"),
-                    );
+                    diags.push(folder_link_skipped(&shown));
                     continue;
                 }
                 Ok(target) if target.starts_with(&canonical_root) => {
@@ -785,14 +778,7 @@ fn site_files(
                 Ok(target) => match std::fs::metadata(&target) {
                     Ok(m) if m.is_file() => m,
                     _ => {
-                        diags.push(
-                            Diagnostic::warning(
-                                "load/special-file",
-                                Location::file(&shown),
-                                "symlink to a folder is not followed; skipped",
-                            )
-                            .with_help("move the folder here, or link single files"),
-                        );
+                        diags.push(folder_link_skipped(&shown));
                         continue;
                     }
                 },
@@ -826,6 +812,17 @@ fn site_files(
         out.push((rel, entry.path().to_path_buf(), Stamp::of(&meta)));
     }
     out
+}
+
+/// Folders are walked once, from where they are: a link to one is skipped
+/// (in `content/` and in `static/` alike), never silently.
+fn folder_link_skipped(shown: &Path) -> Diagnostic {
+    Diagnostic::warning(
+        "load/special-file",
+        Location::file(shown),
+        "symlink to a folder is not followed; skipped",
+    )
+    .with_help("move the folder here, or link single files")
 }
 
 fn rel_to(root: &Path, p: &Path) -> PathBuf {
