@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use crate::diag::{Diagnostic, Location};
 use crate::limits::Limits;
+use crate::registry::ids;
 use crate::strip::StripRules;
 use crate::yaml;
 
@@ -219,14 +220,14 @@ pub fn parse(name: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
             source_dirs_within(&mut config, name, text, diags);
             let problems = config.strip.problems().into_iter().chain(config.limits.problems());
             for problem in problems.chain(config.check.problems()) {
-                diags.push(Diagnostic::error("config/invalid", Location::file(name), problem));
+                diags.push(Diagnostic::error(ids::CONFIG_INVALID, Location::file(name), problem));
             }
             config
         }
         Err(e) => {
             let col = (e.col > 0).then_some(e.col);
             diags.push(Diagnostic::error(
-                "config/invalid",
+                ids::CONFIG_INVALID,
                 Location::new(name, e.line, col),
                 e.message,
             ));
@@ -261,7 +262,7 @@ fn source_dirs_within(config: &mut Config, file: &str, text: &str, diags: &mut V
             at.map_or_else(|| Location::file(file), |line| Location::new(file, line, Some(1)));
         diags.push(
             Diagnostic::error(
-                "load/path-escape",
+                ids::LOAD_PATH_ESCAPE,
                 loc,
                 format!(
                     "`{key}: {}` is outside the site root; nothing in it is read or published",

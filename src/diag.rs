@@ -8,15 +8,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// How bad a finding is. Errors fail the build (exit code 1); warnings do not.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Warning,
-    Error,
-}
+pub use crate::registry::{CheckId, ErrorId, Severity, WarningId};
 
 /// Where a finding is: a path relative to the site root, 1-based line and column.
 #[derive(
@@ -56,60 +48,17 @@ impl fmt::Display for Location {
 
 /// One finding. `code` is a stable id (`front-matter/missing-title`) that tests and
 /// `--format json` match on; the message is free to improve.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostic {
     pub severity: Severity,
-    pub code: &'static str,
+    pub code: CheckId,
     pub location: Location,
     pub message: String,
     pub help: Option<String>,
 }
 
-/// A diagnostic as read back from the engine's cache.
-#[derive(serde::Deserialize)]
-struct StoredDiagnostic {
-    severity: Severity,
-    code: String,
-    location: Location,
-    message: String,
-    help: Option<String>,
-}
-
-impl From<StoredDiagnostic> for Diagnostic {
-    fn from(d: StoredDiagnostic) -> Diagnostic {
-        Diagnostic {
-            severity: d.severity,
-            code: intern(d.code),
-            location: d.location,
-            message: d.message,
-            help: d.help,
-        }
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Diagnostic {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Diagnostic, D::Error> {
-        <StoredDiagnostic as serde::Deserialize>::deserialize(d).map(Diagnostic::from)
-    }
-}
-
-/// Codes are `&'static str` so findings stay cheap to copy; one read back from
-/// the cache is interned, so each distinct code is allocated once.
-fn intern(code: String) -> &'static str {
-    use std::collections::HashSet;
-    use std::sync::{Mutex, OnceLock};
-    static CODES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
-    let mut set = CODES.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(known) = set.get(code.as_str()) {
-        return known;
-    }
-    let leaked: &'static str = Box::leak(code.into_boxed_str());
-    set.insert(leaked);
-    leaked
-}
-
 impl Diagnostic {
-    pub fn error(code: &'static str, location: Location, message: impl Into<String>) -> Self {
+    pub fn error(ErrorId(code): ErrorId, location: Location, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
             code,
@@ -119,7 +68,11 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(code: &'static str, location: Location, message: impl Into<String>) -> Self {
+    pub fn warning(
+        WarningId(code): WarningId,
+        location: Location,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             code,
@@ -187,13 +140,14 @@ impl<'a> LineIndex<'a> {
 /// Sorts findings by path, then line, errors before warnings on the same line.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
-        a.location.cmp(&b.location).then(b.severity.cmp(&a.severity)).then(a.code.cmp(b.code))
+        a.location.cmp(&b.location).then(b.severity.cmp(&a.severity)).then(a.code.cmp(&b.code))
     });
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::registry::ids;
 
     #[test]
     fn line_col_counts_from_one_and_in_chars() {
@@ -210,7 +164,7 @@ mod tests {
     #[test]
     fn display_is_editor_friendly() {
         let d = Diagnostic::error(
-            "front-matter/bad-date",
+            ids::FRONT_MATTER_BAD_DATE,
             Location::new("content/a.md", 3, Some(7)),
             "bad",
         )

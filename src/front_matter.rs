@@ -24,6 +24,7 @@ use serde_json::{Map, Value};
 
 use crate::diag::{Diagnostic, LineIndex, Location};
 use crate::model::{FrontMatter, Timestamp};
+use crate::registry::ids;
 use crate::yaml;
 
 /// Front matter and the Markdown body that follows it.
@@ -147,7 +148,7 @@ impl SplitError {
         let at = Location::new(path, 1, Some(1));
         match self {
             SplitError::Missing => Diagnostic::error(
-                "front-matter/missing",
+                ids::FRONT_MATTER_MISSING,
                 at,
                 "the file does not start with front matter",
             )
@@ -155,7 +156,7 @@ impl SplitError {
             SplitError::Unclosed(format) => {
                 let d = format.delimiter();
                 Diagnostic::error(
-                    "front-matter/unclosed",
+                    ids::FRONT_MATTER_UNCLOSED,
                     at,
                     format!("the front matter opened by `{d}` on line 1 is never closed"),
                 )
@@ -211,7 +212,7 @@ fn parse_yaml(path: &Path, raw: &str) -> Result<Map<String, Value>, Box<Diagnost
                 Location::new(path, err.line + FIRST_LINE - 1, (err.col > 0).then_some(err.col))
             };
             let mut diag = Diagnostic::error(
-                "front-matter/invalid-yaml",
+                ids::FRONT_MATTER_INVALID_YAML,
                 location,
                 format!("front matter is not valid YAML: {}", err.message),
             );
@@ -261,7 +262,7 @@ fn unclosed_flow(path: &Path, raw: &str, err: &yaml::YamlError) -> Option<Diagno
     let (line, col) = stack.pop()?;
     Some(
         Diagnostic::error(
-            "front-matter/invalid-yaml",
+            ids::FRONT_MATTER_INVALID_YAML,
             Location::new(path, line + FIRST_LINE, Some(col + 1)),
             format!("front matter is not valid YAML: this `{open}` is never closed"),
         )
@@ -314,7 +315,7 @@ fn parse_toml(path: &Path, raw: &str) -> Result<Map<String, Value>, Box<Diagnost
                 .collect::<Vec<_>>()
                 .join("; ");
             Err(Box::new(Diagnostic::error(
-                "front-matter/invalid-toml",
+                ids::FRONT_MATTER_INVALID_TOML,
                 location,
                 format!("front matter is not valid TOML: {message}"),
             )))
@@ -340,8 +341,8 @@ fn toml_to_json(value: toml::Value) -> Value {
 
 fn not_a_map(path: &Path, format: Format, found: &Value) -> Diagnostic {
     let (code, example) = match format {
-        Format::Yaml => ("front-matter/invalid-yaml", "title: My guide"),
-        Format::Toml => ("front-matter/invalid-toml", "title = \"My guide\""),
+        Format::Yaml => (ids::FRONT_MATTER_INVALID_YAML, "title: My guide"),
+        Format::Toml => (ids::FRONT_MATTER_INVALID_TOML, "title = \"My guide\""),
     };
     Diagnostic::error(
         code,
@@ -421,7 +422,7 @@ impl Fields<'_, '_, '_> {
                 let location = self.key_location("updated", true);
                 self.diags.push(
                     Diagnostic::warning(
-                        "front-matter/updated-before-date",
+                        ids::FRONT_MATTER_UPDATED_BEFORE_DATE,
                         location,
                         format!(
                             "`updated` ({}) is earlier than `date` ({})",
@@ -444,7 +445,7 @@ impl Fields<'_, '_, '_> {
     fn invalid(&mut self, key: &str, expected: &str, found: &Value) {
         let location = self.key_location(key, false);
         self.error(Diagnostic::error(
-            "front-matter/invalid-field",
+            ids::FRONT_MATTER_INVALID_FIELD,
             location,
             format!("`{key}` must be {expected}, not {}", describe(found)),
         ));
@@ -478,8 +479,12 @@ impl Fields<'_, '_, '_> {
             Format::Toml => "title = \"How to link your product key\"",
         };
         self.error(
-            Diagnostic::error("front-matter/missing-title", location, "the article has no title")
-                .with_help(format!("add a line like `{example}` to the front matter")),
+            Diagnostic::error(
+                ids::FRONT_MATTER_MISSING_TITLE,
+                location,
+                "the article has no title",
+            )
+            .with_help(format!("add a line like `{example}` to the front matter")),
         );
         String::new()
     }
@@ -534,7 +539,7 @@ impl Fields<'_, '_, '_> {
             let location = self.item_location("aliases", &alias);
             self.diags.push(match problem {
                 AliasProblem::Outside(why) => Diagnostic::error(
-                    "front-matter/bad-alias",
+                    ids::FRONT_MATTER_BAD_ALIAS,
                     location,
                     format!("alias `{alias}` is not a path inside the site{why}"),
                 )
@@ -616,7 +621,7 @@ impl Fields<'_, '_, '_> {
             let location = self.key_location(key, true);
             self.error(
                 Diagnostic::error(
-                    "front-matter/bad-date",
+                    ids::FRONT_MATTER_BAD_DATE,
                     location,
                     format!("`{key}` is not a date: \"{}\"", written.trim()),
                 )
@@ -851,7 +856,7 @@ mod tests {
     }
 
     fn codes(diags: &[Diagnostic]) -> Vec<&'static str> {
-        diags.iter().map(|d| d.code).collect()
+        diags.iter().map(|d| d.code.as_str()).collect()
     }
 
     fn at(d: &Diagnostic) -> (usize, Option<usize>) {

@@ -13,6 +13,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::diag::{Diagnostic, Location};
+use crate::registry::ids;
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -76,7 +77,7 @@ pub fn check_article(path: &Path, len: u64, limits: &Limits, diags: &mut Vec<Dia
     if article_too_big(len, limits) {
         diags.push(
             Diagnostic::error(
-                "limits/article-too-big",
+                ids::LIMITS_ARTICLE_TOO_BIG,
                 Location::file(path),
                 format!(
                     "the article is {size}, above the {} limit; it is not built",
@@ -90,7 +91,7 @@ pub fn check_article(path: &Path, len: u64, limits: &Limits, diags: &mut Vec<Dia
     if len > limits.article_warning_kb.saturating_mul(1024) {
         diags.push(
             Diagnostic::warning(
-                "limits/article-size",
+                ids::LIMITS_ARTICLE_SIZE,
                 Location::file(path),
                 format!(
                     "the article is {size}, above the {} warning limit",

@@ -21,6 +21,7 @@ use crate::diag::{Diagnostic, Location};
 use crate::fingerprint::hash;
 use crate::href::normalize_within;
 use crate::model::Source;
+use crate::registry::ids;
 
 /// What `content/` holds.
 #[derive(Debug, Default, Clone)]
@@ -123,7 +124,7 @@ fn sources_reusing(
                 let path =
                     e.path().map(|p| rel_to(root, p)).unwrap_or_else(|| content_dir.to_path_buf());
                 diags.push(Diagnostic::error(
-                    "load/unreadable",
+                    ids::LOAD_UNREADABLE,
                     Location::file(path),
                     e.to_string(),
                 ));
@@ -157,7 +158,7 @@ fn sources_reusing(
                 Ok(target) if target.is_dir() && canonical_root.starts_with(&target) => {
                     diags.push(
                         Diagnostic::warning(
-                            "load/symlink-loop",
+                            ids::LOAD_SYMLINK_LOOP,
                             Location::file(&shown),
                             format!(
                                 "symlink points back to `{}`, a folder that contains it; skipped",
@@ -177,7 +178,7 @@ fn sources_reusing(
                         Ok(m) => m,
                         Err(e) => {
                             diags.push(Diagnostic::error(
-                                "load/unreadable",
+                                ids::LOAD_UNREADABLE,
                                 Location::file(&shown),
                                 e.to_string(),
                             ));
@@ -187,7 +188,7 @@ fn sources_reusing(
                 }
                 _ => {
                     diags.push(Diagnostic::error(
-                        "load/path-escape",
+                        ids::LOAD_PATH_ESCAPE,
                         Location::file(&shown),
                         "symlink points outside the content folder (or nowhere); it is not published",
                     ));
@@ -199,7 +200,7 @@ fn sources_reusing(
                 Ok(m) => m,
                 Err(e) => {
                     diags.push(Diagnostic::error(
-                        "load/unreadable",
+                        ids::LOAD_UNREADABLE,
                         Location::file(&shown),
                         e.to_string(),
                     ));
@@ -211,7 +212,7 @@ fn sources_reusing(
             // A FIFO would block the read forever; sockets and devices are no content.
             diags.push(
                 Diagnostic::warning(
-                    "load/special-file",
+                    ids::LOAD_SPECIAL_FILE,
                     Location::file(&shown),
                     "not a regular file (a pipe, socket or device); skipped",
                 )
@@ -278,7 +279,7 @@ fn sources_reusing(
             }
         }
         let bytes = std::fs::read(&abs).map_err(|e| {
-            Diagnostic::error("load/unreadable", Location::file(&path), e.to_string())
+            Diagnostic::error(ids::LOAD_UNREADABLE, Location::file(&path), e.to_string())
         })?;
         let hash = hash(&bytes);
         let text = String::from_utf8(bytes).map_err(|e| {
@@ -288,7 +289,7 @@ fn sources_reusing(
             let line_start = bytes[..good].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
             let col = 1 + String::from_utf8_lossy(&bytes[line_start..good]).chars().count();
             Diagnostic::error(
-                "load/not-utf8",
+                ids::LOAD_NOT_UTF8,
                 Location::new(&path, line, Some(col)),
                 format!("file is not UTF-8 (invalid byte 0x{:02X})", bytes[good]),
             )
@@ -579,7 +580,7 @@ impl Inputs {
                     files.push((name, text));
                 }
                 Err(e) => diags.push(Diagnostic::error(
-                    "template/unreadable",
+                    ids::TEMPLATE_UNREADABLE,
                     Location::file(self.config.templates_dir.join(&name)),
                     e.to_string(),
                 )),
@@ -706,7 +707,7 @@ fn read_content_file(root: &Path, roots: &[&Path], rel: &Path) -> FileRead {
 fn within_site(root: &Path, dir: &Path) -> Result<(), Diagnostic> {
     let abs = root.join(dir);
     let escape = |why: String| {
-        Diagnostic::error("load/path-escape", Location::file(dir), why)
+        Diagnostic::error(ids::LOAD_PATH_ESCAPE, Location::file(dir), why)
             .with_help("keep the folder inside the site; copy what it needs into it")
     };
     if dir.is_absolute() || normalize_within(dir).is_none() {
@@ -750,7 +751,7 @@ fn site_files(
             Err(e) => {
                 let path = e.path().map(|p| rel_to(root, p)).unwrap_or_else(|| dir.to_path_buf());
                 diags.push(Diagnostic::error(
-                    "load/unreadable",
+                    ids::LOAD_UNREADABLE,
                     Location::file(path),
                     e.to_string(),
                 ));
@@ -764,7 +765,7 @@ fn site_files(
                 Ok(target) if !target.starts_with(&site) => {
                     diags.push(
                         Diagnostic::error(
-                            "load/path-escape",
+                            ids::LOAD_PATH_ESCAPE,
                             Location::file(&shown),
                             format!(
                                 "symlink leads outside the site (to `{}`); it is not published",
@@ -785,7 +786,7 @@ fn site_files(
                 Err(_) => {
                     diags.push(
                         Diagnostic::warning(
-                            "load/special-file",
+                            ids::LOAD_SPECIAL_FILE,
                             Location::file(&shown),
                             "symlink leads nowhere; skipped",
                         )
@@ -799,7 +800,7 @@ fn site_files(
                 Ok(m) => m,
                 Err(e) => {
                     diags.push(Diagnostic::error(
-                        "load/unreadable",
+                        ids::LOAD_UNREADABLE,
                         Location::file(&shown),
                         e.to_string(),
                     ));
@@ -818,7 +819,7 @@ fn site_files(
 /// (in `content/` and in `static/` alike), never silently.
 fn folder_link_skipped(shown: &Path) -> Diagnostic {
     Diagnostic::warning(
-        "load/special-file",
+        ids::LOAD_SPECIAL_FILE,
         Location::file(shown),
         "symlink to a folder is not followed; skipped",
     )

@@ -21,6 +21,7 @@ use crate::diag::{Diagnostic, LineIndex};
 use crate::escape::escape_attr;
 use crate::marks::{markdown_options, may_hold_controls, LINE_SENTINEL};
 use crate::model::{Link, OffsetMap, PublishedSnippet, TocEntry};
+use crate::registry::ids;
 use crate::slug::{anchor, UniqueIds};
 use crate::snippet::{self, SnippetContext};
 use crate::{assets, highlight, href, load};
@@ -208,7 +209,7 @@ pub fn render(
                         Err(()) => {
                             diags.push(
                                 Diagnostic::warning(
-                                    "link/unknown-article",
+                                    ids::LINK_UNKNOWN_ARTICLE,
                                     ctx.index.location(
                                         ctx.path,
                                         ctx.body_offset + ctx.map.original(range.start),

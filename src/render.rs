@@ -28,6 +28,7 @@ use crate::diag::{Diagnostic, Location};
 use crate::href::{page_path, url_path};
 use crate::load::StaticSource;
 use crate::model::{Article, Stamp, Timestamp};
+use crate::registry::ids;
 use crate::search::{DocWords, SearchDoc};
 use crate::slug::slugify;
 use crate::theme::DEFAULT_TEMPLATES;
@@ -76,7 +77,7 @@ fn parse_error(msg: &str, files: &[(String, String)], dir: &Path) -> Diagnostic 
         (Some(n), None) => (Location::file(dir.join(n)), format!("`{n}` does not parse: {what}")),
         _ => (Location::file(dir), msg.to_string()),
     };
-    Diagnostic::error("template/invalid", loc, message)
+    Diagnostic::error(ids::TEMPLATE_INVALID, loc, message)
         .with_help("fix the Tera syntax there; the built-in theme is used until then")
 }
 
@@ -894,7 +895,7 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
                     });
                 }
                 _ => diags.push(Diagnostic::error(
-                    "front-matter/bad-alias",
+                    ids::FRONT_MATTER_BAD_ALIAS,
                     Location::file(&a.source),
                     format!("alias `{alias}` is not a path inside the site"),
                 )),
@@ -1294,14 +1295,14 @@ pub fn render(
     match &unit.job {
         Job::Bytes(b) => Ok(b.clone()),
         Job::Unchanged => Err(Diagnostic::error(
-            "output/unwritable",
+            ids::OUTPUT_UNWRITABLE,
             Location::file(&unit.path),
             "internal: an output planned as unchanged was asked for again; run `inkproof build --no-cache`".to_string(),
         )),
         Job::Builtin(text) => Ok(text.as_bytes().to_vec()),
         Job::Copy(from) => load::read_published(from).map_err(|e| {
             Diagnostic::error(
-                "output/unreadable",
+                ids::OUTPUT_UNREADABLE,
                 Location::file(&unit.source),
                 format!("cannot read `{}`: {e}", from.display()),
             )
@@ -1310,14 +1311,14 @@ pub fn render(
         Job::OgPng(from) => {
             let svg = load::read_published(from).map_err(|e| {
                 Diagnostic::error(
-                    "output/unreadable",
+                    ids::OUTPUT_UNREADABLE,
                     Location::file(&unit.source),
                     format!("cannot read `{}`: {e}", from.display()),
                 )
             })?;
             og_image::svg_to_png(&svg).ok_or_else(|| {
                 Diagnostic::error(
-                    "image/unrenderable",
+                    ids::IMAGE_UNRENDERABLE,
                     Location::file(&unit.source),
                     format!("the thumbnail `{}` does not parse as SVG, so no PNG `og:image` can be made from it", from.display()),
                 )
@@ -1467,7 +1468,7 @@ fn collisions(units: &[Unit], site: &Site<'_>, diags: &mut Vec<Diagnostic>) {
                 }
             };
             diags.push(Diagnostic::error(
-                "output/collision",
+                ids::OUTPUT_COLLISION,
                 Location::file(at),
                 format!(
                     "`{}` would be written twice: by {first} and by {}",
@@ -1537,7 +1538,7 @@ fn render_page(
 ) -> Result<Vec<u8>, Diagnostic> {
     tera.render(template, ctx).map(String::into_bytes).map_err(|e| {
         Diagnostic::error(
-            "template/render",
+            ids::TEMPLATE_RENDER,
             Location::file(source),
             format!("cannot render `{template}`: {}", error_chain(&e)),
         )

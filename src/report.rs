@@ -17,9 +17,9 @@ use std::path::Path;
 
 use annotate_snippets::{Level, Renderer, Snippet};
 
-use crate::check::registry;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{Build, BuildStats};
+use crate::registry;
 
 /// Version of the `--format json` document; bumped when a field changes meaning
 /// or goes away (adding a field does not bump it).
@@ -47,7 +47,7 @@ pub fn human(
             Severity::Warning => Level::Warning,
         };
         let title = printable(&d.message);
-        let mut message = level.title(&title).id(d.code);
+        let mut message = level.title(&title).id(d.code.as_str());
         let line_text = text
             .as_deref()
             .filter(|_| d.location.line > 0)
@@ -287,7 +287,7 @@ pub fn github(diags: &[Diagnostic], out: &mut dyn Write) -> io::Result<()> {
                 props.push_str(&format!(",col={col}"));
             }
         }
-        props.push_str(&format!(",title={}", prop(d.code)));
+        props.push_str(&format!(",title={}", prop(&d.code)));
         // The finding's own text is escaped as in the other formats (an ESC
         // from a title would colour the CI log); only the help's line break is ours.
         let mut message = printable(&d.message).into_owned();
@@ -364,6 +364,7 @@ pub fn stripped<'a>(
 mod tests {
     use super::*;
     use crate::diag::Location;
+    use crate::registry::ids;
 
     #[test]
     fn summary_reads_as_a_sentence() {
@@ -391,13 +392,13 @@ mod tests {
     fn sample() -> Vec<Diagnostic> {
         vec![
             Diagnostic::error(
-                "link/unsafe-scheme",
+                ids::LINK_UNSAFE_SCHEME,
                 Location::new("content/a.md", 2, Some(5)),
                 "link to a `javascript:` URL runs code",
             )
             .with_help("link to a page"),
             Diagnostic::warning(
-                "page/missing-title",
+                ids::PAGE_MISSING_TITLE,
                 Location::file("templates/base.html"),
                 "no title",
             ),
@@ -430,7 +431,7 @@ mod tests {
     #[test]
     fn human_output_escapes_control_characters_and_keeps_the_caret_on_its_character() {
         let diags = [Diagnostic::warning(
-            "content/bidi-control",
+            ids::CONTENT_BIDI_CONTROL,
             Location::new("content/a.md", 2, Some(4)),
             "title `A\n::error file=x::y`",
         )];

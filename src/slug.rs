@@ -11,6 +11,7 @@
 //! and Linux give the same file name.
 
 use crate::model::{FrontMatter, Source};
+use crate::registry::ids;
 
 /// Slug of arbitrary text: lowercase ASCII letters, digits and single dashes.
 pub fn slugify(text: &str) -> String {
@@ -192,7 +193,7 @@ pub fn unportable_finding(
                 None => name.to_string(),
             };
             Diagnostic::error(
-                "slug/too-long",
+                ids::SLUG_TOO_LONG,
                 at,
                 format!(
                     "{what} `{shown}` is {len} bytes; a file or folder name can have at most {MAX_NAME_BYTES}"
@@ -201,7 +202,7 @@ pub fn unportable_finding(
             .with_help(fix.to_string())
         }
         Unportable::WindowsDevice => Diagnostic::error(
-            "slug/windows-reserved",
+            ids::SLUG_WINDOWS_RESERVED,
             at,
             format!(
                 "{what} `{name}` is a device name on Windows (con, aux, nul, prn, com1-9, lpt1-9): the site cannot be copied or unpacked there"

@@ -67,6 +67,7 @@ use crate::href::url_path;
 use crate::limits::Limits;
 use crate::load::{ContentFiles, FileRead};
 use crate::model::PublishedSnippet;
+use crate::registry::{ids, ErrorId};
 
 /// What the snippet renderer needs to know about the embedding article.
 #[derive(Clone, Copy)]
@@ -138,7 +139,7 @@ fn embed(
         Err(e) => {
             let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
             return Err(Problem::new(
-                "snippet/not-utf8",
+                ids::SNIPPET_NOT_UTF8,
                 format!(
                     "`{}` is not UTF-8 text (invalid byte at offset {})",
                     file.source.display(),
@@ -163,7 +164,7 @@ fn embed(
     if is_cmd(&file.abs) && !text.is_ascii() {
         diags.push(
             Diagnostic::warning(
-                "snippet/cmd-non-ascii",
+                ids::SNIPPET_CMD_NON_ASCII,
                 Location::new(ctx.article, line, None),
                 format!(
                     "`{}` has non-ASCII characters; cmd.exe reads batch files in the console code page and may garble them",
@@ -184,7 +185,7 @@ fn embed(
             };
             diags.push(
                 Diagnostic::warning(
-                    "snippet/empty-range",
+                    ids::SNIPPET_EMPTY_RANGE,
                     Location::new(ctx.article, line, None),
                     format!(
                         "{what} of `{}` shows nothing but blank lines; the whole file is shown",
@@ -201,7 +202,7 @@ fn embed(
     if !highlight::highlights(&lang) {
         diags.push(
             Diagnostic::warning(
-                "snippet/plain-text",
+                ids::SNIPPET_PLAIN_TEXT,
                 Location::new(ctx.article, line, None),
                 format!(
                     "no grammar highlights `{lang}`, so `{}` is shown as plain text",
@@ -279,13 +280,13 @@ pub fn mime_type(path: &Path) -> &'static str {
 
 /// A problem found while embedding, before it gets the fence's location.
 struct Problem {
-    code: &'static str,
+    code: ErrorId,
     message: String,
     help: Option<String>,
 }
 
 impl Problem {
-    fn new(code: &'static str, message: impl Into<String>) -> Self {
+    fn new(code: ErrorId, message: impl Into<String>) -> Self {
         Problem { code, message: message.into(), help: None }
     }
 
@@ -319,8 +320,11 @@ fn parse_directive(info: &str) -> Result<Directive, Problem> {
         Some(Ok(p)) if !p.is_empty() && !is_option(&p) => p,
         Some(Err(p)) => return Err(p),
         _ => {
-            return Err(Problem::new("snippet/missing-path", "the snippet directive names no file")
-                .help("write the file after `snippet`, e.g. ```snippet check-activation.ps1"))
+            return Err(Problem::new(
+                ids::SNIPPET_MISSING_PATH,
+                "the snippet directive names no file",
+            )
+            .help("write the file after `snippet`, e.g. ```snippet check-activation.ps1"))
         }
     };
 
@@ -330,7 +334,7 @@ fn parse_directive(info: &str) -> Result<Directive, Problem> {
         let (key, value) = item?;
         if seen.contains(&key) {
             return Err(Problem::new(
-                "snippet/bad-option",
+                ids::SNIPPET_BAD_OPTION,
                 format!("option `{key}` is given twice"),
             ));
         }
@@ -340,15 +344,18 @@ fn parse_directive(info: &str) -> Result<Directive, Problem> {
             "lang" => d.lang = Some(value),
             "lines" | "region" if d.part != Part::Whole => {
                 return Err(Problem::new(
-                    "snippet/bad-option",
+                    ids::SNIPPET_BAD_OPTION,
                     "`lines` and `region` can't be used together",
                 ))
             }
             "lines" => d.part = Part::Lines(value),
             "region" => d.part = Part::Region(value),
             _ => {
-                return Err(Problem::new("snippet/bad-option", format!("unknown option `{key}`"))
-                    .help("options are title, lines, region and lang"))
+                return Err(Problem::new(
+                    ids::SNIPPET_BAD_OPTION,
+                    format!("unknown option `{key}`"),
+                )
+                .help("options are title, lines, region and lang"))
             }
         }
     }
@@ -376,7 +383,7 @@ impl Words<'_> {
             let body = &self.rest[1..];
             let Some(end) = body.find(first) else {
                 return Some(Err(Problem::new(
-                    "snippet/bad-option",
+                    ids::SNIPPET_BAD_OPTION,
                     format!("unclosed quote in `{}`", self.rest),
                 )));
             };
@@ -404,7 +411,7 @@ impl Words<'_> {
         let Some(value_start) = after.strip_prefix('=').filter(|_| !key.is_empty()) else {
             let word = self.rest.split_whitespace().next().unwrap_or(self.rest);
             return Some(Err(Problem::new(
-                "snippet/bad-option",
+                ids::SNIPPET_BAD_OPTION,
                 format!("expected key=\"value\", found `{word}`"),
             )
             .help(
@@ -415,7 +422,7 @@ impl Words<'_> {
         self.rest = value_start;
         if self.rest.is_empty() || self.rest.starts_with(char::is_whitespace) {
             return Some(Err(Problem::new(
-                "snippet/bad-option",
+                ids::SNIPPET_BAD_OPTION,
                 format!("option `{key}` has no value"),
             )));
         }
@@ -439,7 +446,7 @@ pub struct Located {
 /// Where a directive's path leads, or the finding's id and message. Public so
 /// the fuzz targets (`fuzz/`) can check the path rules on their own: a found
 /// file is inside the content folder and publishes inside the output folder.
-pub fn resolve(raw: &str, ctx: &SnippetContext<'_>) -> Result<Located, (&'static str, String)> {
+pub fn resolve(raw: &str, ctx: &SnippetContext<'_>) -> Result<Located, (ErrorId, String)> {
     locate(raw, ctx).map_err(|p| (p.code, p.message))
 }
 
@@ -462,7 +469,7 @@ fn locate(raw: &str, ctx: &SnippetContext<'_>) -> Result<Located, Problem> {
     let bytes = written.as_bytes();
     let drive = bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':';
     if written.starts_with('/') || drive || Path::new(&written).is_absolute() {
-        return Err(Problem::new("snippet/path-escape", format!("`{raw}` is an absolute path"))
+        return Err(Problem::new(ids::SNIPPET_PATH_ESCAPE, format!("`{raw}` is an absolute path"))
             .help("snippet paths are relative to the page bundle or to content/snippets/"));
     }
     let mut parts: Vec<&str> = Vec::new();
@@ -471,7 +478,7 @@ fn locate(raw: &str, ctx: &SnippetContext<'_>) -> Result<Located, Problem> {
             "" | "." => {}
             ".." => {
                 return Err(Problem::new(
-                    "snippet/path-escape",
+                    ids::SNIPPET_PATH_ESCAPE,
                     format!("`{raw}` goes up with `..`"),
                 )
                 .help("keep snippets inside the bundle or content/snippets/"))
@@ -480,7 +487,7 @@ fn locate(raw: &str, ctx: &SnippetContext<'_>) -> Result<Located, Problem> {
         }
     }
     let Some(file_name) = parts.last().map(|s| s.to_string()) else {
-        return Err(Problem::new("snippet/missing-path", format!("`{raw}` names no file")));
+        return Err(Problem::new(ids::SNIPPET_MISSING_PATH, format!("`{raw}` names no file")));
     };
 
     let shared = ctx.content_dir.join("snippets");
@@ -503,26 +510,29 @@ fn locate(raw: &str, ctx: &SnippetContext<'_>) -> Result<Located, Problem> {
                 "content/snippets/"
             };
             return Err(Problem::new(
-                "snippet/missing-file",
+                ids::SNIPPET_MISSING_FILE,
                 format!("snippet file `{shown}` does not exist"),
             )
             .help(format!("the path is relative to {where_}")));
         }
         FileRead::Escapes(target) => {
             return Err(Problem::new(
-                "snippet/path-escape",
+                ids::SNIPPET_PATH_ESCAPE,
                 format!("`{shown}`{LEADS_OUT}`{}`, outside the content folder", target.display()),
             )
             .help("copy the file into the site instead of linking to it"))
         }
         FileRead::NotAFile => {
             return Err(Problem::new(
-                "snippet/missing-file",
+                ids::SNIPPET_MISSING_FILE,
                 format!("`{shown}` is a folder, not a file"),
             ))
         }
         FileRead::Error(e) => {
-            return Err(Problem::new("snippet/unreadable", format!("cannot read `{shown}`: {e}")))
+            return Err(Problem::new(
+                ids::SNIPPET_UNREADABLE,
+                format!("cannot read `{shown}`: {e}"),
+            ))
         }
     };
     Ok(Located { abs, source, out_path, file_name, bytes })
@@ -592,7 +602,7 @@ fn check_size(
     let size = crate::size::human(len);
     if len > l.snippet_error_kb.saturating_mul(1024) {
         return Err(Problem::new(
-            "limits/snippet-too-big",
+            ids::LIMITS_SNIPPET_TOO_BIG,
             format!(
                 "`{}` is {size}, above the {} limit for snippets; it is not published",
                 file.source.display(),
@@ -604,7 +614,7 @@ fn check_size(
     if len > l.snippet_warning_kb.saturating_mul(1024) {
         diags.push(
             Diagnostic::warning(
-                "limits/snippet-size",
+                ids::LIMITS_SNIPPET_SIZE,
                 Location::new(ctx.article, line, None),
                 format!(
                     "`{}` is {size}, above the {} warning limit for snippets",
@@ -633,7 +643,7 @@ fn hex_sha256(bytes: &[u8]) -> String {
 /// `lines="A-B"` as 0-based line indices, checked against the file's length.
 fn line_range(spec: &str, total: usize) -> Result<std::ops::Range<usize>, Problem> {
     let bad = |why: String| {
-        Problem::new("snippet/bad-range", format!("lines=\"{spec}\": {why}")).help(format!(
+        Problem::new(ids::SNIPPET_BAD_RANGE, format!("lines=\"{spec}\": {why}")).help(format!(
             "write lines=\"A-B\" with 1 ≤ A ≤ B ≤ {total} (the file has {total} lines)"
         ))
     };
@@ -697,7 +707,8 @@ fn region_range(text: &str, name: &str) -> Result<std::ops::Range<usize>, Proble
                 _ => None,
             })
             .collect();
-        let p = Problem::new("snippet/unknown-region", format!("the file has no region `{name}`"));
+        let p =
+            Problem::new(ids::SNIPPET_UNKNOWN_REGION, format!("the file has no region `{name}`"));
         return Err(if names.is_empty() {
             p.help("mark it with `#region NAME` … `#endregion` (or `// region`, `:: region`, `REM region`)")
         } else {
@@ -717,7 +728,7 @@ fn region_range(text: &str, name: &str) -> Result<std::ops::Range<usize>, Proble
         }
     }
     Err(Problem::new(
-        "snippet/bad-region",
+        ids::SNIPPET_BAD_REGION,
         format!("region `{name}` (line {}) has no matching endregion", start + 1),
     ))
 }
@@ -1358,7 +1369,7 @@ mod tests {
         assert_eq!(region_range("#region A\n#endregion\n", "A").ok(), Some(1..1));
         assert_eq!(
             region_range("#region A\nx\n", "A").err().map(|p| p.code),
-            Some("snippet/bad-region")
+            Some(ids::SNIPPET_BAD_REGION)
         );
         // Ordinary comments are not markers.
         assert_eq!(marker("# regional settings"), None);

@@ -33,6 +33,7 @@ use serde::Deserialize;
 use crate::diag::{Diagnostic, LineIndex};
 use crate::marks::LINE_SENTINEL;
 use crate::model::{OffsetMap, Stripped, StrippedKind};
+use crate::registry::ids;
 
 /// Text of a sentinel comment after `<!--`.
 const SENTINEL_TEXT: &str = "inkproof:L";
@@ -220,7 +221,7 @@ pub fn strip_markers<'a>(
         if !m.begin {
             diags.push(
                 Diagnostic::error(
-                    "ads/stray-end-marker",
+                    ids::ADS_STRAY_END_MARKER,
                     loc(m.start),
                     format!(
                         "`<!-- {} -->` has no `<!-- {} -->` before it",
@@ -249,7 +250,7 @@ pub fn strip_markers<'a>(
                 };
                 diags.push(
                     Diagnostic::error(
-                        "ads/unclosed-marker",
+                        ids::ADS_UNCLOSED_MARKER,
                         loc(m.start),
                         format!(
                             "`<!-- {} -->` is never closed ({why}); the block is kept in the page",
@@ -1150,7 +1151,7 @@ mod tests {
         assert!(r.stripped.is_empty());
         assert_eq!(diags.len(), 1);
         let d = &diags[0];
-        assert_eq!((d.code, d.severity), ("ads/unclosed-marker", Severity::Error));
+        assert_eq!((d.code.as_str(), d.severity), ("ads/unclosed-marker", Severity::Error));
         assert_eq!(d.location.to_string(), "content/a.md:6:3");
         assert!(d.message.contains("article ends"), "{}", d.message);
     }

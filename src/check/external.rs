@@ -21,10 +21,12 @@ use crate::diag::{Diagnostic, Location};
 use crate::model::{Article, Source};
 
 use super::facts::LinkFact;
+use crate::registry::{ids, CheckId};
 
 /// The ids this check reports; while it is off, suppression comments naming
 /// them are not "unused" (the check that would use them did not run).
-pub const IDS: &[&str] = &["link/external", "link/external-redirect", "link/external-fragment"];
+pub const IDS: &[CheckId] =
+    &[ids::LINK_EXTERNAL.0, ids::LINK_EXTERNAL_REDIRECT.0, ids::LINK_EXTERNAL_FRAGMENT.0];
 
 /// The cache file's name inside the engine's cache folder.
 pub const CACHE_FILE: &str = "external-links.json";
@@ -372,13 +374,13 @@ fn finding(url: &str, site: &Site<'_>, outcome: &Outcome, s: &CheckSettings) -> 
     Some(match outcome {
         Outcome::Ok => return None,
         Outcome::Redirect { to, status } => Diagnostic::warning(
-            "link/external-redirect",
+            ids::LINK_EXTERNAL_REDIRECT,
             loc,
             format!("{what} `{url}` redirects ({status}) to `{to}`"),
         )
         .with_help("link the final address: readers skip a hop, and the link survives the old address going away"),
         Outcome::MissingFragment { fragment } => Diagnostic::warning(
-            "link/external-fragment",
+            ids::LINK_EXTERNAL_FRAGMENT,
             loc,
             format!("{what} `{url}`: the page exists but has no `#{fragment}`"),
         )
@@ -397,7 +399,7 @@ fn finding(url: &str, site: &Site<'_>, outcome: &Outcome, s: &CheckSettings) -> 
             } else {
                 "fix the address or remove the link; a web archive copy can stand in for a page that is gone"
             };
-            Diagnostic::warning("link/external", loc, format!("{what} `{url}`: {reason}"))
+            Diagnostic::warning(ids::LINK_EXTERNAL, loc, format!("{what} `{url}`: {reason}"))
                 .with_help(help)
         }
     })

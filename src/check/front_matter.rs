@@ -18,6 +18,7 @@ use crate::slug::{slugify, unportable, unportable_finding};
 use super::facts::Facts;
 use super::safety::unsafe_scheme;
 use super::suggest::closest;
+use crate::registry::ids;
 
 /// Meta descriptions search engines show in full.
 const DESCRIPTION_CHARS: std::ops::RangeInclusive<usize> = 50..=160;
@@ -94,7 +95,7 @@ pub fn check(
         // top-level ones can be typos.
         let Some((line, _)) = locate_key(&source.text, key) else { continue };
         let d = Diagnostic::warning(
-            "front-matter/unknown-key",
+            ids::FRONT_MATTER_UNKNOWN_KEY,
             Location::new(path, line, Some(1)),
             format!("unknown front matter key `{key}`"),
         );
@@ -110,7 +111,7 @@ pub fn check(
         if date.value > chrono::Utc::now() && locate_key(&source.text, "date").is_some() {
             out.push(
                 Diagnostic::warning(
-                    "front-matter/future-date",
+                    ids::FRONT_MATTER_FUTURE_DATE,
                     value_at(source, "date"),
                     format!(
                         "`date` {} is in the future, but the page is published now",
@@ -128,7 +129,7 @@ pub fn check(
             let what = if n < *DESCRIPTION_CHARS.start() { "short" } else { "long" };
             out.push(
                 Diagnostic::warning(
-                    "seo/description-length",
+                    ids::SEO_DESCRIPTION_LENGTH,
                     value_at(source, "description"),
                     format!("`description` is {n} characters, too {what} for a search result"),
                 )
@@ -151,7 +152,7 @@ pub fn check(
             .map_or(1, |off| crate::diag::LineIndex::new(&source.text).line_col(off).0);
         out.push(
             Diagnostic::warning(
-                "content/empty-body",
+                ids::CONTENT_EMPTY_BODY,
                 Location::new(path, line, Some(1)),
                 "the article has front matter but no text",
             )
@@ -171,7 +172,7 @@ fn thumbnail(
     if let Some(scheme) = unsafe_scheme(thumb) {
         out.push(
             Diagnostic::error(
-                "link/unsafe-scheme",
+                ids::LINK_UNSAFE_SCHEME,
                 at(),
                 format!("`thumbnail` is a `{scheme}` URL, which runs code in the reader's browser"),
             )
@@ -199,7 +200,7 @@ fn thumbnail(
         };
         out.push(
             Diagnostic::warning(
-                "front-matter/thumbnail",
+                ids::FRONT_MATTER_THUMBNAIL,
                 at(),
                 format!("`thumbnail: {thumb}` is not a URL and there is no such file in {where_}"),
             )
@@ -231,7 +232,7 @@ pub fn duplicate_titles(
                 .map_or_else(|| Location::file(&a.source), |s| value_at(s, "title"));
             out.push(
                 Diagnostic::warning(
-                    "seo/duplicate-title",
+                    ids::SEO_DUPLICATE_TITLE,
                     at,
                     format!("`{}` is also the title of `{first}`", a.meta.title),
                 )
@@ -285,7 +286,8 @@ mod tests {
             vec![PathBuf::from("img/t.png")],
             "asked by its output path"
         );
-        let codes: Vec<_> = out.iter().map(|d| (d.code, d.location.line, d.location.col)).collect();
+        let codes: Vec<_> =
+            out.iter().map(|d| (d.code.as_str(), d.location.line, d.location.col)).collect();
         assert_eq!(codes, vec![("front-matter/thumbnail", 3, Some(12))]);
         assert!(out[0].message.contains("static/img/t.png"), "{}", out[0].message);
 

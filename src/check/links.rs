@@ -13,6 +13,7 @@ use crate::model::{Article, Source};
 
 use super::facts::LinkFact;
 use super::suggest::closest;
+use crate::registry::ids;
 
 /// One link as the check sees it: already rewritten from `.md` to a URL.
 struct PageLink<'a> {
@@ -77,7 +78,7 @@ pub fn check(
                 }),
                 Some(Err(())) => diags.push(
                     Diagnostic::warning(
-                        "link/unknown-article",
+                        ids::LINK_UNKNOWN_ARTICLE,
                         Location::new(&source.path, l.at.line, Some(l.at.col)),
                         format!("link to `{}`: no article is built from that file", l.href),
                     )
@@ -98,7 +99,7 @@ pub fn check(
         for link in links {
             let loc = Location::new(*source, link.line, Some(link.col));
             if link.is_image && link.href.is_empty() {
-                diags.push(Diagnostic::warning("image/missing", loc, "image has no source"));
+                diags.push(Diagnostic::warning(ids::IMAGE_MISSING, loc, "image has no source"));
                 continue;
             }
             let Some((target, fragment)) = resolve(base, page_url, &link.href) else { continue };
@@ -123,7 +124,7 @@ pub fn check(
                     };
                     diags.push(
                         Diagnostic::warning(
-                            "link/broken-anchor",
+                            ids::LINK_BROKEN_ANCHOR,
                             loc,
                             format!("link `{}`: the page has no `#{frag}`", link.href),
                         )
@@ -154,7 +155,7 @@ fn missing(
             _ => format!("nothing is published at `/{}`", target.display()),
         };
         return Diagnostic::warning(
-            "image/missing",
+            ids::IMAGE_MISSING,
             loc,
             format!("image `{}`: {looked}", link.href),
         )
@@ -168,7 +169,7 @@ fn missing(
         None => format!("this page is `{page_url}`; relative links start from there"),
     };
     Diagnostic::warning(
-        "link/broken",
+        ids::LINK_BROKEN,
         loc,
         format!("link `{}`: no page or file is published at `{wanted}`", link.href),
     )

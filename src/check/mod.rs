@@ -14,14 +14,13 @@
 //! Then [`finalize`] applies the site's `checks:` severities and the articles'
 //! `inkproof-ignore` comments to every finding of the build (not only to the
 //! ones made here), and reports suppressions that silenced nothing.
-//! Every id used is in [`registry`].
+//! Every id used is in [`crate::registry`].
 
 pub mod external;
 pub mod facts;
 pub mod front_matter;
 pub mod links;
 pub mod output;
-pub mod registry;
 pub mod safety;
 pub mod structure;
 pub mod suggest;
@@ -35,6 +34,8 @@ use std::path::{Path, PathBuf};
 use crate::config::{Config, Level};
 use crate::diag::{Diagnostic, LineIndex, Location};
 use crate::model::{Article, Source};
+use crate::registry;
+use crate::registry::ids;
 
 /// One article as the per-article checks see it.
 pub struct ArticleInput<'a> {
@@ -133,11 +134,11 @@ pub fn finalize(
     diags: Vec<Diagnostic>,
     ignores: &HashMap<PathBuf, Vec<facts::Ignore>>,
     texts: &HashMap<&Path, &str>,
-    not_run: &[&str],
+    not_run: &[crate::registry::CheckId],
 ) -> Vec<Diagnostic> {
     let mut diags = suppress::apply(diags, ignores, texts, not_run);
     drop_restated_escapes(&mut diags);
-    diags.retain_mut(|d| match config.checks.get(d.code) {
+    diags.retain_mut(|d| match config.checks.get(d.code.as_str()) {
         Some(Level::Off) => false,
         Some(Level::Error) => {
             d.severity = crate::diag::Severity::Error;
@@ -171,13 +172,17 @@ pub fn unknown_check_ids(config: &Config, file: &str, text: &str) -> Vec<Diagnos
             || Location::file(file),
             |(line, col)| Location::new(file, line, Some(col)),
         );
-        let help = match registry::closest(id) {
+        let help = match closest_id(id) {
             Some(near) => format!("did you mean `{near}`? `inkproof check --list` shows every id"),
             None => "`inkproof check --list` shows every id".to_string(),
         };
         diags.push(
-            Diagnostic::error("config/invalid", loc, format!("`checks`: unknown check id `{id}`"))
-                .with_help(help),
+            Diagnostic::error(
+                ids::CONFIG_INVALID,
+                loc,
+                format!("`checks`: unknown check id `{id}`"),
+            )
+            .with_help(help),
         );
     }
     diags
@@ -190,14 +195,14 @@ pub fn unknown_check_ids(config: &Config, file: &str, text: &str) -> Vec<Diagnos
 fn drop_restated_escapes(diags: &mut Vec<Diagnostic>) {
     let named: std::collections::HashSet<String> = diags
         .iter()
-        .filter(|d| d.code == "snippet/path-escape")
+        .filter(|d| d.code == ids::SNIPPET_PATH_ESCAPE)
         .filter_map(|d| crate::snippet::escaped_path(&d.message))
         .collect();
     if named.is_empty() {
         return;
     }
     diags.retain(|d| {
-        d.code != "load/path-escape"
+        d.code != ids::LOAD_PATH_ESCAPE
             || !named.contains(d.location.path.to_string_lossy().replace('\\', "/").as_str())
     });
 }
@@ -205,6 +210,11 @@ fn drop_restated_escapes(diags: &mut Vec<Diagnostic>) {
 /// A location in a file from a [`facts::Pos`].
 pub(crate) fn loc(path: &Path, at: facts::Pos) -> Location {
     Location::new(path, at.line, Some(at.col))
+}
+
+/// The registered id closest to `id`, for "did you mean" in config and comments.
+pub fn closest_id(id: &str) -> Option<&'static str> {
+    suggest::closest(id, registry::CHECKS.iter().map(|c| c.id.as_str()))
 }
 
 #[cfg(test)]
@@ -223,5 +233,11 @@ mod tests {
         assert_eq!(diags[0].code, "config/invalid");
         assert_eq!((diags[0].location.line, diags[0].location.col), (3, Some(3)));
         assert!(diags[0].help.as_deref().unwrap().contains("`link/broken`"), "{diags:?}");
+    }
+
+    #[test]
+    fn closest_id_suggests_near_ids() {
+        assert_eq!(closest_id("link/brokn"), Some("link/broken"));
+        assert_eq!(closest_id("zzz/qqq"), None);
     }
 }

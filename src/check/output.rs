@@ -14,6 +14,7 @@ use crate::diag::{Diagnostic, Location};
 // Pages are scanned as bytes: every rendered page goes through here on every
 // build, and the marks looked for are ASCII, so nothing needs decoding or
 // validating to find them.
+use crate::registry::{ids, WarningId};
 use memchr::memmem::{self, find};
 
 /// `bytes` as text for a message (a page is UTF-8; anything else is shown
@@ -63,24 +64,21 @@ fn third_party_scripts<'h>(html: &'h [u8], own_host: &str) -> Vec<&'h str> {
 
 /// What one rendered page lacks or loads: `(check id, message)` pairs. A pure
 /// function of the page, so the engine keeps the result with the page's key.
-pub fn page(config: &Config, html: &[u8]) -> Vec<(String, String)> {
+pub fn page(config: &Config, html: &[u8]) -> Vec<(WarningId, String)> {
     let own_host = config.base_url.split_once("://").map_or("", |(_, r)| r);
     let own_host = own_host.split(['/', ':']).next().unwrap_or("");
-    let mut found: Vec<(String, String)> = Vec::new();
+    let mut found: Vec<(WarningId, String)> = Vec::new();
     if find(html, b"<html").is_none() {
         return found; // a redirect stub or fragment
     }
     if title(html).is_none_or(str::is_empty) {
-        found.push(("page/missing-title".into(), "the page has no <title>".into()));
+        found.push((ids::PAGE_MISSING_TITLE, "the page has no <title>".into()));
     }
     if description(html).is_none_or(str::is_empty) && !is_redirect(html) {
-        found.push(("page/missing-description".into(), "the page has no meta description".into()));
+        found.push((ids::PAGE_MISSING_DESCRIPTION, "the page has no meta description".into()));
     }
     for src in third_party_scripts(html, own_host) {
-        found.push((
-            "page/third-party-script".into(),
-            format!("the page loads a script from `{src}`"),
-        ));
+        found.push((ids::PAGE_THIRD_PARTY_SCRIPT, format!("the page loads a script from `{src}`")));
     }
     found
 }
@@ -90,32 +88,28 @@ pub fn page(config: &Config, html: &[u8]) -> Vec<(String, String)> {
 /// other pages. `pages` yields (output path, the article it shows, findings).
 pub fn report<'a>(
     config: &Config,
-    pages: impl Iterator<Item = (&'a Path, Option<&'a Path>, &'a [(String, String)])>,
+    pages: impl Iterator<Item = (&'a Path, Option<&'a Path>, &'a [(WarningId, String)])>,
 ) -> Vec<Diagnostic> {
     let template = config.templates_dir.join("base.html");
     let mut diags = Vec::new();
     // code → (pages, first page, message) for pages that are not articles
-    let mut site_wide: HashMap<&'static str, (usize, PathBuf, String)> = HashMap::new();
+    let mut site_wide: HashMap<WarningId, (usize, PathBuf, String)> = HashMap::new();
     let mut pages: Vec<_> = pages.filter(|(_, _, f)| !f.is_empty()).collect();
     pages.sort_by(|a, b| a.0.cmp(b.0));
     for (path, source, found) in pages {
         for (code, message) in found {
-            let Some(check) = super::registry::get(code) else { continue };
             match source {
                 Some(source) => diags.push(
                     Diagnostic::warning(
-                        check.id,
+                        *code,
                         Location::file(source),
                         format!("{message} (`{}`)", path.display()),
                     )
-                    .with_help(help(code)),
+                    .with_help(help(*code)),
                 ),
                 None => {
-                    let e = site_wide.entry(check.id).or_insert((
-                        0,
-                        path.to_path_buf(),
-                        message.clone(),
-                    ));
+                    let e =
+                        site_wide.entry(*code).or_insert((0, path.to_path_buf(), message.clone()));
                     e.0 += 1;
                 }
             }
@@ -141,10 +135,10 @@ fn is_redirect(html: &[u8]) -> bool {
     find(html, b"http-equiv=\"refresh\"").is_some()
 }
 
-fn help(code: &str) -> &'static str {
+fn help(code: WarningId) -> &'static str {
     match code {
-        "page/missing-title" => "the theme's base.html must render <title>; check the `title` in front matter and inkproof.yaml",
-        "page/missing-description" => "set `description` in the article's front matter, and a site `description` in inkproof.yaml for list pages",
+        ids::PAGE_MISSING_TITLE => "the theme's base.html must render <title>; check the `title` in front matter and inkproof.yaml",
+        ids::PAGE_MISSING_DESCRIPTION => "set `description` in the article's front matter, and a site `description` in inkproof.yaml for list pages",
         _ => "copy the script into static/ and load it from the site; third-party scripts track readers",
     }
 }

@@ -10,6 +10,7 @@ use crate::model::Article;
 
 use super::facts::{Facts, Pos, TagFact};
 use super::loc;
+use crate::registry::ids;
 
 /// The dangerous scheme of `url`, as browsers read it: character references
 /// (with or without `;`), case, leading blanks and tabs or newlines inside the
@@ -88,7 +89,7 @@ fn url_checks(path: &Path, url: &str, what: &str, at: Pos, out: &mut Vec<Diagnos
     if let Some(scheme) = unsafe_scheme(url) {
         out.push(
             Diagnostic::error(
-                "link/unsafe-scheme",
+                ids::LINK_UNSAFE_SCHEME,
                 loc(path, at),
                 format!("{what} to a `{scheme}:` URL runs code in the reader's browser"),
             )
@@ -97,7 +98,7 @@ fn url_checks(path: &Path, url: &str, what: &str, at: Pos, out: &mut Vec<Diagnos
     } else if is_affiliate(url) {
         out.push(
             Diagnostic::warning(
-                "ads/affiliate-link",
+                ids::ADS_AFFILIATE_LINK,
                 loc(path, at),
                 format!("affiliate link `{url}` outside ad markers"),
             )
@@ -110,7 +111,7 @@ fn image_checks(path: &Path, alt: Option<&str>, src: &str, at: Pos, out: &mut Ve
     if alt.is_none_or(|a| a.trim().is_empty()) {
         out.push(
             Diagnostic::warning(
-                "image/missing-alt",
+                ids::IMAGE_MISSING_ALT,
                 loc(path, at),
                 format!("image `{src}` has no alt text"),
             )
@@ -120,7 +121,7 @@ fn image_checks(path: &Path, alt: Option<&str>, src: &str, at: Pos, out: &mut Ve
     if src.get(..7).is_some_and(|s| s.eq_ignore_ascii_case("http://")) {
         out.push(
             Diagnostic::warning(
-                "image/insecure",
+                ids::IMAGE_INSECURE,
                 loc(path, at),
                 format!("image `{src}` is loaded over http://"),
             )
@@ -141,7 +142,7 @@ fn tag_checks(config: &Config, path: &Path, t: &TagFact, out: &mut Vec<Diagnosti
     }) {
         out.push(
             Diagnostic::warning(
-                "html/event-handler",
+                ids::HTML_EVENT_HANDLER,
                 loc(path, t.at),
                 format!("`<{}>` has an inline `{name}` handler", t.name),
             )
@@ -157,7 +158,7 @@ fn tag_checks(config: &Config, path: &Path, t: &TagFact, out: &mut Vec<Diagnosti
             if !ad {
                 out.push(
                     Diagnostic::warning(
-                        "html/script",
+                        ids::HTML_SCRIPT,
                         loc(path, t.at),
                         match attr("src") {
                             Some(src) => format!("`<script src=\"{src}\">` in the article body"),
@@ -174,7 +175,7 @@ fn tag_checks(config: &Config, path: &Path, t: &TagFact, out: &mut Vec<Diagnosti
             if !trusted {
                 out.push(
                     Diagnostic::warning(
-                        "html/iframe",
+                        ids::HTML_IFRAME,
                         loc(path, t.at),
                         format!("`<iframe src=\"{src}\">` from a host the site does not trust"),
                     )
@@ -213,7 +214,7 @@ pub fn control_chars(
         last_line = line;
         out.push(
             Diagnostic::warning(
-                "content/control-char",
+                ids::CONTENT_CONTROL_CHAR,
                 Location::new(path, line, Some(col)),
                 format!(
                     "control character U+{:04X} in the text; it is left out of the page",
@@ -257,7 +258,7 @@ pub fn invisible_chars(
             })
             .map(|(_, r)| body_offset + r.start..body_offset + r.end)
             .collect();
-    let mut last: Option<(usize, &'static str)> = None;
+    let mut last: Option<(usize, crate::registry::CheckId)> = None;
     for (i, c) in text.char_indices() {
         let Some((kind, name)) = crate::text::invisible(c) else { continue };
         // A byte order mark at the very start is the file's encoding mark.
@@ -273,9 +274,9 @@ pub fn invisible_chars(
             "text"
         };
         let id = match kind {
-            Invisible::Bidi if in_code => "content/bidi-in-code",
-            Invisible::Bidi => "content/bidi-control",
-            Invisible::ZeroWidth => "content/invisible-char",
+            Invisible::Bidi if in_code => ids::CONTENT_BIDI_IN_CODE.0,
+            Invisible::Bidi => ids::CONTENT_BIDI_CONTROL.0,
+            Invisible::ZeroWidth => ids::CONTENT_INVISIBLE_CHAR.0,
         };
         let (line, col) = index.line_col(i);
         if last == Some((line, id)) {
@@ -284,28 +285,30 @@ pub fn invisible_chars(
         last = Some((line, id));
         let at = Location::new(path, line, Some(col));
         let cp = c as u32;
-        out.push(match id {
-            "content/bidi-in-code" => Diagnostic::error(
-                "content/bidi-in-code",
+        out.push(if id == ids::CONTENT_BIDI_IN_CODE {
+            Diagnostic::error(
+                ids::CONTENT_BIDI_IN_CODE,
                 at,
                 format!(
                     "bidi control U+{cp:04X} ({name}) in code: the command shown is not the \
                      command a reader's terminal runs"
                 ),
             )
-            .with_help("delete it; the page marks it and leaves it out of the copied code"),
-            "content/bidi-control" => Diagnostic::warning(
-                "content/bidi-control",
+            .with_help("delete it; the page marks it and leaves it out of the copied code")
+        } else if id == ids::CONTENT_BIDI_CONTROL {
+            Diagnostic::warning(
+                ids::CONTENT_BIDI_CONTROL,
                 at,
                 format!("bidi control U+{cp:04X} ({name}) in the {where_}: it reorders what readers see"),
             )
-            .with_help("delete it, unless it orders right-to-left text on purpose"),
-            _ => Diagnostic::warning(
-                "content/invisible-char",
+            .with_help("delete it, unless it orders right-to-left text on purpose")
+        } else {
+            Diagnostic::warning(
+                ids::CONTENT_INVISIBLE_CHAR,
                 at,
                 format!("invisible U+{cp:04X} ({name}) in the {where_}"),
             )
-            .with_help("delete it; it usually comes from a copy and paste"),
+            .with_help("delete it; it usually comes from a copy and paste")
         });
     }
 }
@@ -353,7 +356,7 @@ pub fn leftover_ads(
             };
             out.push(
                 Diagnostic::warning(
-                    "ads/leftover",
+                    ids::ADS_LEFTOVER,
                     at,
                     format!("ad markup `{}` is still in the page: the site's strip rules don't remove it", s.what),
                 )
@@ -378,7 +381,7 @@ pub fn leftover_ads(
                 .map_or_else(|| Location::file(&a.source), |off| index.location(&a.source, off));
             out.push(
                 Diagnostic::warning(
-                    "ads/leftover",
+                    ids::ADS_LEFTOVER,
                     at,
                     format!("the ad marker `<!-- {} -->` is still in the page", marker.trim()),
                 )

@@ -7,12 +7,13 @@ use crate::diag::Diagnostic;
 
 use super::facts::Facts;
 use super::loc;
+use crate::registry::ids;
 
 pub fn check(path: &Path, facts: &Facts, out: &mut Vec<Diagnostic>) {
     for at in &facts.unclosed_fences {
         out.push(
             Diagnostic::error(
-                "structure/unclosed-fence",
+                ids::STRUCTURE_UNCLOSED_FENCE,
                 loc(path, *at),
                 "this code fence is never closed, so the rest of the article is shown as code",
             )
@@ -27,7 +28,7 @@ pub fn check(path: &Path, facts: &Facts, out: &mut Vec<Diagnostic>) {
         if h.level == 1 {
             out.push(
                 Diagnostic::warning(
-                    "structure/h1-in-body",
+                    ids::STRUCTURE_H1_IN_BODY,
                     loc(path, h.at),
                     "a level-1 heading in the body; the title is already the page's h1",
                 )
@@ -36,7 +37,7 @@ pub fn check(path: &Path, facts: &Facts, out: &mut Vec<Diagnostic>) {
         } else if h.level > previous + 1 {
             out.push(
                 Diagnostic::warning(
-                    "structure/skipped-heading-level",
+                    ids::STRUCTURE_SKIPPED_HEADING_LEVEL,
                     loc(path, h.at),
                     format!("heading level {} follows level {previous}", h.level),
                 )
@@ -51,7 +52,7 @@ pub fn check(path: &Path, facts: &Facts, out: &mut Vec<Diagnostic>) {
             if let Some(first) = ids.get(id.as_str()) {
                 out.push(
                     Diagnostic::warning(
-                        "structure/duplicate-id",
+                        ids::STRUCTURE_DUPLICATE_ID,
                         loc(path, h.at),
                         format!("`{{#{id}}}` is already the id of the heading on line {first}"),
                     )

@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 use crate::diag::{Diagnostic, Location};
 
 use super::facts::Ignore;
-use super::registry;
+use crate::registry;
+use crate::registry::ids;
 
 fn matches(pattern: &str, code: &str) -> bool {
     match pattern.strip_suffix("/*") {
@@ -49,7 +50,7 @@ pub fn apply(
     diags: Vec<Diagnostic>,
     ignores: &HashMap<PathBuf, Vec<Ignore>>,
     texts: &HashMap<&Path, &str>,
-    not_run: &[&str],
+    not_run: &[crate::registry::CheckId],
 ) -> Vec<Diagnostic> {
     if ignores.is_empty() {
         return diags;
@@ -73,7 +74,7 @@ pub fn apply(
                     continue;
                 }
                 for (ii, id) in ig.ids.iter().enumerate() {
-                    if matches(id, d.code) {
+                    if matches(id, &d.code) {
                         used.insert((key.as_path(), ci, ii), true);
                         silenced = true;
                     }
@@ -90,7 +91,7 @@ pub fn apply(
             if ig.ids.is_empty() {
                 kept.push(
                     Diagnostic::warning(
-                        "suppress/unknown-id",
+                        ids::SUPPRESS_UNKNOWN_ID,
                         at.clone(),
                         "the comment names no check id",
                     )
@@ -102,13 +103,13 @@ pub fn apply(
             }
             for (ii, id) in ig.ids.iter().enumerate() {
                 if !known(id) {
-                    let help = match registry::closest(id) {
+                    let help = match super::closest_id(id) {
                         Some(near) => format!("did you mean `{near}`?"),
                         None => "`inkproof check --list` shows every id".to_string(),
                     };
                     kept.push(
                         Diagnostic::warning(
-                            "suppress/unknown-id",
+                            ids::SUPPRESS_UNKNOWN_ID,
                             at.clone(),
                             format!("`{id}` is not a check id"),
                         )
@@ -120,7 +121,7 @@ pub fn apply(
                     let scope = if ig.whole_file { "in this file" } else { "on the next line" };
                     kept.push(
                         Diagnostic::warning(
-                            "suppress/unused",
+                            ids::SUPPRESS_UNUSED,
                             at.clone(),
                             format!("`inkproof-ignore {id}` silences nothing: no `{id}` finding {scope}"),
                         )
@@ -156,12 +157,12 @@ mod tests {
                 .into();
         let d = |code, line| Diagnostic::warning(code, Location::new(&path, line, Some(1)), "m");
         let out = apply(
-            vec![d("link/broken", 6), d("image/missing", 2), d("link/broken", 7)],
+            vec![d(ids::LINK_BROKEN, 6), d(ids::IMAGE_MISSING, 2), d(ids::LINK_BROKEN, 7)],
             &ignores,
             &texts,
             &[],
         );
-        let got: Vec<_> = out.iter().map(|d| (d.code, d.location.line)).collect();
+        let got: Vec<_> = out.iter().map(|d| (d.code.as_str(), d.location.line)).collect();
         assert_eq!(got, [("link/broken", 7)]);
     }
 
@@ -174,8 +175,9 @@ mod tests {
         let ignores: HashMap<PathBuf, Vec<Ignore>> =
             [(path.clone(), vec![ig(4, 1, &["link/broken", "link/brokn", "html/iframe"], false)])]
                 .into();
-        let out = apply(Vec::new(), &ignores, &texts, &["html/iframe"]);
-        let got: Vec<_> = out.iter().map(|d| (d.code, d.location.line, d.location.col)).collect();
+        let out = apply(Vec::new(), &ignores, &texts, &[ids::HTML_IFRAME.0]);
+        let got: Vec<_> =
+            out.iter().map(|d| (d.code.as_str(), d.location.line, d.location.col)).collect();
         assert_eq!(got, [("suppress/unused", 4, Some(1)), ("suppress/unknown-id", 4, Some(1))]);
         assert!(out[1].help.as_deref().unwrap().contains("link/broken"));
     }

@@ -84,14 +84,14 @@ struct CacheShard {
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct CachePages {
     version: String,
-    pages: Vec<(u128, Vec<(String, String)>)>,
+    pages: Vec<(u128, Vec<(crate::registry::WarningId, String)>)>,
 }
 
 // Fx-hashed maps by source path: each is looked up once per article on every
 // run, and the paths are the site's own.
 pub(super) type Fronts = FxHashMap<PathBuf, (u128, Arc<Front>)>;
 pub(super) type Bodies = FxHashMap<PathBuf, Arc<BodyEntry>>;
-pub(super) type PageFindings = FxHashMap<u128, Vec<(String, String)>>;
+pub(super) type PageFindings = FxHashMap<u128, Vec<(crate::registry::WarningId, String)>>;
 
 fn shard_path(dir: &Path, k: usize) -> PathBuf {
     dir.join(format!("articles-{k:02}.json"))

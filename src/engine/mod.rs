@@ -46,6 +46,7 @@ mod memo;
 mod output;
 mod steps;
 
+use crate::registry::ids;
 use cache::Cache;
 use memo::Memos;
 
@@ -384,7 +385,8 @@ impl Engine {
         let external_on = checks::external_on(opts.external, config);
         let cache_dir = opts.cache_dir.as_deref();
         let external_stats = checks::external(external_on, &links, cache_dir, notes, &mut diags);
-        let not_run: &[&str] = if external_on { &[] } else { crate::check::external::IDS };
+        let not_run: &[crate::registry::CheckId] =
+            if external_on { &[] } else { crate::check::external::IDS };
         clock.lap("link check");
 
         checks::duplicate_titles(
@@ -447,7 +449,7 @@ impl Engine {
                     w.abort();
                 }
                 // A disk that is full or read-only is the tool's failure (exit 2), not the site's.
-                if let Some(d) = made.failed.iter().find(|d| d.code == "output/unwritable") {
+                if let Some(d) = made.failed.iter().find(|d| d.code == ids::OUTPUT_UNWRITABLE) {
                     anyhow::bail!("{}: {}", d.location, d.message);
                 }
                 added.splice(0..0, made.failed);

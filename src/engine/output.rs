@@ -18,6 +18,7 @@ use crate::config::Config;
 use crate::diag::{Diagnostic, Location};
 use crate::load::{self, Inputs};
 use crate::model::{Output, Source};
+use crate::registry::ids;
 use crate::render::{self, Indexed, Job, Site, Unit};
 use crate::write::{Files, Target, Writer};
 
@@ -46,7 +47,7 @@ pub(super) struct Suppressions<'a> {
     pub ignores: &'a HashMap<PathBuf, Vec<Ignore>>,
     pub texts: &'a HashMap<&'a Path, Cow<'a, str>>,
     /// Ids of checks that did not run: their suppressions are not unused.
-    pub not_run: &'a [&'a str],
+    pub not_run: &'a [crate::registry::CheckId],
 }
 
 impl Suppressions<'_> {
@@ -110,7 +111,7 @@ impl RenderInputs<'_> {
     }
 }
 
-type Found = Option<Vec<(String, String)>>;
+type Found = Option<Vec<(crate::registry::WarningId, String)>>;
 /// A unit's result: `None` when not made again; else the hash of its bytes,
 /// the bytes when kept in memory, and its findings when it is a page.
 pub(super) type Rendered = Result<Option<(u128, Option<Vec<u8>>, Found)>, Diagnostic>;
@@ -147,7 +148,7 @@ pub(super) fn render(
             if let Some(w) = writer {
                 w.put(&u.path, &bytes).map_err(|e| {
                     Diagnostic::error(
-                        "output/unwritable",
+                        ids::OUTPUT_UNWRITABLE,
                         Location::file(&u.path),
                         format!("{e:#}"),
                     )
@@ -168,7 +169,7 @@ pub(super) struct Made {
     pub failed: Vec<Diagnostic>,
     /// Outputs whose bytes changed, with the bytes when kept in memory.
     pub written: Vec<(PathBuf, Option<Vec<u8>>)>,
-    pub page_findings: Vec<(u128, Vec<(String, String)>)>,
+    pub page_findings: Vec<(u128, Vec<(crate::registry::WarningId, String)>)>,
 }
 
 /// Sorts the render results into manifest updates, changed outputs, page
@@ -200,7 +201,7 @@ pub(super) fn made(units: &[Unit], rendered: Vec<Rendered>, previous: &Files) ->
 /// made, only.
 pub(super) fn keep_page_findings(
     cache: &mut Cache,
-    new: Vec<(u128, Vec<(String, String)>)>,
+    new: Vec<(u128, Vec<(crate::registry::WarningId, String)>)>,
     units: &[Unit],
 ) {
     for (k, f) in new {
@@ -352,8 +353,8 @@ mod tests {
 
     #[test]
     fn engine_has_errors_counts_warnings_only_when_denied() {
-        let warning = Diagnostic::warning("seo/description-length", Location::file("a.md"), "x");
-        let error = Diagnostic::error("link/broken", Location::file("a.md"), "x");
+        let warning = Diagnostic::warning(ids::SEO_DESCRIPTION_LENGTH, Location::file("a.md"), "x");
+        let error = Diagnostic::error(ids::FRONT_MATTER_BAD_DATE, Location::file("a.md"), "x");
         assert!(!has_errors(std::slice::from_ref(&warning), false));
         assert!(has_errors(std::slice::from_ref(&warning), true));
         assert!(has_errors(&[warning, error], false));

@@ -18,6 +18,7 @@ use crate::config::Config;
 use crate::diag::{Diagnostic, Location};
 use crate::load::{self, Inputs};
 use crate::model::Source;
+use crate::registry::ids;
 use crate::render::{self, HomeIntro, Indexed, Site};
 
 /// The findings of reading the site, which every run reports again.
@@ -214,7 +215,7 @@ fn slug_findings(
         if let Some(other) = by_slug.get(slug) {
             diags.push(
                 Diagnostic::error(
-                    "slug/collision",
+                    ids::SLUG_COLLISION,
                     at(),
                     format!(
                         "`{}` and `{}` would both be written to `{slug}/index.html`",
@@ -226,7 +227,7 @@ fn slug_findings(
             );
         } else if crate::slug::RESERVED_SECTIONS.contains(&slug) {
             diags.push(Diagnostic::error(
-                "slug/reserved",
+                ids::SLUG_RESERVED,
                 at(),
                 format!("the slug `{slug}` is used by the site itself; choose another `slug:`"),
             ));

@@ -162,13 +162,16 @@ impl SiteState {
         self.kept = kept;
 
         // A set, not `Vec::contains`: a big site can have thousands of findings.
-        let previous: std::collections::HashSet<(&str, &crate::diag::Location, &str)> =
-            self.findings.iter().map(|d| (d.code, &d.location, d.message.as_str())).collect();
+        let previous: std::collections::HashSet<(&str, &crate::diag::Location, &str)> = self
+            .findings
+            .iter()
+            .map(|d| (d.code.as_str(), &d.location, d.message.as_str()))
+            .collect();
         let new_findings: Vec<Diagnostic> = diags
             .iter()
             .filter(|d| {
                 changed.contains(&d.location.path)
-                    || !previous.contains(&(d.code, &d.location, d.message.as_str()))
+                    || !previous.contains(&(d.code.as_str(), &d.location, d.message.as_str()))
             })
             .cloned()
             .collect();

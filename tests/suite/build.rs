@@ -183,7 +183,7 @@ fn every_error_of_a_build_is_reported_with_its_location() {
     let mut found: Vec<(String, &str, usize)> = b
         .errors()
         .iter()
-        .map(|d| (d.location.path.to_string_lossy().into_owned(), d.code, d.location.line))
+        .map(|d| (d.location.path.to_string_lossy().into_owned(), d.code.as_str(), d.location.line))
         .collect();
     found.sort();
     // Each error at its line: the missing title at the opening `---` (there is

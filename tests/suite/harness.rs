@@ -105,7 +105,7 @@ impl Built {
     }
 
     pub fn codes(&self) -> Vec<&'static str> {
-        self.build.diagnostics.iter().map(|d| d.code).collect()
+        self.build.diagnostics.iter().map(|d| d.code.as_str()).collect()
     }
 
     pub fn assert_clean(&self) {

@@ -132,7 +132,7 @@ fn escapes_and_missing_files_are_located_errors() {
     let found: Vec<(&str, String, usize)> = b
         .errors()
         .iter()
-        .map(|d| (d.code, d.location.path.to_string_lossy().into_owned(), d.location.line))
+        .map(|d| (d.code.as_str(), d.location.path.to_string_lossy().into_owned(), d.location.line))
         .collect();
     let bad = "content/bad/index.md".to_string();
     assert!(found.contains(&("snippet/path-escape", bad.clone(), 7)), "{found:?}");
