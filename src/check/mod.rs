@@ -16,6 +16,7 @@
 //! ones made here), and reports suppressions that silenced nothing.
 //! Every id used is in [`crate::registry`].
 
+pub mod baseline;
 pub mod external;
 pub mod facts;
 pub mod front_matter;
