@@ -91,6 +91,10 @@ pub struct BuildArgs {
     /// Also check external http(s) links over the network (see `check.external_*` in the config).
     #[arg(long)]
     pub external: bool,
+    /// List at most N findings in detail in the human report (0: all); errors are always
+    /// listed, and an overview and a count of the rest follow.
+    #[arg(long, value_name = "N", default_value_t = crate::report::DEFAULT_MAX_FINDINGS)]
+    pub max_findings: usize,
 }
 
 #[derive(Debug, clap::Args)]
@@ -111,6 +115,15 @@ pub struct ServeArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
+    /// Report only findings in these files or folders (the whole site is still checked).
+    pub paths: Vec<PathBuf>,
+    /// Report only these check ids (`link/broken`, or a topic: `image/*`); comma-separated or repeated.
+    #[arg(long, value_name = "ID", value_delimiter = ',', num_args = 1..)]
+    pub only: Vec<String>,
+    /// List at most N findings in detail in the human report (0: all); errors are always
+    /// listed, and an overview and a count of the rest follow.
+    #[arg(long, value_name = "N", default_value_t = crate::report::DEFAULT_MAX_FINDINGS)]
+    pub max_findings: usize,
     /// Include drafts.
     #[arg(long)]
     pub drafts: bool,
@@ -126,6 +139,17 @@ pub struct CheckArgs {
     /// List every check (id, default severity, what it finds, how to fix it) and exit.
     #[arg(long)]
     pub list: bool,
+    /// Accept every warning found now as known: write them to `inkproof-suppressions.json`
+    /// (commit it); later runs report only new findings. Errors are never taken this way.
+    #[arg(long, conflicts_with = "prune_suppressions")]
+    pub suppress_all: bool,
+    /// Accept the findings of these check ids as known, errors included (comma-separated or
+    /// repeated); other ids in the file are kept.
+    #[arg(long, value_name = "ID", value_delimiter = ',', num_args = 1.., conflicts_with = "prune_suppressions")]
+    pub suppress: Vec<String>,
+    /// Drop accepted findings that no longer occur from `inkproof-suppressions.json`.
+    #[arg(long)]
+    pub prune_suppressions: bool,
     /// Also check external http(s) links over the network (see `check.external_*` in the config).
     #[arg(long)]
     pub external: bool,

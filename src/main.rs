@@ -87,6 +87,10 @@ fn run(cli: &Cli) -> anyhow::Result<Exit> {
                 report::list(&mut std::io::stdout().lock())?;
                 return Ok(Exit::Ok);
             }
+            // Bad `--only` ids and paths fail before the site is read.
+            let narrow =
+                report::Narrow::new(args.only.clone(), site_paths(&cli.root, &args.paths)?)
+                    .map_err(anyhow::Error::msg)?;
             let mut engine = Engine::new(EngineOptions {
                 root: cli.root.clone(),
                 drafts: args.drafts,
@@ -100,7 +104,7 @@ fn run(cli: &Cli) -> anyhow::Result<Exit> {
             if let Err(e) = engine.save_cache() {
                 eprintln!("note: could not save the cache: {e:#}");
             }
-            let outcome = report_check(&engine, &report, args);
+            let outcome = report_check(&engine, &report, args, &narrow);
             engine.finish();
             outcome
         }
@@ -166,7 +170,15 @@ fn report_build(
     report: &inkproof::engine::Report,
     args: &inkproof::cli::BuildArgs,
 ) -> anyhow::Result<Exit> {
-    let build = print_findings(engine, report, args.format, report::Command::Build)?;
+    let everything = report::Narrow::default();
+    let build = print_findings(
+        engine,
+        report,
+        args.format,
+        report::Command::Build,
+        args.max_findings,
+        &everything,
+    )?;
     let mut err = std::io::stderr().lock();
     if args.verbose && args.format == Format::Human {
         report::stripped(engine.articles(), &mut err)?;
@@ -191,10 +203,27 @@ fn report_check(
     engine: &Engine,
     report: &inkproof::engine::Report,
     args: &inkproof::cli::CheckArgs,
+    narrow: &report::Narrow,
 ) -> anyhow::Result<Exit> {
-    let build = print_findings(engine, report, args.format, report::Command::Check)?;
+    let build = print_findings(
+        engine,
+        report,
+        args.format,
+        report::Command::Check,
+        args.max_findings,
+        narrow,
+    )?;
     if matches!(args.format, Format::Human | Format::Short) {
-        writeln!(std::io::stderr(), "{}", report::summary("Checked", &build.stats, false))?;
+        let mut line = report::summary("Checked", &build.stats, false);
+        if !narrow.is_everything() {
+            let elsewhere = engine.diagnostics().len() - build.diagnostics.len();
+            line.push_str(&format!(
+                " (report narrowed; {} other {} not shown)",
+                report::thousands(elsewhere),
+                if elsewhere == 1 { "finding" } else { "findings" }
+            ));
+        }
+        writeln!(std::io::stderr(), "{line}")?;
     }
     let failed = build.has_errors() || (args.deny_warnings && build.stats.warnings > 0);
     Ok(if failed { Exit::SiteErrors } else { Exit::Ok })
@@ -208,8 +237,10 @@ fn print_findings(
     report: &inkproof::engine::Report,
     format: Format,
     command: report::Command,
+    max_findings: usize,
+    narrow: &report::Narrow,
 ) -> std::io::Result<Build> {
-    let build = as_build(engine, report);
+    let build = as_build(engine, report, narrow);
     for note in &report.notes {
         eprintln!("note: {note}");
     }
@@ -231,7 +262,13 @@ fn print_findings(
                 Some(s) => inkproof::load::text_of(s).map(|t| t.into_owned()),
                 None => config.filter(|(name, _)| *name == p).map(|(_, text)| text.to_string()),
             };
-            report::human(diags, &source, colour(), &mut std::io::stderr().lock())?;
+            report::human_report(
+                diags,
+                &source,
+                colour(),
+                max_findings,
+                &mut std::io::stderr().lock(),
+            )?;
         }
         Format::Short => report::short(diags, &mut std::io::stderr().lock())?,
         Format::Json => report::json(&build, command, &mut std::io::stdout().lock())?,
@@ -258,7 +295,7 @@ fn serve(cli: &Cli, args: &inkproof::cli::ServeArgs) -> anyhow::Result<Exit> {
             Event::PortBusy { wanted, using } => {
                 writeln!(err, "Port {wanted} is busy; using {using} instead.")
             }
-            Event::Built(update) => report::human(&update.new_findings, &|_| None, colour(), &mut err).and_then(|()| {
+            Event::Built(update) => report::human_report(&update.new_findings, &|_| None, colour(), report::DEFAULT_MAX_FINDINGS, &mut err).and_then(|()| {
                 writeln!(
                     err,
                     "Built in {} ms · {} · {}",
@@ -279,7 +316,7 @@ fn serve(cli: &Cli, args: &inkproof::cli::ServeArgs) -> anyhow::Result<Exit> {
                 let names: Vec<String> = paths.iter().take(3).map(|p| p.display().to_string()).collect();
                 let more = paths.len().saturating_sub(names.len());
                 let more = if more > 0 { format!(" and {more} more") } else { String::new() };
-                report::human(&update.new_findings, &|_| None, colour(), &mut err).and_then(|()| {
+                report::human_report(&update.new_findings, &|_| None, colour(), report::DEFAULT_MAX_FINDINGS, &mut err).and_then(|()| {
                     writeln!(
                         err,
                         "Rebuilt {}{more} in {} ms: {} files changed, {} removed · {} · {}",
@@ -311,12 +348,48 @@ fn counts(n: usize, one: &str, many: &str) -> String {
 /// What the report functions print, from the engine's last run. Articles
 /// are left out (the engine has them): copying 10,000 of them cost more than
 /// a no-change build itself.
-fn as_build(engine: &Engine, report: &inkproof::engine::Report) -> Build {
-    Build {
-        diagnostics: engine.diagnostics().to_vec(),
-        stats: report.stats.clone(),
-        ..Build::default()
-    }
+fn as_build(engine: &Engine, report: &inkproof::engine::Report, narrow: &report::Narrow) -> Build {
+    let mut stats = report.stats.clone();
+    let diagnostics: Vec<_> = if narrow.is_everything() {
+        engine.diagnostics().to_vec()
+    } else {
+        let kept: Vec<_> =
+            engine.diagnostics().iter().filter(|d| narrow.keeps(d)).cloned().collect();
+        stats.errors = kept.iter().filter(|d| d.is_error()).count();
+        stats.warnings = kept.len() - stats.errors;
+        kept
+    };
+    Build { diagnostics, stats, ..Build::default() }
+}
+
+/// `check PATH…`: each path as the findings name it, relative to the site
+/// root. A path is taken from the current folder (as a shell completes it)
+/// or, failing that, from the site root.
+fn site_paths(
+    root: &std::path::Path,
+    paths: &[std::path::PathBuf],
+) -> anyhow::Result<Vec<std::path::PathBuf>> {
+    let root_abs = std::fs::canonicalize(root)?;
+    paths
+        .iter()
+        .map(|p| {
+            let from_cwd = std::fs::canonicalize(p)
+                .ok()
+                .and_then(|abs| abs.strip_prefix(&root_abs).ok().map(|r| r.to_path_buf()));
+            let from_root = || {
+                std::fs::canonicalize(root.join(p))
+                    .ok()
+                    .and_then(|abs| abs.strip_prefix(&root_abs).ok().map(|r| r.to_path_buf()))
+            };
+            from_cwd.or_else(from_root).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "`{}` is not a file or folder of the site at {}",
+                    p.display(),
+                    root.display()
+                )
+            })
+        })
+        .collect()
 }
 
 /// A progress bar on stderr that stays hidden until the build has taken a

@@ -34,6 +34,15 @@ pub fn human(
     color: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    human_list(&diags.iter().collect::<Vec<_>>(), source, color, out)
+}
+
+fn human_list(
+    diags: &[&Diagnostic],
+    source: &dyn Fn(&Path) -> Option<String>,
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let renderer = if color { Renderer::styled() } else { Renderer::plain() };
     let mut current: Option<&Path> = None;
     let mut text: Option<String> = None;
@@ -85,6 +94,170 @@ pub fn human(
         writeln!(out)?;
     }
     Ok(())
+}
+
+/// `check PATH… --only ID…`: the part of the report a person asked for.
+/// The whole site is still checked (links need every page); only the report
+/// and the exit code narrow.
+#[derive(Debug, Default)]
+pub struct Narrow {
+    /// Ids or `topic/*` patterns; empty: every id.
+    pub ids: Vec<String>,
+    /// Files or folders relative to the site root; empty: every file.
+    pub paths: Vec<std::path::PathBuf>,
+}
+
+impl Narrow {
+    /// Checks the ids: an unknown one is an error naming the closest id.
+    pub fn new(ids: Vec<String>, paths: Vec<std::path::PathBuf>) -> Result<Narrow, String> {
+        for id in &ids {
+            if !crate::check::suppress::known(id) {
+                let hint = crate::check::closest_id(id)
+                    .map(|c| format!("; did you mean `{c}`?"))
+                    .unwrap_or_else(|| "; see `inkproof check --list`".to_string());
+                return Err(format!("`--only {id}` is not a check id or topic{hint}"));
+            }
+        }
+        Ok(Narrow { ids, paths })
+    }
+
+    pub fn is_everything(&self) -> bool {
+        self.ids.is_empty() && self.paths.is_empty()
+    }
+
+    pub fn keeps(&self, d: &Diagnostic) -> bool {
+        (self.ids.is_empty()
+            || self.ids.iter().any(|p| crate::check::suppress::matches(p, &d.code)))
+            && (self.paths.is_empty() || self.paths.iter().any(|p| d.location.path.starts_with(p)))
+    }
+}
+
+/// How many findings `human` lists in detail unless told otherwise
+/// (`--max-findings`): a screenful or two. Errors are always all listed.
+pub const DEFAULT_MAX_FINDINGS: usize = 200;
+
+/// The findings `human` lists in detail: every error, and warnings in
+/// report order while fewer than `max` findings are listed (`0`: all).
+/// Returns them in report order, and how many warnings were left out.
+pub fn shown(diags: &[Diagnostic], max: usize) -> (Vec<&Diagnostic>, usize) {
+    if max == 0 || diags.len() <= max {
+        return (diags.iter().collect(), 0);
+    }
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let mut warnings_left = max.saturating_sub(errors);
+    let mut out = Vec::with_capacity(max.max(errors));
+    for d in diags {
+        if d.is_error() {
+            out.push(d);
+        } else if warnings_left > 0 {
+            warnings_left -= 1;
+            out.push(d);
+        }
+    }
+    let left_out = diags.len() - out.len();
+    (out, left_out)
+}
+
+/// The human report of a run: the findings in detail up to `max`, a line
+/// saying how many were left out and how to see them, and, when there are
+/// many, the overview.
+pub fn human_report(
+    diags: &[Diagnostic],
+    source: &dyn Fn(&Path) -> Option<String>,
+    color: bool,
+    max: usize,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let (listed, left_out) = shown(diags, max);
+    human_list(&listed, source, color, out)?;
+    if left_out > 0 || diags.len() >= OVERVIEW_FROM {
+        overview(diags, out)?;
+    }
+    if left_out > 0 {
+        writeln!(
+            out,
+            "{} more {} not listed ({} listed; errors always are). See them with \
+             `--max-findings 0`, `--format short` or `--format json`, or narrow the report \
+             with `--only ID` or a path (`inkproof check content/guide.md`).\n",
+            thousands(left_out),
+            plural(left_out, "warning", "warnings"),
+            thousands(listed.len()),
+        )?;
+    }
+    Ok(())
+}
+
+/// From how many findings the overview follows the details.
+const OVERVIEW_FROM: usize = 20;
+
+/// How many rows of each overview table: both fit a terminal together.
+const OVERVIEW_ROWS: usize = 12;
+
+/// Findings per check id (count, severity, first file) and the files with
+/// most findings: what to fix first when there are thousands.
+pub fn overview(diags: &[Diagnostic], out: &mut dyn Write) -> io::Result<()> {
+    use std::collections::HashMap;
+    let mut by_id: HashMap<registry::CheckId, (usize, Severity, &Path)> = HashMap::new();
+    let mut by_file: HashMap<&Path, usize> = HashMap::new();
+    for d in diags {
+        let e = by_id.entry(d.code).or_insert((0, d.severity, &d.location.path));
+        e.0 += 1;
+        e.1 = e.1.max(d.severity);
+        *by_file.entry(&d.location.path).or_default() += 1;
+    }
+    let mut ids: Vec<_> = by_id.into_iter().collect();
+    // Errors first, then by count, then by id.
+    ids.sort_by(|a, b| b.1 .1.cmp(&a.1 .1).then(b.1 .0.cmp(&a.1 .0)).then(a.0.cmp(&b.0)));
+    let mut files: Vec<_> = by_file.into_iter().collect();
+    files.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let count_width = thousands(diags.len()).len();
+    let id_width = ids.iter().take(OVERVIEW_ROWS).map(|(id, _)| id.len()).max().unwrap_or(0);
+    writeln!(out, "Findings by check:")?;
+    for (id, (n, sev, first)) in ids.iter().take(OVERVIEW_ROWS) {
+        writeln!(
+            out,
+            "  {:>count_width$}  {:7}  {:id_width$}  first in {}",
+            thousands(*n),
+            severity_name(*sev),
+            id.as_str(),
+            printable(&first.display().to_string())
+        )?;
+    }
+    if ids.len() > OVERVIEW_ROWS {
+        let rest: usize = ids[OVERVIEW_ROWS..].iter().map(|(_, (n, ..))| n).sum();
+        writeln!(
+            out,
+            "  {:>count_width$}  in {} more checks",
+            thousands(rest),
+            ids.len() - OVERVIEW_ROWS
+        )?;
+    }
+    writeln!(out, "Files with most findings:")?;
+    for (file, n) in files.iter().take(OVERVIEW_ROWS / 2) {
+        writeln!(
+            out,
+            "  {:>count_width$}  {}",
+            thousands(*n),
+            printable(&file.display().to_string())
+        )?;
+    }
+    if files.len() > OVERVIEW_ROWS / 2 {
+        writeln!(out, "  … and {} more files", thousands(files.len() - OVERVIEW_ROWS / 2))?;
+    }
+    writeln!(out)
+}
+
+/// `58142` → `58,142`: counts people read at a glance.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The byte range under the caret: the character at 1-based column `col` (the

@@ -105,7 +105,8 @@ impl Baseline {
     /// The file's text: stable order and one finding per line's worth of
     /// hashes, so a commit that accepts or fixes findings diffs small.
     pub fn to_json(&self) -> String {
-        let stored = Stored { version: VERSION, about: ABOUT.to_string(), files: self.files.clone() };
+        let stored =
+            Stored { version: VERSION, about: ABOUT.to_string(), files: self.files.clone() };
         let mut text = serde_json::to_string_pretty(&stored).unwrap_or_default();
         text.push('\n');
         text

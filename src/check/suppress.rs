@@ -19,14 +19,16 @@ use super::facts::Ignore;
 use crate::registry;
 use crate::registry::ids;
 
-fn matches(pattern: &str, code: &str) -> bool {
+/// Whether `code` is `pattern`, or in its topic when the pattern is `topic/*`.
+pub fn matches(pattern: &str, code: &str) -> bool {
     match pattern.strip_suffix("/*") {
         Some(topic) => code.split('/').next() == Some(topic),
         None => pattern == code,
     }
 }
 
-fn known(pattern: &str) -> bool {
+/// Whether `pattern` names a registered id or topic.
+pub fn known(pattern: &str) -> bool {
     match pattern.strip_suffix("/*") {
         Some(topic) => registry::CHECKS.iter().any(|c| c.id.split('/').next() == Some(topic)),
         None => registry::get(pattern).is_some(),

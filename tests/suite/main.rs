@@ -1,6 +1,7 @@
 //! The one integration-test binary (one link of the whole crate, not one per file).
 mod harness;
 
+mod adoption;
 mod ads;
 mod build;
 mod checks;

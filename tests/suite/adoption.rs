@@ -1,0 +1,120 @@
+//! Adopting inkproof on a big pasted site (issue 23): a report a person can
+//! read at thousands of findings, narrowed on request, and known findings
+//! accepted once.
+
+use crate::harness::TestSite;
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// 30 guides with 10 screenshots each and no alt text (300 warnings), one
+/// broken link in guide 3, and one guide whose code fence is never closed
+/// (an error).
+fn pasted_site() -> TestSite {
+    let site = TestSite::empty();
+    site.write(
+        "inkproof.yaml",
+        "title: Pasted\nbase_url: https://example.org\ndescription: Guides pasted from other sites.\n",
+    );
+    for i in 0..30 {
+        let mut body = format!(
+            "---\ntitle: Guide {i}\ndate: 2024-01-01\ndescription: How to fix thing number {i} on Windows, step by step, with screenshots of each step.\n---\n\nIntro.\n\n"
+        );
+        for s in 0..10 {
+            body.push_str(&format!(
+                "{}. Click **Next**.\n\n   ![](https://example.org/shot-{i}-{s}.png)\n\n",
+                s + 1
+            ));
+        }
+        if i == 3 {
+            body.push_str("See [the other guide](/missing-guide/).\n");
+        }
+        site.write(&format!("content/guide-{i:02}.md"), &body);
+    }
+    site.write(
+        "content/broken.md",
+        "---\ntitle: Broken\ndate: 2024-01-01\ndescription: A guide whose code block never ends, so the rest of the page turns into code for readers.\n---\n\n```powershell\nGet-Item x\n",
+    );
+    site
+}
+
+/// The `warning[...]` / `error[...]` headings the human report lists in detail.
+fn listed(err: &str, kind: &str) -> usize {
+    err.lines().filter(|l| l.starts_with(&format!("{kind}["))).count()
+}
+
+#[test]
+fn a_big_report_lists_errors_and_the_first_warnings_then_an_overview_and_how_to_see_the_rest() {
+    let site = pasted_site();
+    let out = site.cli(&["check"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(listed(&err, "error"), 1, "errors are always listed:\n{err}");
+    assert_eq!(listed(&err, "warning"), 199, "200 findings in detail by default");
+    let overview = &err[err.find("Findings by check:").expect("an overview")..];
+    let alt_row = overview.lines().find(|l| l.contains("image/missing-alt")).unwrap();
+    assert!(
+        alt_row.contains("300") && alt_row.contains("first in content/guide-00.md"),
+        "{alt_row}"
+    );
+    let error_row = overview.lines().nth(1).unwrap();
+    assert!(
+        error_row.contains("error") && error_row.contains("structure/unclosed-fence"),
+        "errors first: {overview}"
+    );
+    assert!(overview.contains("Files with most findings:"), "{overview}");
+    assert!(err.contains("102 more warnings not listed"), "{err}");
+    assert!(err.contains("--max-findings 0") && err.contains("--only ID"), "{err}");
+    assert!(err.lines().last().unwrap().contains("301 warnings, 1 error"), "{err}");
+    // The whole overview and the summary fit a terminal.
+    assert!(overview.lines().count() < 30, "{overview}");
+
+    let all = site.cli(&["check", "--max-findings", "0"]);
+    assert_eq!(listed(&stderr(&all), "warning"), 301);
+}
+
+#[test]
+fn only_and_paths_narrow_the_report_and_the_exit_code() {
+    let site = pasted_site();
+    let out = site.cli(&["check", "--only", "link/broken"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "the error is outside what was asked:\n{err}");
+    assert_eq!(listed(&err, "warning"), 1, "{err}");
+    assert!(err.contains("warning[link/broken]") && err.contains("content/guide-03.md"), "{err}");
+    assert!(
+        err.contains("1 warning, 0 errors") && err.contains("301 other findings not shown"),
+        "{err}"
+    );
+
+    let out = site.cli(&["check", "--only", "image/*,structure/unclosed-fence"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(err.contains("300 warnings, 1 error"), "{err}");
+
+    // A path as the shell completes it from the site root, or from elsewhere.
+    let file = site.root.join("content/guide-03.md");
+    let out = site.cli(&["check", file.to_str().unwrap(), "--max-findings", "0"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(listed(&err, "warning"), 11, "{err}");
+    assert!(!err.contains("guide-04"), "{err}");
+    let out = site.cli(&["check", "content/broken.md"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(listed(&stderr(&out), "warning"), 0);
+}
+
+#[test]
+fn a_misspelt_only_id_or_a_missing_path_is_a_usage_error_with_a_suggestion() {
+    let site = pasted_site();
+    let out = site.cli(&["check", "--only", "link/brokn"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("did you mean `link/broken`?"), "{}", stderr(&out));
+    let out = site.cli(&["check", "content/nope.md"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`content/nope.md` is not a file or folder of the site"),
+        "{}",
+        stderr(&out)
+    );
+}
