@@ -12,7 +12,7 @@ use crate::diag::{Diagnostic, Location};
 use crate::model::{Article, Source};
 
 use super::facts::LinkFact;
-use super::suggest::closest;
+use super::suggest::{closest, Nearest};
 use crate::registry::ids;
 
 /// One link as the check sees it: already rewritten from `.md` to a URL.
@@ -40,7 +40,7 @@ pub fn check(
         .map(|a| (crate::href::page_path(base, &a.url), a.ids.iter().map(String::as_str).collect()))
         .collect();
     // Published pages as site paths (`/guide/`), for "did you mean".
-    let pages: Vec<String> = files
+    let page_paths: Vec<String> = files
         .iter()
         .filter_map(|p| {
             let s = p.to_str()?;
@@ -50,6 +50,7 @@ pub fn check(
             })
         })
         .collect();
+    let pages = Nearest::new(page_paths.iter().map(String::as_str));
 
     let mut pages_links: Vec<(&Path, String, Vec<PageLink<'_>>)> = Vec::new();
     for a in articles {
@@ -143,7 +144,7 @@ fn missing(
     link: &PageLink<'_>,
     target: &Path,
     loc: Location,
-    pages: &[String],
+    pages: &Nearest<'_>,
 ) -> Diagnostic {
     if link.is_image {
         // Say where the file was looked for, in the author's terms.
@@ -164,7 +165,7 @@ fn missing(
         );
     }
     let wanted = format!("/{}/", target.display()).replace("//", "/");
-    let help = match closest(&wanted, pages.iter().map(String::as_str)) {
+    let help = match pages.closest(&wanted) {
         Some(near) => format!("did you mean `{near}`?"),
         None => format!("this page is `{page_url}`; relative links start from there"),
     };
