@@ -1,4 +1,4 @@
-//! The strip rules a site configures: which marker pairs, selectors, scripts and pixels count as ads.
+//! The strip rules a site configures: what counts as an ad, the defaults, the invalid ones.
 
 use lol_html::Selector;
 use serde::Deserialize;
