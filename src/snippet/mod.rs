@@ -71,11 +71,11 @@ mod locate;
 mod publish;
 mod select;
 
-use directive::{parse_directive, Part};
+use directive::{parse_directive, Directive};
 use figure::figure;
 use locate::locate;
-use publish::{check_size, hex_sha256, is_cmd, publish_changes};
-use select::{line_range, region_range};
+use publish::{check_size, hex_sha256, publish_changes, warn_non_ascii_batch};
+use select::{selected_lines, unless_blank};
 
 pub use directive::is_directive;
 pub use locate::{escaped_path, resolve, Located};
@@ -141,86 +141,12 @@ fn embed(
     let file = locate(&directive.path, ctx)?;
     check_size(&file, line, ctx, diags)?;
     let bytes = file.bytes.clone();
-    let text = match std::str::from_utf8(&bytes) {
-        Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
-        Err(e) => {
-            let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
-            return Err(Problem::new(
-                ids::SNIPPET_NOT_UTF8,
-                format!(
-                    "`{}` is not UTF-8 text (invalid byte at offset {})",
-                    file.source.display(),
-                    e.valid_up_to()
-                ),
-            )
-            .help(if utf16 {
-                "the file is UTF-16 (as Windows PowerShell ISE saves it); save it as UTF-8"
-            } else {
-                "save the file as UTF-8"
-            }));
-        }
-    };
-
+    let text = decode(&file, &bytes)?;
     let total = text.lines().count();
-    let shown = match &directive.part {
-        Part::Whole => None,
-        Part::Lines(spec) => Some(line_range(spec, total)?),
-        Part::Region(name) => Some(region_range(text, name)?),
-    };
-
-    if is_cmd(&file.abs) && !text.is_ascii() {
-        diags.push(
-            Diagnostic::warning(
-                ids::SNIPPET_CMD_NON_ASCII,
-                Location::new(ctx.article, line, None),
-                format!(
-                    "`{}` has non-ASCII characters; cmd.exe reads batch files in the console code page and may garble them",
-                    file.source.display()
-                ),
-            )
-            .with_help("keep batch files ASCII, or put `chcp 65001 >nul` before the first non-ASCII line"),
-        );
-    }
-
-    let mut shown = shown;
-    if let Some(range) = shown.clone() {
-        if text.lines().skip(range.start).take(range.len()).all(|l| l.trim().is_empty()) {
-            let what = match &directive.part {
-                Part::Region(name) => format!("region `{name}`"),
-                Part::Lines(spec) => format!("lines=\"{spec}\""),
-                Part::Whole => String::new(),
-            };
-            diags.push(
-                Diagnostic::warning(
-                    ids::SNIPPET_EMPTY_RANGE,
-                    Location::new(ctx.article, line, None),
-                    format!(
-                        "{what} of `{}` shows nothing but blank lines; the whole file is shown",
-                        file.source.display()
-                    ),
-                )
-                .with_help("point the region or range at the code"),
-            );
-            shown = None;
-        }
-    }
-
-    let lang = directive.lang.clone().unwrap_or_else(|| lang_for(&file.abs));
-    if !highlight::highlights(&lang) {
-        diags.push(
-            Diagnostic::warning(
-                ids::SNIPPET_PLAIN_TEXT,
-                Location::new(ctx.article, line, None),
-                format!(
-                    "no grammar highlights `{lang}`, so `{}` is shown as plain text",
-                    file.source.display()
-                ),
-            )
-            .with_help(
-                "set lang=\"powershell\" (or bash, python, …), or give the file a known extension",
-            ),
-        );
-    }
+    let shown = selected_lines(&directive.part, text, total)?;
+    warn_non_ascii_batch(&file, text, line, ctx, diags);
+    let shown = unless_blank(shown, &directive.part, &file, text, line, ctx, diags);
+    let lang = language(&directive, &file, line, ctx, diags);
     // Only a changed download is a copy; a byte-exact one reuses `bytes`.
     let changed = publish_changes(&file.abs, &bytes);
     let published_ref = changed.as_deref().unwrap_or(&bytes);
@@ -243,6 +169,57 @@ fn embed(
         html,
         PublishedSnippet { source: file.source, out_path: file.out_path, bytes: published, sha256 },
     ))
+}
+
+/// The file as text, without a UTF-8 BOM; anything but UTF-8 is refused.
+fn decode<'b>(file: &Located, bytes: &'b [u8]) -> Result<&'b str, Problem> {
+    match std::str::from_utf8(bytes) {
+        Ok(t) => Ok(t.strip_prefix('\u{feff}').unwrap_or(t)),
+        Err(e) => {
+            let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
+            Err(Problem::new(
+                ids::SNIPPET_NOT_UTF8,
+                format!(
+                    "`{}` is not UTF-8 text (invalid byte at offset {})",
+                    file.source.display(),
+                    e.valid_up_to()
+                ),
+            )
+            .help(if utf16 {
+                "the file is UTF-16 (as Windows PowerShell ISE saves it); save it as UTF-8"
+            } else {
+                "save the file as UTF-8"
+            }))
+        }
+    }
+}
+
+/// The highlighting language (the `lang` option, else from the file name), with
+/// a `snippet/plain-text` warning when no grammar knows it.
+fn language(
+    directive: &Directive,
+    file: &Located,
+    line: usize,
+    ctx: &SnippetContext<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> String {
+    let lang = directive.lang.clone().unwrap_or_else(|| lang_for(&file.abs));
+    if !highlight::highlights(&lang) {
+        diags.push(
+            Diagnostic::warning(
+                ids::SNIPPET_PLAIN_TEXT,
+                Location::new(ctx.article, line, None),
+                format!(
+                    "no grammar highlights `{lang}`, so `{}` is shown as plain text",
+                    file.source.display()
+                ),
+            )
+            .with_help(
+                "set lang=\"powershell\" (or bash, python, …), or give the file a known extension",
+            ),
+        );
+    }
+    lang
 }
 
 /// A problem found while embedding, before it gets the fence's location.

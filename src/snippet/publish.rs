@@ -84,6 +84,29 @@ pub(super) fn publish_changes(path: &Path, bytes: &[u8]) -> Option<Vec<u8>> {
     None
 }
 
+/// `snippet/cmd-non-ascii`: cmd.exe reads a batch file in the console code page.
+pub(super) fn warn_non_ascii_batch(
+    file: &Located,
+    text: &str,
+    line: usize,
+    ctx: &SnippetContext<'_>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if is_cmd(&file.abs) && !text.is_ascii() {
+        diags.push(
+            Diagnostic::warning(
+                ids::SNIPPET_CMD_NON_ASCII,
+                Location::new(ctx.article, line, None),
+                format!(
+                    "`{}` has non-ASCII characters; cmd.exe reads batch files in the console code page and may garble them",
+                    file.source.display()
+                ),
+            )
+            .with_help("keep batch files ASCII, or put `chcp 65001 >nul` before the first non-ASCII line"),
+        );
+    }
+}
+
 /// `limits/snippet-size`: a warning above the warning size; above the error
 /// size the snippet is refused before it is decoded, highlighted, hashed or
 /// copied, so a 100 MB log mistaken for a script costs one read, not gigabytes.

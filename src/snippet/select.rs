@@ -1,10 +1,64 @@
 //! Which lines a snippet shows: `lines="A-B"` ranges and `#region` markers.
 
-use super::Problem;
+use std::ops::Range;
+
+use super::directive::Part;
+use super::{Located, Problem, SnippetContext};
+use crate::diag::{Diagnostic, Location};
 use crate::registry::ids;
 
+/// The 0-based lines the directive's `lines` or `region` option asks for
+/// (`None`: the whole file).
+pub(super) fn selected_lines(
+    part: &Part,
+    text: &str,
+    total: usize,
+) -> Result<Option<Range<usize>>, Problem> {
+    Ok(match part {
+        Part::Whole => None,
+        Part::Lines(spec) => Some(line_range(spec, total)?),
+        Part::Region(name) => Some(region_range(text, name)?),
+    })
+}
+
+/// `shown`, or `None` (the whole file) with a `snippet/empty-range` warning when
+/// it holds nothing but blank lines.
+pub(super) fn unless_blank(
+    shown: Option<Range<usize>>,
+    part: &Part,
+    file: &Located,
+    text: &str,
+    line: usize,
+    ctx: &SnippetContext<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Range<usize>> {
+    let mut shown = shown;
+    if let Some(range) = shown.clone() {
+        if text.lines().skip(range.start).take(range.len()).all(|l| l.trim().is_empty()) {
+            let what = match part {
+                Part::Region(name) => format!("region `{name}`"),
+                Part::Lines(spec) => format!("lines=\"{spec}\""),
+                Part::Whole => String::new(),
+            };
+            diags.push(
+                Diagnostic::warning(
+                    ids::SNIPPET_EMPTY_RANGE,
+                    Location::new(ctx.article, line, None),
+                    format!(
+                        "{what} of `{}` shows nothing but blank lines; the whole file is shown",
+                        file.source.display()
+                    ),
+                )
+                .with_help("point the region or range at the code"),
+            );
+            shown = None;
+        }
+    }
+    shown
+}
+
 /// `lines="A-B"` as 0-based line indices, checked against the file's length.
-pub(super) fn line_range(spec: &str, total: usize) -> Result<std::ops::Range<usize>, Problem> {
+fn line_range(spec: &str, total: usize) -> Result<std::ops::Range<usize>, Problem> {
     let bad = |why: String| {
         Problem::new(ids::SNIPPET_BAD_RANGE, format!("lines=\"{spec}\": {why}")).help(format!(
             "write lines=\"A-B\" with 1 ≤ A ≤ B ≤ {total} (the file has {total} lines)"
@@ -60,7 +114,7 @@ fn marker(line: &str) -> Option<Marker<'_>> {
 }
 
 /// The 0-based lines strictly between `region NAME` and its matching `endregion`.
-pub(super) fn region_range(text: &str, name: &str) -> Result<std::ops::Range<usize>, Problem> {
+fn region_range(text: &str, name: &str) -> Result<std::ops::Range<usize>, Problem> {
     let lines: Vec<&str> = text.lines().collect();
     let Some(start) = lines.iter().position(|l| marker(l) == Some(Marker::Start(name))) else {
         let names: Vec<String> = lines
@@ -83,7 +137,7 @@ pub(super) fn region_range(text: &str, name: &str) -> Result<std::ops::Range<usi
         match marker(l) {
             Some(Marker::Start(_)) => depth += 1,
             Some(Marker::End) if depth == 0 => {
-                // An empty region is a warning at the caller (`snippet/empty-range`).
+                // An empty region is a warning in `unless_blank` (`snippet/empty-range`).
                 return Ok(start + 1..i);
             }
             Some(Marker::End) => depth -= 1,
@@ -154,7 +208,7 @@ mod tests {
         assert_eq!(region_range(text, "Three").ok(), Some(8..9));
         assert_eq!(region_range(text, "Four").ok(), Some(11..12));
         assert_eq!(region_range(text, "Nested").ok(), Some(14..18));
-        // Empty: the caller warns (`snippet/empty-range`) and shows the whole file.
+        // Empty: `unless_blank` warns (`snippet/empty-range`) and the whole file shows.
         assert_eq!(region_range("#region A\n#endregion\n", "A").ok(), Some(1..1));
         assert_eq!(
             region_range("#region A\nx\n", "A").err().map(|p| p.code),
@@ -164,5 +218,15 @@ mod tests {
         assert_eq!(marker("# regional settings"), None);
         assert_eq!(marker("remark"), None);
         assert_eq!(marker("echo region x"), None);
+    }
+
+    #[test]
+    fn a_blank_region_warns_and_shows_the_whole_file() {
+        let site = Site::new();
+        site.file("content/guide/e.ps1", b"#region A\n\n#endregion\nWrite-Output 1\n");
+        let (html, _, diags) = ok("snippet e.ps1 region=\"A\"", "", 4, &site.bundle_ctx());
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].code, "snippet/empty-range");
+        assert!(html.contains("Write-Output") && !html.contains("snippet-partial"), "{html}");
     }
 }
