@@ -1,0 +1,400 @@
+//! The plan: every output of the site as a unit with a key.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde_json::{json, Value};
+use xxhash_rust::xxh3::Xxh3;
+
+use super::collisions::collisions;
+use super::keys::{key_of, stamp_key};
+use super::site::{neighbours, og_png, search_file, Site};
+use super::sitemap::sitemap;
+use super::unit::{FeedJob, Job, ListKind, ListPage, Pager, Unit};
+use super::values::xml_escape;
+use crate::config::Config;
+use crate::diag::{Diagnostic, Location};
+use crate::href::{self, page_path, url_path};
+use crate::load::StaticSource;
+use crate::registry::ids;
+use crate::{assets, feeds, highlight, snippet};
+
+/// How many cards a list page shows before it is split into pages.
+pub(super) fn page_size(config: &Config) -> usize {
+    config.paginate_by.max(1)
+}
+
+/// Lists every output of the site with its key. Small generated files are made
+/// here (their bytes are their key); pages are only described.
+/// The search index's units are added by [`plan_search`](super::plan_search).
+pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
+    let config = site.config;
+    let base = site.base();
+    let settings = site.settings.to_le_bytes();
+    let mut units: Vec<Unit> = Vec::with_capacity(site.articles.len() * 2 + 16);
+
+    // Article pages.
+    let related = site.related();
+    // Made in parallel (a loop over every article on every save); PNG
+    // `og:image`s are then published once each (articles may share a
+    // thumbnail in static/).
+    let made: Vec<(Option<Unit>, Unit)> = site
+        .articles
+        .par_iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let mut rel = Xxh3::new();
+            for &j in related.of(i) {
+                rel.update(&site.articles[j].card_key.to_le_bytes());
+            }
+            let og = og_png(site, i);
+            let og_unit = og.as_ref().map(|(path, from, stamp)| Unit {
+                path: path.clone(),
+                key: key_of(&[b"og-png", &stamp_key(from, *stamp).to_le_bytes()]),
+                job: Job::OgPng(from.to_path_buf()),
+                source: a.article.source.clone(),
+            });
+            let (prev, next) = neighbours(site, i);
+            let mut h = Xxh3::new();
+            h.update(b"article");
+            h.update(&settings);
+            h.update(&a.page_key.to_le_bytes());
+            for n in [prev, next] {
+                match n {
+                    Some(j) => {
+                        let a = &site.articles[j].article;
+                        h.update(&[1]);
+                        h.update(&(a.meta.title.len() as u64).to_le_bytes());
+                        h.update(a.meta.title.as_bytes());
+                        h.update(&(a.url.len() as u64).to_le_bytes());
+                        h.update(a.url.as_bytes());
+                    }
+                    None => h.update(&[0]),
+                }
+            }
+            h.update(&site.nav_key.to_le_bytes());
+            h.update(&rel.digest128().to_le_bytes());
+            h.update(&[u8::from(og.is_some())]);
+            let page = Unit {
+                path: a.page_path.clone(),
+                key: h.digest128(),
+                job: Job::Article(i),
+                source: a.article.source.clone(),
+            };
+            (og_unit, page)
+        })
+        .collect();
+    let mut og_done: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
+    for (og, page) in made {
+        if let Some(og) = og.filter(|u| og_done.insert(u.path.clone())) {
+            units.push(og);
+        }
+        units.push(page);
+    }
+
+    // List pages: home (paginated), taxonomies, terms (paginated), search, 404.
+    let intro_key = crate::fingerprint::hash(format!("{:?}", site.home).as_bytes());
+    // `page`: the list's folder, this page's number and the number of pages
+    // (what its paginator is made from), when it has more than one.
+    let list_key =
+        |name: &str, extra: &[u8], members: &[usize], page: Option<(&str, usize, usize)>| {
+            let mut h = Xxh3::new();
+            h.update(name.as_bytes());
+            h.update(&settings);
+            h.update(&site.nav_key.to_le_bytes());
+            h.update(extra);
+            for &m in members {
+                h.update(&site.articles[m].card_key.to_le_bytes());
+            }
+            if let Some((dir, n, pages)) = page {
+                h.update(&[1]);
+                h.update(dir.as_bytes());
+                h.update(&(n as u64).to_le_bytes());
+                h.update(&(pages as u64).to_le_bytes());
+            }
+            h.digest128()
+        };
+    let push_list = |units: &mut Vec<Unit>,
+                     dir: String,
+                     template: &'static str,
+                     kind: ListKind,
+                     members: &[usize],
+                     extra: &[u8]| {
+        let size = page_size(config);
+        let pages = members.len().div_ceil(size).max(1);
+        let kind = Arc::new(kind);
+        let source = PathBuf::from("templates").join(template);
+        // In parallel: a site's lists have thousands of pages between them.
+        let made = (1..=pages).into_par_iter().map(|n| {
+            let slice =
+                &members[((n - 1) * size).min(members.len())..(n * size).min(members.len())];
+            let pager = Pager { dir: dir.clone(), n, pages };
+            let url = pager.url(base, n);
+            let key = list_key(template, extra, slice, (pages > 1).then_some((&*dir, n, pages)));
+            let paginator = (pages > 1).then_some(pager);
+            Unit {
+                path: page_path(base, &url),
+                key,
+                job: Job::List(ListPage {
+                    template,
+                    kind: Arc::clone(&kind),
+                    members: slice.to_vec(),
+                    paginator,
+                }),
+                source: source.clone(),
+            }
+        });
+        units.par_extend(made);
+    };
+    push_list(
+        &mut units,
+        "/".into(),
+        "index.html",
+        ListKind::Home,
+        &site.dated,
+        &intro_key.to_le_bytes(),
+    );
+
+    // Taxonomy and term pages for the sitemap, with their newest article.
+    let mut term_pages: Vec<(String, Option<usize>)> = Vec::new();
+    let kinds: &[(&'static str, &'static str)] =
+        if config.taxonomies { &[("tags", "Tags"), ("categories", "Categories")] } else { &[] };
+    for &(kind, title) in kinds {
+        term_pages.push((format!("{base}/{kind}/"), site.dated.first().copied()));
+        let terms = &related.terms[usize::from(kind != "tags")];
+        let tax_url = format!("{base}/{kind}/");
+        let term_list: Vec<Value> = terms
+            .iter()
+            .map(|(slug, (name, arts))| {
+                let (atom, json) = feeds::term_feed_paths(kind, slug);
+                let feed = |p: &Path| config.feeds.then(|| format!("{base}/{}", url_path(p)));
+                json!({"name": name, "slug": slug, "url": format!("{tax_url}{slug}/"), "count": arts.len(),
+                       "feed_url": feed(&atom), "json_feed_url": feed(&json)})
+            })
+            .collect();
+        // Keys of the term pages from what their values are made of (names,
+        // slugs and counts; the URLs follow from the slugs and the settings).
+        let term_key = |name: &str, slug: &str, count: usize| {
+            key_of(&[name.as_bytes(), slug.as_bytes(), &(count as u64).to_le_bytes()])
+        };
+        let tax_extra = {
+            let mut h = Xxh3::new();
+            for (slug, (name, arts)) in terms {
+                h.update(&term_key(name, slug, arts.len()).to_le_bytes());
+            }
+            h.digest128().to_le_bytes()
+        };
+        push_list(
+            &mut units,
+            format!("/{kind}/"),
+            "taxonomy.html",
+            ListKind::Taxonomy { kind, title, terms: term_list.clone() },
+            &[],
+            &tax_extra,
+        );
+        for (term, (slug, (term_name, arts))) in term_list.into_iter().zip(terms) {
+            // The term's own feeds, beside its page.
+            let (atom, json) = feeds::term_feed_paths(kind, slug);
+            let members: Vec<usize> = arts.iter().take(config.feed_limit).copied().collect();
+            let extra = term_key(term_name, slug, arts.len()).to_le_bytes();
+            if config.feeds {
+                for (path, is_json) in [(atom, false), (json, true)] {
+                    let term = Some(term.clone());
+                    push_feed(&mut units, site, path, is_json, members.clone(), term, &extra);
+                }
+            }
+            term_pages.push((
+                term["url"].as_str().unwrap_or_default().to_string(),
+                arts.first().copied(),
+            ));
+            push_list(
+                &mut units,
+                format!("/{kind}/{slug}/"),
+                "term.html",
+                ListKind::Term { kind, title, term },
+                arts,
+                &extra,
+            );
+        }
+    }
+
+    // Search: the chunked full-text index ([`plan_search`]) and a page that
+    // lists every guide without JS.
+    if config.search {
+        let all: Vec<usize> = site.dated.clone();
+        units.push(Unit {
+            path: PathBuf::from("search/index.html"),
+            key: list_key("search.html", b"", &all, None),
+            job: Job::List(ListPage {
+                template: "search.html",
+                kind: Arc::new(ListKind::Search),
+                members: all,
+                paginator: None,
+            }),
+            source: PathBuf::from("templates/search.html"),
+        });
+    }
+    units.push(Unit {
+        path: PathBuf::from("404.html"),
+        key: list_key("404.html", b"", &[], None),
+        job: Job::List(ListPage {
+            template: "404.html",
+            kind: Arc::new(ListKind::NotFound),
+            members: Vec::new(),
+            paginator: None,
+        }),
+        source: PathBuf::from("templates/404.html"),
+    });
+
+    // Aliases: tiny redirect pages from old URLs.
+    for x in site.articles {
+        let a = &x.article;
+        for alias in &a.meta.aliases {
+            match href::normalize_within(Path::new(alias.trim_start_matches('/'))) {
+                Some(p) if !p.as_os_str().is_empty() => {
+                    let path = if p.extension().is_some_and(|e| e == "html") {
+                        p
+                    } else {
+                        p.join("index.html")
+                    };
+                    let target = xml_escape(&a.url);
+                    let html = format!("<!doctype html><html><head><meta charset=\"utf-8\"><title>Redirect</title><link rel=\"canonical\" href=\"{target}\"><meta http-equiv=\"refresh\" content=\"0; url={target}\"></head><body><a href=\"{target}\">{target}</a></body></html>\n");
+                    let key = crate::fingerprint::hash(html.as_bytes());
+                    units.push(Unit {
+                        path,
+                        key,
+                        job: Job::Bytes(html.into_bytes()),
+                        source: a.source.clone(),
+                    });
+                }
+                _ => diags.push(Diagnostic::error(
+                    ids::FRONT_MATTER_BAD_ALIAS,
+                    Location::file(&a.source),
+                    format!("alias `{alias}` is not a path inside the site"),
+                )),
+            }
+        }
+    }
+
+    // Feeds, sitemap, robots, highlight CSS.
+    if config.feeds {
+        let feed: Vec<usize> = site.dated.iter().take(config.feed_limit).copied().collect();
+        push_feed(&mut units, site, "atom.xml".into(), false, feed.clone(), None, b"");
+        push_feed(&mut units, site, "feed.json".into(), true, feed, None, b"");
+    }
+    push_bytes(&mut units, "sitemap.xml", sitemap(site, &term_pages).into_bytes());
+    let robots = format!(
+        "User-agent: *\nAllow: /\nSitemap: {}\n",
+        config.permalink(&format!("{base}/sitemap.xml"))
+    );
+    push_bytes(&mut units, "robots.txt", robots.into_bytes());
+    push_bytes(&mut units, "syntax.css", highlight::css().into_bytes());
+
+    // Snippets (shared ones once), then bundle assets that are not snippets.
+    let mut headers = String::new();
+    let mut published: HashMap<&Path, &Path> = HashMap::new();
+    for x in site.articles {
+        for s in &x.article.snippets {
+            if published.insert(&s.out_path, &s.source).is_none() {
+                let _ = writeln!(
+                    headers,
+                    "{base}/{}\n  Content-Type: {}",
+                    url_path(&s.out_path),
+                    snippet::mime_type(&s.out_path)
+                );
+                units.push(Unit {
+                    path: s.out_path.clone(),
+                    key: crate::fingerprint::hash(&s.bytes),
+                    job: Job::Bytes(s.bytes.clone()),
+                    source: s.source.clone(),
+                });
+            }
+        }
+    }
+    for x in site.articles {
+        for (from, to) in &x.article.assets {
+            if !published.contains_key(to.as_path()) {
+                let stamp = site.stamps.get(from).copied().unwrap_or_default();
+                units.push(Unit {
+                    path: to.clone(),
+                    key: stamp_key(from, stamp),
+                    job: Job::Copy(from.clone()),
+                    source: x.article.source.clone(),
+                });
+            }
+        }
+    }
+    // The theme's minified, fingerprinted files: cached for a year, since a
+    // new version has a new name.
+    for (path, bytes) in &site.theme.files {
+        push_bytes(&mut units, path, bytes.clone());
+    }
+    let fingerprinted: Vec<&str> = site.theme.files.iter().map(|(p, _)| p.as_str()).collect();
+    headers.push_str(&assets::immutable_headers(base, &fingerprinted));
+    if !headers.is_empty() {
+        // Netlify / Cloudflare Pages `_headers`: serve snippets with the right
+        // type, and theme files with a long cache life.
+        push_bytes(&mut units, "_headers", headers.into_bytes());
+    }
+
+    // Static files (the site's own, else the default theme's).
+    for (rel, src) in site.statics {
+        let theirs = matches!(src, StaticSource::Disk { .. });
+        if !config.search && !theirs && search_file(rel) {
+            // The theme's search files, on a site without search.
+            continue;
+        }
+        let (key, job) = match src {
+            StaticSource::Disk { abs, stamp } => (stamp_key(abs, *stamp), Job::Copy(abs.clone())),
+            StaticSource::Builtin(text) => {
+                (crate::fingerprint::hash(text.as_bytes()), Job::Builtin(text))
+            }
+        };
+        units.push(Unit { path: rel.clone(), key, job, source: PathBuf::from("static").join(rel) });
+    }
+
+    collisions(&units, site, diags);
+    units
+}
+
+/// A feed unit: its key covers the feed's entries (pages, bodies included)
+/// and its term, so a feed is made again only when one of them changes.
+fn push_feed(
+    units: &mut Vec<Unit>,
+    site: &Site<'_>,
+    path: PathBuf,
+    json: bool,
+    members: Vec<usize>,
+    term: Option<Value>,
+    term_key: &[u8],
+) {
+    let mut h = Xxh3::new();
+    h.update(if json { b"feed-json" } else { b"feed-atom" });
+    h.update(&site.settings.to_le_bytes());
+    h.update(&[u8::from(term.is_some())]);
+    h.update(term_key);
+    for &i in &members {
+        h.update(&site.articles[i].page_key.to_le_bytes());
+        // The image of an entry is the page's `og:image`.
+        h.update(&[u8::from(og_png(site, i).is_some())]);
+    }
+    let url = format!("{}/{}", site.base(), url_path(&path));
+    units.push(Unit {
+        path,
+        key: h.digest128(),
+        job: Job::Feed(FeedJob { json, members, term, url }),
+        source: PathBuf::new(),
+    });
+}
+
+fn push_bytes(units: &mut Vec<Unit>, path: &str, bytes: Vec<u8>) {
+    units.push(Unit {
+        path: path.into(),
+        key: crate::fingerprint::hash(&bytes),
+        job: Job::Bytes(bytes),
+        source: PathBuf::new(),
+    });
+}
