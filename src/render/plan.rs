@@ -31,16 +31,33 @@ pub(super) fn page_size(config: &Config) -> usize {
 /// here (their bytes are their key); pages are only described.
 /// The search index's units are added by [`plan_search`](super::plan_search).
 pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
-    let config = site.config;
-    let base = site.base();
-    let settings = site.settings.to_le_bytes();
     let mut units: Vec<Unit> = Vec::with_capacity(site.articles.len() * 2 + 16);
+    units.extend(article_pages(site));
+    units.extend(home_pages(site));
+    let terms = taxonomies(site);
+    units.extend(terms.units);
+    units.extend(search_page(site));
+    units.push(not_found_page(site));
+    units.extend(aliases(site, diags));
+    units.extend(site_feeds(site));
+    units.extend(sitemap_and_robots(site, &terms.sitemap));
+    push_bytes(&mut units, "syntax.css", highlight::css().into_bytes());
+    let snippets = snippets(site);
+    units.extend(snippets.units);
+    units.extend(bundle_assets(site, &snippets.published));
+    units.extend(theme_files(site, snippets.headers));
+    units.extend(static_files(site));
+    collisions(&units, site, diags);
+    units
+}
 
-    // Article pages.
+/// Article pages, each after the PNG `og:image` made from its SVG thumbnail.
+/// Made in parallel (a loop over every article on every save); PNG
+/// `og:image`s are then published once each (articles may share a
+/// thumbnail in static/).
+fn article_pages(site: &Site<'_>) -> Vec<Unit> {
+    let settings = site.settings.to_le_bytes();
     let related = site.related();
-    // Made in parallel (a loop over every article on every save); PNG
-    // `og:image`s are then published once each (articles may share a
-    // thumbnail in static/).
     let made: Vec<(Option<Unit>, Unit)> = site
         .articles
         .par_iter()
@@ -87,6 +104,7 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
             (og_unit, page)
         })
         .collect();
+    let mut units = Vec::with_capacity(made.len());
     let mut og_done: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
     for (og, page) in made {
         if let Some(og) = og.filter(|u| og_done.insert(u.path.clone())) {
@@ -94,46 +112,60 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
         }
         units.push(page);
     }
+    units
+}
 
-    // List pages: home (paginated), taxonomies, terms (paginated), search, 404.
-    let intro_key = crate::fingerprint::hash(format!("{:?}", site.home).as_bytes());
-    // `page`: the list's folder, this page's number and the number of pages
-    // (what its paginator is made from), when it has more than one.
-    let list_key =
-        |name: &str, extra: &[u8], members: &[usize], page: Option<(&str, usize, usize)>| {
-            let mut h = Xxh3::new();
-            h.update(name.as_bytes());
-            h.update(&settings);
-            h.update(&site.nav_key.to_le_bytes());
-            h.update(extra);
-            for &m in members {
-                h.update(&site.articles[m].card_key.to_le_bytes());
-            }
-            if let Some((dir, n, pages)) = page {
-                h.update(&[1]);
-                h.update(dir.as_bytes());
-                h.update(&(n as u64).to_le_bytes());
-                h.update(&(pages as u64).to_le_bytes());
-            }
-            h.digest128()
-        };
-    let push_list = |units: &mut Vec<Unit>,
-                     dir: String,
-                     template: &'static str,
-                     kind: ListKind,
-                     members: &[usize],
-                     extra: &[u8]| {
-        let size = page_size(config);
-        let pages = members.len().div_ceil(size).max(1);
-        let kind = Arc::new(kind);
-        let source = PathBuf::from("templates").join(template);
-        // In parallel: a site's lists have thousands of pages between them.
-        let made = (1..=pages).into_par_iter().map(|n| {
+/// The key of one list page. `page`: the list's folder, this page's number
+/// and the number of pages (what its paginator is made from), when it has
+/// more than one.
+fn list_key(
+    site: &Site<'_>,
+    name: &str,
+    extra: &[u8],
+    members: &[usize],
+    page: Option<(&str, usize, usize)>,
+) -> u128 {
+    let mut h = Xxh3::new();
+    h.update(name.as_bytes());
+    h.update(&site.settings.to_le_bytes());
+    h.update(&site.nav_key.to_le_bytes());
+    h.update(extra);
+    for &m in members {
+        h.update(&site.articles[m].card_key.to_le_bytes());
+    }
+    if let Some((dir, n, pages)) = page {
+        h.update(&[1]);
+        h.update(dir.as_bytes());
+        h.update(&(n as u64).to_le_bytes());
+        h.update(&(pages as u64).to_le_bytes());
+    }
+    h.digest128()
+}
+
+/// The pages of one list at `dir`, split when it is longer than a page.
+fn list_pages(
+    site: &Site<'_>,
+    dir: String,
+    template: &'static str,
+    kind: ListKind,
+    members: &[usize],
+    extra: &[u8],
+) -> Vec<Unit> {
+    let base = site.base();
+    let size = page_size(site.config);
+    let pages = members.len().div_ceil(size).max(1);
+    let kind = Arc::new(kind);
+    let source = PathBuf::from("templates").join(template);
+    // In parallel: a site's lists have thousands of pages between them.
+    (1..=pages)
+        .into_par_iter()
+        .map(|n| {
             let slice =
                 &members[((n - 1) * size).min(members.len())..(n * size).min(members.len())];
             let pager = Pager { dir: dir.clone(), n, pages };
             let url = pager.url(base, n);
-            let key = list_key(template, extra, slice, (pages > 1).then_some((&*dir, n, pages)));
+            let key =
+                list_key(site, template, extra, slice, (pages > 1).then_some((&*dir, n, pages)));
             let paginator = (pages > 1).then_some(pager);
             Unit {
                 path: page_path(base, &url),
@@ -146,19 +178,36 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
                 }),
                 source: source.clone(),
             }
-        });
-        units.par_extend(made);
-    };
-    push_list(
-        &mut units,
+        })
+        .collect()
+}
+
+/// The home page and its pages, newest first, under the intro.
+fn home_pages(site: &Site<'_>) -> Vec<Unit> {
+    let intro_key = crate::fingerprint::hash(format!("{:?}", site.home).as_bytes());
+    list_pages(
+        site,
         "/".into(),
         "index.html",
         ListKind::Home,
         &site.dated,
         &intro_key.to_le_bytes(),
-    );
+    )
+}
 
-    // Taxonomy and term pages for the sitemap, with their newest article.
+/// What [`taxonomies`] makes: its units, and the taxonomy and term page URLs
+/// with their newest article (for the sitemap).
+struct Taxonomies {
+    units: Vec<Unit>,
+    sitemap: Vec<(String, Option<usize>)>,
+}
+
+/// Each taxonomy's page, then each of its terms' feeds and pages.
+fn taxonomies(site: &Site<'_>) -> Taxonomies {
+    let config = site.config;
+    let base = site.base();
+    let related = site.related();
+    let mut units = Vec::new();
     let mut term_pages: Vec<(String, Option<usize>)> = Vec::new();
     let kinds: &[(&'static str, &'static str)] =
         if config.taxonomies { &[("tags", "Tags"), ("categories", "Categories")] } else { &[] };
@@ -175,11 +224,6 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
                        "feed_url": feed(&atom), "json_feed_url": feed(&json)})
             })
             .collect();
-        // Keys of the term pages from what their values are made of (names,
-        // slugs and counts; the URLs follow from the slugs and the settings).
-        let term_key = |name: &str, slug: &str, count: usize| {
-            key_of(&[name.as_bytes(), slug.as_bytes(), &(count as u64).to_le_bytes()])
-        };
         let tax_extra = {
             let mut h = Xxh3::new();
             for (slug, (name, arts)) in terms {
@@ -187,59 +231,86 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
             }
             h.digest128().to_le_bytes()
         };
-        push_list(
-            &mut units,
+        units.extend(list_pages(
+            site,
             format!("/{kind}/"),
             "taxonomy.html",
             ListKind::Taxonomy { kind, title, terms: term_list.clone() },
             &[],
             &tax_extra,
-        );
+        ));
         for (term, (slug, (term_name, arts))) in term_list.into_iter().zip(terms) {
-            // The term's own feeds, beside its page.
-            let (atom, json) = feeds::term_feed_paths(kind, slug);
-            let members: Vec<usize> = arts.iter().take(config.feed_limit).copied().collect();
             let extra = term_key(term_name, slug, arts.len()).to_le_bytes();
-            if config.feeds {
-                for (path, is_json) in [(atom, false), (json, true)] {
-                    let term = Some(term.clone());
-                    push_feed(&mut units, site, path, is_json, members.clone(), term, &extra);
-                }
-            }
+            // The term's own feeds, beside its page.
+            units.extend(term_feeds(site, kind, slug, &term, arts, &extra));
             term_pages.push((
                 term["url"].as_str().unwrap_or_default().to_string(),
                 arts.first().copied(),
             ));
-            push_list(
-                &mut units,
+            units.extend(list_pages(
+                site,
                 format!("/{kind}/{slug}/"),
                 "term.html",
                 ListKind::Term { kind, title, term },
                 arts,
                 &extra,
-            );
+            ));
         }
     }
+    Taxonomies { units, sitemap: term_pages }
+}
 
-    // Search: the chunked full-text index ([`plan_search`]) and a page that
-    // lists every guide without JS.
-    if config.search {
-        let all: Vec<usize> = site.dated.clone();
-        units.push(Unit {
-            path: PathBuf::from("search/index.html"),
-            key: list_key("search.html", b"", &all, None),
-            job: Job::List(ListPage {
-                template: "search.html",
-                kind: Arc::new(ListKind::Search),
-                members: all,
-                paginator: None,
-            }),
-            source: PathBuf::from("templates/search.html"),
-        });
+/// The key of a term page from what its value is made of (name, slug and
+/// count; the URLs follow from the slug and the settings).
+fn term_key(name: &str, slug: &str, count: usize) -> u128 {
+    key_of(&[name.as_bytes(), slug.as_bytes(), &(count as u64).to_le_bytes()])
+}
+
+/// A term's Atom and JSON feeds, of its newest `feed_limit` articles.
+fn term_feeds(
+    site: &Site<'_>,
+    kind: &str,
+    slug: &str,
+    term: &Value,
+    arts: &[usize],
+    extra: &[u8],
+) -> Vec<Unit> {
+    let mut units = Vec::new();
+    if site.config.feeds {
+        let (atom, json) = feeds::term_feed_paths(kind, slug);
+        let members: Vec<usize> = arts.iter().take(site.config.feed_limit).copied().collect();
+        for (path, is_json) in [(atom, false), (json, true)] {
+            let term = Some(term.clone());
+            push_feed(&mut units, site, path, is_json, members.clone(), term, extra);
+        }
     }
-    units.push(Unit {
+    units
+}
+
+/// The page that lists every guide without JS, beside the chunked full-text
+/// index ([`plan_search`](super::plan_search)).
+fn search_page(site: &Site<'_>) -> Option<Unit> {
+    if !site.config.search {
+        return None;
+    }
+    let all: Vec<usize> = site.dated.clone();
+    Some(Unit {
+        path: PathBuf::from("search/index.html"),
+        key: list_key(site, "search.html", b"", &all, None),
+        job: Job::List(ListPage {
+            template: "search.html",
+            kind: Arc::new(ListKind::Search),
+            members: all,
+            paginator: None,
+        }),
+        source: PathBuf::from("templates/search.html"),
+    })
+}
+
+fn not_found_page(site: &Site<'_>) -> Unit {
+    Unit {
         path: PathBuf::from("404.html"),
-        key: list_key("404.html", b"", &[], None),
+        key: list_key(site, "404.html", b"", &[], None),
         job: Job::List(ListPage {
             template: "404.html",
             kind: Arc::new(ListKind::NotFound),
@@ -247,9 +318,12 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
             paginator: None,
         }),
         source: PathBuf::from("templates/404.html"),
-    });
+    }
+}
 
-    // Aliases: tiny redirect pages from old URLs.
+/// Aliases: tiny redirect pages from old URLs.
+fn aliases(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
+    let mut units = Vec::new();
     for x in site.articles {
         let a = &x.article;
         for alias in &a.meta.aliases {
@@ -278,22 +352,45 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
             }
         }
     }
+    units
+}
 
-    // Feeds, sitemap, robots, highlight CSS.
-    if config.feeds {
-        let feed: Vec<usize> = site.dated.iter().take(config.feed_limit).copied().collect();
+/// The site's Atom and JSON feeds, of its newest `feed_limit` articles.
+fn site_feeds(site: &Site<'_>) -> Vec<Unit> {
+    let mut units = Vec::new();
+    if site.config.feeds {
+        let feed: Vec<usize> = site.dated.iter().take(site.config.feed_limit).copied().collect();
         push_feed(&mut units, site, "atom.xml".into(), false, feed.clone(), None, b"");
         push_feed(&mut units, site, "feed.json".into(), true, feed, None, b"");
     }
-    push_bytes(&mut units, "sitemap.xml", sitemap(site, &term_pages).into_bytes());
+    units
+}
+
+/// `sitemap.xml`, and the `robots.txt` that names it.
+fn sitemap_and_robots(site: &Site<'_>, term_pages: &[(String, Option<usize>)]) -> Vec<Unit> {
+    let mut units = Vec::new();
+    push_bytes(&mut units, "sitemap.xml", sitemap(site, term_pages).into_bytes());
     let robots = format!(
         "User-agent: *\nAllow: /\nSitemap: {}\n",
-        config.permalink(&format!("{base}/sitemap.xml"))
+        site.config.permalink(&format!("{}/sitemap.xml", site.base()))
     );
     push_bytes(&mut units, "robots.txt", robots.into_bytes());
-    push_bytes(&mut units, "syntax.css", highlight::css().into_bytes());
+    units
+}
 
-    // Snippets (shared ones once), then bundle assets that are not snippets.
+/// What [`snippets`] makes: its units, the `_headers` lines giving their
+/// types, and where each was published from (bundle assets at those paths
+/// are the snippets themselves).
+struct Snippets<'s> {
+    units: Vec<Unit>,
+    headers: String,
+    published: HashMap<&'s Path, &'s Path>,
+}
+
+/// Snippets, shared ones once.
+fn snippets<'s>(site: &Site<'s>) -> Snippets<'s> {
+    let base = site.base();
+    let mut units = Vec::new();
     let mut headers = String::new();
     let mut published: HashMap<&Path, &Path> = HashMap::new();
     for x in site.articles {
@@ -314,9 +411,15 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
             }
         }
     }
+    Snippets { units, headers, published }
+}
+
+/// Bundle assets that are not snippets, copied as they are.
+fn bundle_assets(site: &Site<'_>, snippets: &HashMap<&Path, &Path>) -> Vec<Unit> {
+    let mut units = Vec::new();
     for x in site.articles {
         for (from, to) in &x.article.assets {
-            if !published.contains_key(to.as_path()) {
+            if !snippets.contains_key(to.as_path()) {
                 let stamp = site.stamps.get(from).copied().unwrap_or_default();
                 units.push(Unit {
                     path: to.clone(),
@@ -327,23 +430,32 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
             }
         }
     }
-    // The theme's minified, fingerprinted files: cached for a year, since a
-    // new version has a new name.
+    units
+}
+
+/// The theme's minified, fingerprinted files: cached for a year, since a
+/// new version has a new name. Then `_headers` (Netlify / Cloudflare Pages):
+/// serve snippets with the right type (`headers`), and theme files with a
+/// long cache life.
+fn theme_files(site: &Site<'_>, mut headers: String) -> Vec<Unit> {
+    let mut units = Vec::new();
     for (path, bytes) in &site.theme.files {
         push_bytes(&mut units, path, bytes.clone());
     }
     let fingerprinted: Vec<&str> = site.theme.files.iter().map(|(p, _)| p.as_str()).collect();
-    headers.push_str(&assets::immutable_headers(base, &fingerprinted));
+    headers.push_str(&assets::immutable_headers(site.base(), &fingerprinted));
     if !headers.is_empty() {
-        // Netlify / Cloudflare Pages `_headers`: serve snippets with the right
-        // type, and theme files with a long cache life.
         push_bytes(&mut units, "_headers", headers.into_bytes());
     }
+    units
+}
 
-    // Static files (the site's own, else the default theme's).
+/// Static files (the site's own, else the default theme's).
+fn static_files(site: &Site<'_>) -> Vec<Unit> {
+    let mut units = Vec::new();
     for (rel, src) in site.statics {
         let theirs = matches!(src, StaticSource::Disk { .. });
-        if !config.search && !theirs && search_file(rel) {
+        if !site.config.search && !theirs && search_file(rel) {
             // The theme's search files, on a site without search.
             continue;
         }
@@ -355,8 +467,6 @@ pub fn plan(site: &Site<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Unit> {
         };
         units.push(Unit { path: rel.clone(), key, job, source: PathBuf::from("static").join(rel) });
     }
-
-    collisions(&units, site, diags);
     units
 }
 
