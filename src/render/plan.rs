@@ -508,3 +508,172 @@ fn push_bytes(units: &mut Vec<Unit>, path: &str, bytes: Vec<u8>) {
         source: PathBuf::new(),
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Article, FrontMatter, Stamp, Timestamp};
+    use crate::render::{BodyFacts, HomeIntro, Indexed};
+
+    /// A dated article (day `day` of January 2024) at `/slug/` with `tags`.
+    fn article(
+        config: &Config,
+        slug: &str,
+        day: u32,
+        tags: &[&str],
+        aliases: &[&str],
+    ) -> Arc<Indexed> {
+        let date = chrono::DateTime::parse_from_rfc3339(&format!("2024-01-{day:02}T10:00:00Z"));
+        let meta = FrontMatter {
+            title: format!("Guide {slug}"),
+            date: Some(Timestamp { value: date.unwrap(), has_time: true }),
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            aliases: aliases.iter().map(|t| t.to_string()).collect(),
+            ..FrontMatter::default()
+        };
+        let a = Article {
+            source: PathBuf::from(format!("content/{slug}.md")),
+            meta: Arc::new(meta),
+            slug: slug.into(),
+            url: format!("/{slug}/"),
+            html: String::new(),
+            toc: Vec::new(),
+            ids: Vec::new(),
+            summary: String::new(),
+            word_count: 10,
+            links: Vec::new(),
+            stripped: Vec::new(),
+            assets: Vec::new(),
+            snippets: Vec::new(),
+        };
+        Arc::new(Indexed::new(config, Arc::new(a), 0, Arc::new(BodyFacts::default())))
+    }
+
+    /// The plan of a site of `articles`, with its findings.
+    fn plan_of(config: &Config, articles: &[Arc<Indexed>]) -> (Vec<Unit>, Vec<Diagnostic>) {
+        let home = HomeIntro::default();
+        let stamps: HashMap<PathBuf, Stamp> = HashMap::new();
+        let site = Site::new(config, articles, &home, 0, &[], &stamps, &mut None);
+        let mut diags = Vec::new();
+        let units = plan(&site, &mut diags);
+        (units, diags)
+    }
+
+    fn paths(units: &[Unit], pick: impl Fn(&Unit) -> bool) -> Vec<String> {
+        units.iter().filter(|u| pick(u)).map(|u| url_path(&u.path)).collect()
+    }
+
+    fn key_of_path(units: &[Unit], path: &str) -> u128 {
+        units.iter().find(|u| u.path == Path::new(path)).map(|u| u.key).expect(path)
+    }
+
+    #[test]
+    fn each_tag_gets_an_atom_and_a_json_feed_beside_the_sites_own() {
+        let config = Config::default();
+        let articles = [
+            article(&config, "a", 1, &["Rust", "CLI"], &[]),
+            article(&config, "b", 2, &["Rust"], &[]),
+            article(&config, "c", 3, &["Windows 11"], &[]),
+        ];
+        let (units, _) = plan_of(&config, &articles);
+        let feeds = paths(&units, |u| matches!(u.job, Job::Feed(_)));
+        assert_eq!(
+            feeds,
+            [
+                "tags/cli/atom.xml",
+                "tags/cli/feed.json",
+                "tags/rust/atom.xml",
+                "tags/rust/feed.json",
+                "tags/windows-11/atom.xml",
+                "tags/windows-11/feed.json",
+                "atom.xml",
+                "feed.json",
+            ]
+        );
+        // A term's feed lists its own articles, newest first.
+        let rust = units.iter().find(|u| u.path == Path::new("tags/rust/atom.xml")).unwrap();
+        let Job::Feed(f) = &rust.job else { unreachable!() };
+        assert_eq!(f.members, [1, 0]);
+        assert_eq!(f.url, "/tags/rust/atom.xml");
+
+        let quiet = Config { feeds: false, ..Config::default() };
+        let (units, _) = plan_of(&quiet, &articles);
+        assert!(paths(&units, |u| matches!(u.job, Job::Feed(_))).is_empty());
+    }
+
+    #[test]
+    fn the_site_feed_holds_the_newest_feed_limit_articles() {
+        let config = Config { feed_limit: 2, ..Config::default() };
+        let articles: Vec<_> =
+            (1..=4).map(|d| article(&config, &format!("a{d}"), d, &[], &[])).collect();
+        let (units, _) = plan_of(&config, &articles);
+        let atom = units.iter().find(|u| u.path == Path::new("atom.xml")).unwrap();
+        let Job::Feed(f) = &atom.job else { unreachable!() };
+        assert_eq!(f.members, [3, 2]);
+    }
+
+    #[test]
+    fn a_long_home_list_is_split_into_pages() {
+        let config = Config { paginate_by: 2, ..Config::default() };
+        let articles: Vec<_> =
+            (1..=5).map(|d| article(&config, &format!("a{d}"), d, &[], &[])).collect();
+        let (units, _) = plan_of(&config, &articles);
+        let home = paths(&units, |u| matches!(&u.job, Job::List(l) if l.template == "index.html"));
+        assert_eq!(home, ["index.html", "page/2/index.html", "page/3/index.html"]);
+    }
+
+    #[test]
+    fn an_alias_is_a_redirect_page_and_one_outside_the_site_a_finding() {
+        let config = Config::default();
+        let articles = [article(&config, "new", 1, &[], &["/old/", "/gone.html", "../../etc"])];
+        let (units, diags) = plan_of(&config, &articles);
+        let redirect = |path: &str| {
+            let u = units.iter().find(|u| u.path == Path::new(path)).expect(path);
+            let Job::Bytes(b) = &u.job else { unreachable!() };
+            String::from_utf8(b.clone()).unwrap()
+        };
+        assert!(redirect("old/index.html").contains("url=/new/"));
+        assert!(redirect("gone.html").contains("href=\"/new/\""));
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(diags[0].message.contains("`../../etc`"), "{:?}", diags[0]);
+    }
+
+    #[test]
+    fn retitling_an_article_changes_the_pages_that_show_it_and_no_other() {
+        let config = Config::default();
+        let before =
+            [article(&config, "a", 1, &["Rust"], &[]), article(&config, "b", 2, &["Windows"], &[])];
+        let mut after = before.clone();
+        let mut retitled = (*after[0].article).clone();
+        Arc::make_mut(&mut retitled.meta).title = "Another title".into();
+        after[0] =
+            Arc::new(Indexed::new(&config, Arc::new(retitled), 0, Arc::new(BodyFacts::default())));
+        let (was, _) = plan_of(&config, &before);
+        let (now, _) = plan_of(&config, &after);
+        for path in [
+            "a/index.html",
+            "index.html",
+            "tags/rust/index.html",
+            "tags/rust/atom.xml",
+            "b/index.html",
+        ] {
+            // `b` names `a` as its neighbour.
+            assert_ne!(key_of_path(&was, path), key_of_path(&now, path), "{path}");
+        }
+        for path in ["tags/windows/index.html", "tags/windows/atom.xml", "404.html"] {
+            assert_eq!(key_of_path(&was, path), key_of_path(&now, path), "{path}");
+        }
+    }
+
+    #[test]
+    fn robots_names_the_sitemap_at_its_permalink() {
+        let config = Config { base_url: "https://example.org/docs".into(), ..Config::default() };
+        let (units, _) = plan_of(&config, &[]);
+        let robots = units.iter().find(|u| u.path == Path::new("robots.txt")).unwrap();
+        let Job::Bytes(b) = &robots.job else { unreachable!() };
+        assert_eq!(
+            String::from_utf8_lossy(b),
+            "User-agent: *\nAllow: /\nSitemap: https://example.org/docs/sitemap.xml\n"
+        );
+    }
+}
