@@ -112,118 +112,212 @@ fn sources_reusing(
         .canonicalize()
         .with_context(|| format!("cannot resolve `{}`", content_abs.display()))?;
     let exclude: Vec<PathBuf> = exclude.iter().filter_map(|p| p.canonicalize().ok()).collect();
+    let walk = ContentWalk { root, content_dir, content_abs: &content_abs, canonical_root };
+    let files = walk.files(&exclude, diags);
+    let sorted = sort_files(files, &content_abs);
+    let reader = SourceReader {
+        content_abs: &content_abs,
+        content_dir,
+        assets: &sorted.assets,
+        old: previous
+            .map(|(prev, _)| prev.sources.iter().map(|s| (s.path.as_path(), s)).collect())
+            .unwrap_or_default(),
+        changed: previous.map(|(_, changed)| changed),
+    };
+    let results: Vec<Result<Arc<Source>, Diagnostic>> = sorted
+        .articles
+        .par_iter()
+        .map(|(rel, bundle, stamp)| reader.read(rel, bundle.as_ref(), *stamp, keep_texts))
+        .collect();
+    let mut loaded = Loaded { stamps: sorted.stamps, ..Loaded::default() };
+    for r in results {
+        match r {
+            Ok(s) => loaded.sources.push(s),
+            Err(d) => diags.push(d),
+        }
+    }
+    // The home intro (`_index.md`) is one small file, parsed from memory.
+    if let Some((rel, stamp)) = sorted.home {
+        match reader.read(&rel, None, stamp, true) {
+            Ok(s) => loaded.home = Some(Source::clone(&s)),
+            Err(d) => diags.push(d),
+        }
+    }
+    Ok(loaded)
+}
 
-    // Pass 1: every file below content/, relative to it, with its stamp.
-    let mut files: Vec<(PathBuf, Stamp)> = Vec::new();
-    let walker = walkdir::WalkDir::new(&content_abs).follow_links(false).sort_by_file_name();
-    let mut it = walker.into_iter();
-    while let Some(entry) = it.next() {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let path =
-                    e.path().map(|p| rel_to(root, p)).unwrap_or_else(|| content_dir.to_path_buf());
-                diags.push(Diagnostic::error(
-                    ids::LOAD_UNREADABLE,
-                    Location::file(path),
-                    e.to_string(),
-                ));
-                continue;
-            }
-        };
-        if entry.depth() == 0 {
-            continue;
-        }
-        let name = entry.file_name().to_string_lossy();
-        let rel = entry.path().strip_prefix(&content_abs).unwrap_or(entry.path()).to_path_buf();
-        let shown = content_dir.join(&rel);
-        let is_home = rel == Path::new("_index.md");
-        if (name.starts_with('.') || name.starts_with('_')) && !is_home {
-            if entry.file_type().is_dir() {
-                it.skip_current_dir();
-            }
-            continue;
-        }
-        if entry.file_type().is_dir() {
-            // The output folder inside content/ would be read back in as articles.
-            if entry.path().canonicalize().is_ok_and(|c| exclude.contains(&c)) {
-                it.skip_current_dir();
-            }
-            continue;
-        }
-        let file_meta = if entry.file_type().is_symlink() {
-            // A symlink may only point inside content/; anything else could leak
-            // files from elsewhere on the machine into the published site.
-            match entry.path().canonicalize() {
-                Ok(target) if target.is_dir() && canonical_root.starts_with(&target) => {
-                    diags.push(
-                        Diagnostic::warning(
-                            ids::LOAD_SYMLINK_LOOP,
-                            Location::file(&shown),
-                            format!(
-                                "symlink points back to `{}`, a folder that contains it; skipped",
-                                rel_to(root, &target).display()
-                            ),
-                        )
-                        .with_help("remove the link; folders are walked once"),
-                    );
-                    continue;
-                }
-                Ok(target) if target.starts_with(&canonical_root) && target.is_dir() => {
-                    diags.push(folder_link_skipped(&shown));
-                    continue;
-                }
-                Ok(target) if target.starts_with(&canonical_root) => {
-                    match std::fs::metadata(&target) {
-                        Ok(m) => m,
-                        Err(e) => {
-                            diags.push(Diagnostic::error(
-                                ids::LOAD_UNREADABLE,
-                                Location::file(&shown),
-                                e.to_string(),
-                            ));
-                            continue;
-                        }
-                    }
-                }
-                _ => {
-                    diags.push(Diagnostic::error(
-                        ids::LOAD_PATH_ESCAPE,
-                        Location::file(&shown),
-                        "symlink points outside the content folder (or nowhere); it is not published",
-                    ));
-                    continue;
-                }
-            }
-        } else {
-            match entry.metadata() {
-                Ok(m) => m,
+/// The content folder as the walk sees it: where it is, spelled from the
+/// root for findings and resolved for the symlink checks.
+struct ContentWalk<'a> {
+    root: &'a Path,
+    content_dir: &'a Path,
+    content_abs: &'a Path,
+    canonical_root: PathBuf,
+}
+
+impl ContentWalk<'_> {
+    /// Pass 1: every file below content/, relative to it, with its stamp.
+    fn files(&self, exclude: &[PathBuf], diags: &mut Vec<Diagnostic>) -> Vec<(PathBuf, Stamp)> {
+        let (root, content_dir, content_abs) = (self.root, self.content_dir, self.content_abs);
+        let mut files: Vec<(PathBuf, Stamp)> = Vec::new();
+        let walker = walkdir::WalkDir::new(content_abs).follow_links(false).sort_by_file_name();
+        let mut it = walker.into_iter();
+        while let Some(entry) = it.next() {
+            let entry = match entry {
+                Ok(e) => e,
                 Err(e) => {
+                    let path = e
+                        .path()
+                        .map(|p| rel_to(root, p))
+                        .unwrap_or_else(|| content_dir.to_path_buf());
                     diags.push(Diagnostic::error(
                         ids::LOAD_UNREADABLE,
-                        Location::file(&shown),
+                        Location::file(path),
                         e.to_string(),
                     ));
                     continue;
                 }
+            };
+            if entry.depth() == 0 {
+                continue;
             }
-        };
-        if !file_meta.is_file() {
-            // A FIFO would block the read forever; sockets and devices are no content.
-            diags.push(
-                Diagnostic::warning(
-                    ids::LOAD_SPECIAL_FILE,
-                    Location::file(&shown),
-                    "not a regular file (a pipe, socket or device); skipped",
-                )
-                .with_help("only regular files are read from content/"),
-            );
-            continue;
+            let name = entry.file_name().to_string_lossy();
+            let rel = entry.path().strip_prefix(content_abs).unwrap_or(entry.path()).to_path_buf();
+            let shown = content_dir.join(&rel);
+            let is_home = rel == Path::new("_index.md");
+            if (name.starts_with('.') || name.starts_with('_')) && !is_home {
+                if entry.file_type().is_dir() {
+                    it.skip_current_dir();
+                }
+                continue;
+            }
+            if entry.file_type().is_dir() {
+                // The output folder inside content/ would be read back in as articles.
+                if entry.path().canonicalize().is_ok_and(|c| exclude.contains(&c)) {
+                    it.skip_current_dir();
+                }
+                continue;
+            }
+            let Some(file_meta) = self.file_meta(classify(&entry), &shown, diags) else {
+                continue;
+            };
+            if !file_meta.is_file() {
+                // A FIFO would block the read forever; sockets and devices are no content.
+                diags.push(
+                    Diagnostic::warning(
+                        ids::LOAD_SPECIAL_FILE,
+                        Location::file(&shown),
+                        "not a regular file (a pipe, socket or device); skipped",
+                    )
+                    .with_help("only regular files are read from content/"),
+                );
+                continue;
+            }
+            files.push((rel, Stamp::of(&file_meta)));
         }
-        files.push((rel, Stamp::of(&file_meta)));
+        files
     }
 
-    // Pass 2: which folders are bundles.
+    /// The metadata of what a (non-folder) entry leads to, or why it is
+    /// skipped. A symlink may only point inside content/; anything else could
+    /// leak files from elsewhere on the machine into the published site.
+    fn file_meta(
+        &self,
+        kind: EntryKind,
+        shown: &Path,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<std::fs::Metadata> {
+        let inside = |target: &Path| target.starts_with(&self.canonical_root);
+        let unreadable = |e: &dyn std::fmt::Display| {
+            Diagnostic::error(ids::LOAD_UNREADABLE, Location::file(shown), e.to_string())
+        };
+        let found = match kind {
+            EntryKind::LinkedFolder(target) if self.canonical_root.starts_with(&target) => {
+                Err(Diagnostic::warning(
+                    ids::LOAD_SYMLINK_LOOP,
+                    Location::file(shown),
+                    format!(
+                        "symlink points back to `{}`, a folder that contains it; skipped",
+                        rel_to(self.root, &target).display()
+                    ),
+                )
+                .with_help("remove the link; folders are walked once"))
+            }
+            EntryKind::LinkedFolder(target) if inside(&target) => Err(folder_link_skipped(shown)),
+            EntryKind::LinkedFile(target, m) if inside(&target) => Ok(m),
+            EntryKind::LinkedOther(target, m) if inside(&target) => m.map_err(|e| unreadable(&e)),
+            EntryKind::LinkedFolder(_)
+            | EntryKind::LinkedFile(..)
+            | EntryKind::LinkedOther(..)
+            | EntryKind::Dangling => Err(Diagnostic::error(
+                ids::LOAD_PATH_ESCAPE,
+                Location::file(shown),
+                "symlink points outside the content folder (or nowhere); it is not published",
+            )),
+            EntryKind::File(m) | EntryKind::Special(Ok(m)) => Ok(m),
+            EntryKind::Special(Err(e)) | EntryKind::Unreadable(e) => Err(unreadable(&e)),
+            EntryKind::Folder => return None,
+        };
+        found.map_err(|d| diags.push(d)).ok()
+    }
+}
+
+/// What a walked entry is, a symlink followed once to say what it leads to.
+/// The content walk and the site-folder walk (templates, static) both start
+/// here, then judge a link by their own bounds.
+#[derive(Debug)]
+enum EntryKind {
+    /// A folder (not a link to one).
+    Folder,
+    /// A regular file (not a link), with its metadata.
+    File(std::fs::Metadata),
+    /// A pipe, socket or device (not a link), with its metadata.
+    Special(Result<std::fs::Metadata, walkdir::Error>),
+    /// A regular file whose metadata can't be read.
+    Unreadable(walkdir::Error),
+    /// A symlink to a regular file: the resolved target and its metadata.
+    LinkedFile(PathBuf, std::fs::Metadata),
+    /// A symlink to a folder, resolved.
+    LinkedFolder(PathBuf),
+    /// A symlink to a pipe, socket or device, or to what can't be read.
+    LinkedOther(PathBuf, std::io::Result<std::fs::Metadata>),
+    /// A symlink that leads nowhere (or can't be resolved).
+    Dangling,
+}
+
+fn classify(entry: &walkdir::DirEntry) -> EntryKind {
+    let file_type = entry.file_type();
+    if file_type.is_symlink() {
+        let Ok(target) = entry.path().canonicalize() else { return EntryKind::Dangling };
+        return match std::fs::metadata(&target) {
+            Ok(m) if m.is_dir() => EntryKind::LinkedFolder(target),
+            Ok(m) if m.is_file() => EntryKind::LinkedFile(target, m),
+            other => EntryKind::LinkedOther(target, other),
+        };
+    }
+    if file_type.is_dir() {
+        return EntryKind::Folder;
+    }
+    if !file_type.is_file() {
+        return EntryKind::Special(entry.metadata());
+    }
+    match entry.metadata() {
+        Ok(m) => EntryKind::File(m),
+        Err(e) => EntryKind::Unreadable(e),
+    }
+}
+
+/// The files of content/ sorted by what they are: articles (with their
+/// bundle folder), bundle assets (with their stamps) and the home intro.
+struct Sorted {
+    articles: Vec<(PathBuf, Option<PathBuf>, Stamp)>,
+    assets: std::collections::BTreeMap<PathBuf, Vec<PathBuf>>,
+    stamps: HashMap<PathBuf, Stamp>,
+    home: Option<(PathBuf, Stamp)>,
+}
+
+/// Pass 2: which folders are bundles, and so which files are articles.
+fn sort_files(files: Vec<(PathBuf, Stamp)>, content_abs: &Path) -> Sorted {
     let bundles: BTreeSet<PathBuf> = files
         .iter()
         .map(|(p, _)| p)
@@ -256,21 +350,34 @@ fn sources_reusing(
             None => {} // loose files (e.g. content/snippets/) are published only when used
         }
     }
+    Sorted { articles, assets, stamps, home }
+}
 
-    let old: HashMap<&Path, &Arc<Source>> = previous
-        .map(|(prev, _)| prev.sources.iter().map(|s| (s.path.as_path(), s)).collect())
-        .unwrap_or_default();
-    // The home intro (`_index.md`) is one small file, parsed from memory.
-    let read = |rel: &PathBuf,
-                bundle: Option<&PathBuf>,
-                stamp: Stamp,
-                keep_texts: bool|
-     -> Result<Arc<Source>, Diagnostic> {
-        let abs = content_abs.join(rel);
-        let path = normalize(&content_dir.join(rel));
-        let bundle_dir = bundle.map(|b| normalize(&content_dir.join(b)));
-        let assets = bundle.and_then(|b| assets.get(b)).cloned().unwrap_or_default();
-        if let (Some(old), Some((_, changed))) = (old.get(path.as_path()), previous) {
+/// Pass 3: reads one article, or keeps the last load's `Source` when its
+/// file is unchanged.
+struct SourceReader<'a> {
+    content_abs: &'a Path,
+    content_dir: &'a Path,
+    assets: &'a std::collections::BTreeMap<PathBuf, Vec<PathBuf>>,
+    /// The last load's sources by path, on a refresh.
+    old: HashMap<&'a Path, &'a Arc<Source>>,
+    /// The watcher's list of changed files, on a refresh.
+    changed: Option<&'a HashSet<PathBuf>>,
+}
+
+impl SourceReader<'_> {
+    fn read(
+        &self,
+        rel: &PathBuf,
+        bundle: Option<&PathBuf>,
+        stamp: Stamp,
+        keep_texts: bool,
+    ) -> Result<Arc<Source>, Diagnostic> {
+        let abs = self.content_abs.join(rel);
+        let path = normalize(&self.content_dir.join(rel));
+        let bundle_dir = bundle.map(|b| normalize(&self.content_dir.join(b)));
+        let assets = bundle.and_then(|b| self.assets.get(b)).cloned().unwrap_or_default();
+        if let (Some(old), Some(changed)) = (self.old.get(path.as_path()), self.changed) {
             if old.stamp == stamp && !changed.contains(&abs) {
                 if old.bundle_dir == bundle_dir && old.assets == assets {
                     return Ok(Arc::clone(old));
@@ -306,26 +413,7 @@ fn sources_reusing(
             stamp,
             released: !keep_texts,
         }))
-    };
-
-    let results: Vec<Result<Arc<Source>, Diagnostic>> = articles
-        .par_iter()
-        .map(|(rel, bundle, stamp)| read(rel, bundle.as_ref(), *stamp, keep_texts))
-        .collect();
-    let mut loaded = Loaded { stamps, ..Loaded::default() };
-    for r in results {
-        match r {
-            Ok(s) => loaded.sources.push(s),
-            Err(d) => diags.push(d),
-        }
     }
-    if let Some((rel, stamp)) = home {
-        match read(&rel, None, stamp, true) {
-            Ok(s) => loaded.home = Some(Source::clone(&s)),
-            Err(d) => diags.push(d),
-        }
-    }
-    Ok(loaded)
 }
 
 /// A file under `content/` as another stage asked for it (a snippet): its
@@ -760,55 +848,50 @@ fn site_files(
         };
         let rel = entry.path().strip_prefix(&abs_dir).unwrap_or(entry.path()).to_path_buf();
         let shown = dir.join(&rel);
-        let meta = if entry.file_type().is_symlink() {
-            match entry.path().canonicalize() {
-                Ok(target) if !target.starts_with(&site) => {
-                    diags.push(
-                        Diagnostic::error(
-                            ids::LOAD_PATH_ESCAPE,
-                            Location::file(&shown),
-                            format!(
-                                "symlink leads outside the site (to `{}`); it is not published",
-                                target.display()
-                            ),
-                        )
-                        .with_help("copy the file into the site, or remove the link"),
-                    );
-                    continue;
-                }
-                Ok(target) => match std::fs::metadata(&target) {
-                    Ok(m) if m.is_file() => m,
-                    _ => {
-                        diags.push(folder_link_skipped(&shown));
-                        continue;
-                    }
-                },
-                Err(_) => {
-                    diags.push(
-                        Diagnostic::warning(
-                            ids::LOAD_SPECIAL_FILE,
-                            Location::file(&shown),
-                            "symlink leads nowhere; skipped",
-                        )
-                        .with_help("remove the link or restore its target"),
-                    );
-                    continue;
-                }
-            }
-        } else if entry.file_type().is_file() {
-            match entry.metadata() {
-                Ok(m) => m,
-                Err(e) => {
-                    diags.push(Diagnostic::error(
-                        ids::LOAD_UNREADABLE,
+        let meta = match classify(&entry) {
+            EntryKind::LinkedFile(target, _)
+            | EntryKind::LinkedFolder(target)
+            | EntryKind::LinkedOther(target, _)
+                if !target.starts_with(&site) =>
+            {
+                diags.push(
+                    Diagnostic::error(
+                        ids::LOAD_PATH_ESCAPE,
                         Location::file(&shown),
-                        e.to_string(),
-                    ));
-                    continue;
-                }
+                        format!(
+                            "symlink leads outside the site (to `{}`); it is not published",
+                            target.display()
+                        ),
+                    )
+                    .with_help("copy the file into the site, or remove the link"),
+                );
+                continue;
             }
-        } else {
-            continue;
+            EntryKind::LinkedFile(_, m) | EntryKind::File(m) => m,
+            EntryKind::LinkedFolder(_) | EntryKind::LinkedOther(..) => {
+                diags.push(folder_link_skipped(&shown));
+                continue;
+            }
+            EntryKind::Dangling => {
+                diags.push(
+                    Diagnostic::warning(
+                        ids::LOAD_SPECIAL_FILE,
+                        Location::file(&shown),
+                        "symlink leads nowhere; skipped",
+                    )
+                    .with_help("remove the link or restore its target"),
+                );
+                continue;
+            }
+            EntryKind::Unreadable(e) => {
+                diags.push(Diagnostic::error(
+                    ids::LOAD_UNREADABLE,
+                    Location::file(&shown),
+                    e.to_string(),
+                ));
+                continue;
+            }
+            EntryKind::Folder | EntryKind::Special(_) => continue,
         };
         out.push((rel, entry.path().to_path_buf(), Stamp::of(&meta)));
     }
@@ -933,6 +1016,52 @@ mod tests {
         } else {
             eprintln!("mkfifo is not available here: the FIFO case was not tried");
         }
+    }
+
+    /// The one classification both walkers (content, site folders) judge by.
+    #[cfg(unix)]
+    #[test]
+    fn entries_are_classified_with_symlinks_followed_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().canonicalize().unwrap();
+        std::fs::create_dir(d.join("folder")).unwrap();
+        std::fs::write(d.join("file.md"), "x").unwrap();
+        std::os::unix::fs::symlink(d.join("file.md"), d.join("to-file")).unwrap();
+        std::os::unix::fs::symlink(d.join("folder"), d.join("to-folder")).unwrap();
+        std::os::unix::fs::symlink(d.join("gone"), d.join("to-nowhere")).unwrap();
+        let _socket = std::os::unix::net::UnixListener::bind(d.join("editor.sock")).unwrap();
+        std::os::unix::fs::symlink(d.join("editor.sock"), d.join("to-socket")).unwrap();
+        let mut kinds = Vec::new();
+        for entry in walkdir::WalkDir::new(&d).min_depth(1).sort_by_file_name() {
+            let entry = entry.unwrap();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let kind = match classify(&entry) {
+                EntryKind::Folder => "folder".to_string(),
+                EntryKind::File(m) => format!("file {}", m.len()),
+                EntryKind::Special(m) => format!("special {}", m.is_ok()),
+                EntryKind::Unreadable(_) => "unreadable".to_string(),
+                EntryKind::LinkedFile(t, m) => format!("linked file {} {}", t.display(), m.len()),
+                EntryKind::LinkedFolder(t) => format!("linked folder {}", t.display()),
+                EntryKind::LinkedOther(t, m) => {
+                    format!("linked other {} {}", t.display(), m.is_ok())
+                }
+                EntryKind::Dangling => "dangling".to_string(),
+            };
+            kinds.push(format!("{name}: {kind}"));
+        }
+        let at = |n: &str| d.join(n).display().to_string();
+        assert_eq!(
+            kinds,
+            [
+                "editor.sock: special true".to_string(),
+                "file.md: file 1".to_string(),
+                "folder: folder".to_string(),
+                format!("to-file: linked file {} 1", at("file.md")),
+                format!("to-folder: linked folder {}", at("folder")),
+                "to-nowhere: dangling".to_string(),
+                format!("to-socket: linked other {} true", at("editor.sock")),
+            ]
+        );
     }
 
     #[test]
