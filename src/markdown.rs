@@ -70,225 +70,316 @@ pub fn render(
     diags: &mut Vec<Diagnostic>,
     tap: &mut dyn FnMut(&Event<'_>, Range<usize>),
 ) -> Rendered {
-    let mut r = Rendered::default();
-    let mut ids = UniqueIds::default();
-    let mut events: Vec<Event<'_>> = Vec::new();
     let mut parser = Parser::new_ext(body, markdown_options())
         .into_offset_iter()
         .inspect(|(event, range)| tap(event, range.clone()));
-    let mut para_depth = 0usize;
-    let mut first_para_done = false;
-
-    // A task-list checkbox waiting for its label: (index in `events`,
-    // checked, the item's text so far).
-    let mut task: Option<(usize, bool, String)> = None;
-
+    let mut pass = Pass::new(ctx, diags);
     while let Some((event, range)) = parser.next() {
-        if let Some((_, _, label)) = &mut task {
-            match &event {
+        pass.label_task(&event);
+        match event {
+            Event::Start(Tag::Heading { level, id, classes, attrs: _ }) => {
+                pass.heading(level, id, classes, &mut parser);
+            }
+            Event::Start(Tag::CodeBlock(kind)) => pass.code_block(kind, range, &mut parser),
+            Event::Start(Tag::Image { dest_url, title, .. }) => {
+                pass.image(dest_url, title, range, &mut parser);
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                pass.link(link_type, dest_url, title, id, range);
+            }
+            Event::Start(Tag::HtmlBlock) => pass.html_block(range),
+            Event::InlineHtml(h) => pass.inline_html(h, range),
+            Event::Html(h) => pass.events.push(Event::Html(drop_controls(h))),
+            Event::Start(Tag::Paragraph) => pass.paragraph_start(),
+            Event::End(TagEnd::Paragraph) => pass.paragraph_end(),
+            Event::Text(t) => pass.text(t),
+            Event::Code(t) => pass.code(t),
+            Event::SoftBreak | Event::HardBreak if pass.in_first_paragraph() => {
+                pass.first_paragraph_break(event);
+            }
+            Event::TaskListMarker(checked) => pass.task_marker(checked),
+            other => pass.events.push(other),
+        }
+    }
+    pass.finish(body.len())
+}
+
+/// The state of the one pass over the events: what the page is made of so
+/// far and what was found on the way. Each kind of event has its handler;
+/// the ones that own a span (a heading, a code block, an image) read the
+/// parser on to the span's end.
+struct Pass<'c, 'd, 'e> {
+    ctx: &'c MdContext<'c>,
+    diags: &'d mut Vec<Diagnostic>,
+    r: Rendered,
+    ids: UniqueIds,
+    events: Vec<Event<'e>>,
+    para_depth: usize,
+    first_para_done: bool,
+    /// A task-list checkbox waiting for its label: (index in `events`,
+    /// checked, the item's text so far).
+    task: Option<(usize, bool, String)>,
+}
+
+impl<'c, 'd, 'e> Pass<'c, 'd, 'e> {
+    fn new(ctx: &'c MdContext<'c>, diags: &'d mut Vec<Diagnostic>) -> Self {
+        Pass {
+            ctx,
+            diags,
+            r: Rendered::default(),
+            ids: UniqueIds::default(),
+            events: Vec::new(),
+            para_depth: 0,
+            first_para_done: false,
+            task: None,
+        }
+    }
+
+    /// Adds what an event says to the label of a waiting checkbox, and sets
+    /// the checkbox once its item's text has ended.
+    fn label_task(&mut self, event: &Event<'_>) {
+        if let Some((_, _, label)) = &mut self.task {
+            match event {
                 Event::Text(t) | Event::Code(t) => label.push_str(t),
                 Event::SoftBreak | Event::HardBreak => label.push(' '),
                 Event::End(TagEnd::Item | TagEnd::Paragraph) | Event::Start(Tag::List(_)) => {
-                    if let Some((at, checked, label)) = task.take() {
-                        events[at] = Event::Html(CowStr::from(checkbox(checked, &label)));
+                    if let Some((at, checked, label)) = self.task.take() {
+                        self.events[at] = Event::Html(CowStr::from(checkbox(checked, &label)));
                     }
                 }
                 _ => {}
             }
         }
-        match event {
-            Event::Start(Tag::Heading { level, id, classes, attrs: _ }) => {
-                let mut inner = Vec::new();
-                let mut text = String::new();
-                for (e, _) in parser.by_ref() {
-                    match &e {
-                        Event::End(TagEnd::Heading(_)) => break,
-                        Event::Text(t) | Event::Code(t) => text.push_str(t),
-                        _ => {}
-                    }
-                    inner.push(e);
-                }
-                r.word_count += text.split_whitespace().count();
-                let base = id.map_or_else(|| anchor(&text), |i| anchor(&i));
-                let id = ids.unique(&base);
-                let mut inner_html = String::new();
-                pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
-                let level_n = level as u8;
-                let class = if classes.is_empty() {
-                    String::new()
-                } else {
-                    let joined: Vec<&str> = classes.iter().map(|c| c.as_ref()).collect();
-                    format!(" class=\"{}\"", escape_attr(&joined.join(" ")))
-                };
-                r.toc.push(TocEntry {
-                    level: level_n,
-                    id: id.clone(),
-                    title: text.trim().to_string(),
-                });
-                events.push(Event::Html(CowStr::from(format!(
-                    "<h{level_n} id=\"{id}\"{class}>{inner_html} <a class=\"heading-link\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></h{level_n}>\n"
-                ))));
+    }
+
+    fn heading(
+        &mut self,
+        level: pulldown_cmark::HeadingLevel,
+        id: Option<CowStr<'e>>,
+        classes: Vec<CowStr<'e>>,
+        parser: &mut impl Iterator<Item = (Event<'e>, Range<usize>)>,
+    ) {
+        let mut inner = Vec::new();
+        let mut text = String::new();
+        for (e, _) in parser.by_ref() {
+            match &e {
+                Event::End(TagEnd::Heading(_)) => break,
+                Event::Text(t) | Event::Code(t) => text.push_str(t),
+                _ => {}
             }
-            Event::Start(Tag::CodeBlock(kind)) => {
-                let mut code = String::new();
-                for (e, _) in parser.by_ref() {
-                    match e {
-                        Event::End(TagEnd::CodeBlock) => break,
-                        Event::Text(t) => code.push_str(&drop_controls(t)),
-                        _ => {}
-                    }
-                }
-                let info = match &kind {
-                    CodeBlockKind::Fenced(info) => info.as_ref(),
-                    CodeBlockKind::Indented => "",
-                };
-                let html = if snippet::is_directive(info) {
-                    let (line, _) = ctx.line_col(range.start);
-                    match snippet::render(info, &code, line, &ctx.snippet, diags) {
-                        Some((html, published)) => {
-                            r.snippets.push(published);
-                            html
-                        }
-                        None => String::new(),
-                    }
-                } else {
-                    highlight::code_block(fence_lang(info), &code)
-                };
-                events.push(Event::Html(CowStr::from(html)));
-            }
-            Event::Start(Tag::Image { dest_url, title, .. }) => {
-                let mut alt = String::new();
-                for (e, _) in parser.by_ref() {
-                    match e {
-                        Event::End(TagEnd::Image) => break,
-                        Event::Text(t) | Event::Code(t) => alt.push_str(&t),
-                        _ => {}
-                    }
-                }
-                let (line, col) = ctx.line_col(range.start);
-                r.links.push(Link { href: dest_url.to_string(), line, col, is_image: true });
-                let mut html = format!(
-                    "<img src=\"{}\" alt=\"{}\"",
-                    escape_attr(&dest_url),
-                    escape_attr(&alt)
-                );
-                if !title.is_empty() {
-                    let _ = write!(html, " title=\"{}\"", escape_attr(&title));
-                }
-                // The size reserves the image's box before it loads, so
-                // nothing below it moves and a `#section` jump lands where it
-                // aims (issue 8).
-                if let Some((w, h)) = local_image(&dest_url, ctx)
-                    .and_then(|(p, bytes)| assets::image_size(&p, &bytes))
-                {
-                    let _ = write!(html, " width=\"{w}\" height=\"{h}\"");
-                }
-                html.push_str(" loading=\"lazy\">");
-                events.push(Event::Html(CowStr::from(html)));
-            }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-                let (line, col) = ctx.line_col(range.start);
-                let dest = if link_type == LinkType::Email {
-                    dest_url
-                } else {
-                    // Checks see the link as published (rewritten), so they agree with the page.
-                    match rewrite_md_link(&dest_url, ctx) {
-                        Ok(Some(url)) => {
-                            r.links.push(Link { href: url.clone(), line, col, is_image: false });
-                            CowStr::from(url)
-                        }
-                        Ok(None) => {
-                            r.links.push(Link {
-                                href: dest_url.to_string(),
-                                line,
-                                col,
-                                is_image: false,
-                            });
-                            dest_url
-                        }
-                        Err(()) => {
-                            diags.push(
-                                Diagnostic::warning(
-                                    ids::LINK_UNKNOWN_ARTICLE,
-                                    ctx.index.location(
-                                        ctx.path,
-                                        ctx.body_offset + ctx.map.original(range.start),
-                                    ),
-                                    format!(
-                                        "link to `{dest_url}`: no article is built from that file"
-                                    ),
-                                )
-                                .with_help(
-                                    "check the path; it is relative to this article's folder",
-                                ),
-                            );
-                            dest_url
-                        }
-                    }
-                };
-                events.push(Event::Start(Tag::Link { link_type, dest_url: dest, title, id }));
-            }
-            Event::Start(Tag::HtmlBlock) => {
-                let (line, _) = ctx.line_col(range.start);
-                events.push(Event::Html(CowStr::from(format!("{LINE_SENTINEL}{line}-->"))));
-                events.push(Event::Start(Tag::HtmlBlock));
-            }
-            Event::InlineHtml(h) => {
-                if h.starts_with('<') && !h.starts_with("</") && !h.starts_with("<!") {
-                    let (line, _) = ctx.line_col(range.start);
-                    events
-                        .push(Event::InlineHtml(CowStr::from(format!("{LINE_SENTINEL}{line}-->"))));
-                }
-                events.push(Event::InlineHtml(drop_controls(h)));
-            }
-            Event::Html(h) => events.push(Event::Html(drop_controls(h))),
-            Event::Start(Tag::Paragraph) => {
-                para_depth += 1;
-                events.push(Event::Start(Tag::Paragraph));
-            }
-            Event::End(TagEnd::Paragraph) => {
-                para_depth = para_depth.saturating_sub(1);
-                if !r.first_paragraph.trim().is_empty() {
-                    first_para_done = true;
-                }
-                events.push(Event::End(TagEnd::Paragraph));
-            }
-            Event::Text(t) => {
-                let t = drop_controls(t);
-                r.word_count += t.split_whitespace().count();
-                if para_depth > 0 && !first_para_done {
-                    r.first_paragraph.push_str(&t);
-                }
-                events.push(Event::Text(t));
-            }
-            Event::Code(t) => {
-                let t = drop_controls(t);
-                r.word_count += 1;
-                if para_depth > 0 && !first_para_done {
-                    r.first_paragraph.push_str(&t);
-                }
-                events.push(Event::Code(t));
-            }
-            Event::SoftBreak | Event::HardBreak if para_depth > 0 && !first_para_done => {
-                r.first_paragraph.push(' ');
-                events.push(event);
-            }
-            Event::TaskListMarker(checked) => {
-                // Labelled later, from the item's text (axe: a form field
-                // needs a name; issue 8).
-                task = Some((events.len(), checked, String::new()));
-                events.push(Event::Html(CowStr::from(checkbox(checked, ""))));
-            }
-            other => events.push(other),
+            inner.push(e);
         }
+        self.r.word_count += text.split_whitespace().count();
+        let base = id.map_or_else(|| anchor(&text), |i| anchor(&i));
+        let id = self.ids.unique(&base);
+        let mut inner_html = String::new();
+        pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
+        let level_n = level as u8;
+        let class = if classes.is_empty() {
+            String::new()
+        } else {
+            let joined: Vec<&str> = classes.iter().map(|c| c.as_ref()).collect();
+            format!(" class=\"{}\"", escape_attr(&joined.join(" ")))
+        };
+        self.r.toc.push(TocEntry {
+            level: level_n,
+            id: id.clone(),
+            title: text.trim().to_string(),
+        });
+        self.events.push(Event::Html(CowStr::from(format!(
+            "<h{level_n} id=\"{id}\"{class}>{inner_html} <a class=\"heading-link\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></h{level_n}>\n"
+        ))));
     }
-    if let Some((at, checked, label)) = task.take() {
-        events[at] = Event::Html(CowStr::from(checkbox(checked, &label)));
+
+    fn code_block(
+        &mut self,
+        kind: CodeBlockKind<'e>,
+        range: Range<usize>,
+        parser: &mut impl Iterator<Item = (Event<'e>, Range<usize>)>,
+    ) {
+        let mut code = String::new();
+        for (e, _) in parser.by_ref() {
+            match e {
+                Event::End(TagEnd::CodeBlock) => break,
+                Event::Text(t) => code.push_str(&drop_controls(t)),
+                _ => {}
+            }
+        }
+        let info = match &kind {
+            CodeBlockKind::Fenced(info) => info.as_ref(),
+            CodeBlockKind::Indented => "",
+        };
+        let html = if snippet::is_directive(info) {
+            let (line, _) = self.ctx.line_col(range.start);
+            match snippet::render(info, &code, line, &self.ctx.snippet, self.diags) {
+                Some((html, published)) => {
+                    self.r.snippets.push(published);
+                    html
+                }
+                None => String::new(),
+            }
+        } else {
+            highlight::code_block(fence_lang(info), &code)
+        };
+        self.events.push(Event::Html(CowStr::from(html)));
     }
-    r.html.reserve(body.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut r.html, events.into_iter());
-    r.first_paragraph = r.first_paragraph.split_whitespace().collect::<Vec<_>>().join(" ");
-    r
+
+    fn image(
+        &mut self,
+        dest_url: CowStr<'e>,
+        title: CowStr<'e>,
+        range: Range<usize>,
+        parser: &mut impl Iterator<Item = (Event<'e>, Range<usize>)>,
+    ) {
+        let ctx = self.ctx;
+        let mut alt = String::new();
+        for (e, _) in parser.by_ref() {
+            match e {
+                Event::End(TagEnd::Image) => break,
+                Event::Text(t) | Event::Code(t) => alt.push_str(&t),
+                _ => {}
+            }
+        }
+        let (line, col) = ctx.line_col(range.start);
+        self.r.links.push(Link { href: dest_url.to_string(), line, col, is_image: true });
+        let mut html =
+            format!("<img src=\"{}\" alt=\"{}\"", escape_attr(&dest_url), escape_attr(&alt));
+        if !title.is_empty() {
+            let _ = write!(html, " title=\"{}\"", escape_attr(&title));
+        }
+        // The size reserves the image's box before it loads, so
+        // nothing below it moves and a `#section` jump lands where it
+        // aims (issue 8).
+        if let Some((w, h)) =
+            local_image(&dest_url, ctx).and_then(|(p, bytes)| assets::image_size(&p, &bytes))
+        {
+            let _ = write!(html, " width=\"{w}\" height=\"{h}\"");
+        }
+        html.push_str(" loading=\"lazy\">");
+        self.events.push(Event::Html(CowStr::from(html)));
+    }
+
+    fn link(
+        &mut self,
+        link_type: LinkType,
+        dest_url: CowStr<'e>,
+        title: CowStr<'e>,
+        id: CowStr<'e>,
+        range: Range<usize>,
+    ) {
+        let ctx = self.ctx;
+        let (line, col) = ctx.line_col(range.start);
+        let dest = if link_type == LinkType::Email {
+            dest_url
+        } else {
+            // Checks see the link as published (rewritten), so they agree with the page.
+            match rewrite_md_link(&dest_url, ctx) {
+                Ok(Some(url)) => {
+                    self.r.links.push(Link { href: url.clone(), line, col, is_image: false });
+                    CowStr::from(url)
+                }
+                Ok(None) => {
+                    self.r.links.push(Link {
+                        href: dest_url.to_string(),
+                        line,
+                        col,
+                        is_image: false,
+                    });
+                    dest_url
+                }
+                Err(()) => {
+                    self.diags.push(
+                        Diagnostic::warning(
+                            ids::LINK_UNKNOWN_ARTICLE,
+                            ctx.index.location(
+                                ctx.path,
+                                ctx.body_offset + ctx.map.original(range.start),
+                            ),
+                            format!("link to `{dest_url}`: no article is built from that file"),
+                        )
+                        .with_help("check the path; it is relative to this article's folder"),
+                    );
+                    dest_url
+                }
+            }
+        };
+        self.events.push(Event::Start(Tag::Link { link_type, dest_url: dest, title, id }));
+    }
+
+    fn html_block(&mut self, range: Range<usize>) {
+        let (line, _) = self.ctx.line_col(range.start);
+        self.events.push(Event::Html(CowStr::from(format!("{LINE_SENTINEL}{line}-->"))));
+        self.events.push(Event::Start(Tag::HtmlBlock));
+    }
+
+    fn inline_html(&mut self, h: CowStr<'e>, range: Range<usize>) {
+        if h.starts_with('<') && !h.starts_with("</") && !h.starts_with("<!") {
+            let (line, _) = self.ctx.line_col(range.start);
+            self.events.push(Event::InlineHtml(CowStr::from(format!("{LINE_SENTINEL}{line}-->"))));
+        }
+        self.events.push(Event::InlineHtml(drop_controls(h)));
+    }
+
+    fn paragraph_start(&mut self) {
+        self.para_depth += 1;
+        self.events.push(Event::Start(Tag::Paragraph));
+    }
+
+    fn paragraph_end(&mut self) {
+        self.para_depth = self.para_depth.saturating_sub(1);
+        if !self.r.first_paragraph.trim().is_empty() {
+            self.first_para_done = true;
+        }
+        self.events.push(Event::End(TagEnd::Paragraph));
+    }
+
+    /// Whether text now is part of the first paragraph (the summary).
+    fn in_first_paragraph(&self) -> bool {
+        self.para_depth > 0 && !self.first_para_done
+    }
+
+    fn text(&mut self, t: CowStr<'e>) {
+        let t = drop_controls(t);
+        self.r.word_count += t.split_whitespace().count();
+        if self.in_first_paragraph() {
+            self.r.first_paragraph.push_str(&t);
+        }
+        self.events.push(Event::Text(t));
+    }
+
+    fn code(&mut self, t: CowStr<'e>) {
+        let t = drop_controls(t);
+        self.r.word_count += 1;
+        if self.in_first_paragraph() {
+            self.r.first_paragraph.push_str(&t);
+        }
+        self.events.push(Event::Code(t));
+    }
+
+    fn first_paragraph_break(&mut self, event: Event<'e>) {
+        self.r.first_paragraph.push(' ');
+        self.events.push(event);
+    }
+
+    fn task_marker(&mut self, checked: bool) {
+        // Labelled later, from the item's text (axe: a form field
+        // needs a name; issue 8).
+        self.task = Some((self.events.len(), checked, String::new()));
+        self.events.push(Event::Html(CowStr::from(checkbox(checked, ""))));
+    }
+
+    /// The page's HTML from the events, with a checkbox still waiting given
+    /// the label it has.
+    fn finish(mut self, body_len: usize) -> Rendered {
+        if let Some((at, checked, label)) = self.task.take() {
+            self.events[at] = Event::Html(CowStr::from(checkbox(checked, &label)));
+        }
+        let mut r = self.r;
+        r.html.reserve(body_len * 3 / 2);
+        pulldown_cmark::html::push_html(&mut r.html, self.events.into_iter());
+        r.first_paragraph = r.first_paragraph.split_whitespace().collect::<Vec<_>>().join(" ");
+        r
+    }
 }
 
 /// Control characters other than tab and line breaks (NUL, form feed, C1) are
