@@ -11,10 +11,9 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::cache::{shard_of, Bodies, BodyEntry, Cache};
 use super::memo::Slugged;
-use super::steps::url_of;
+use super::steps::{url_of, Run};
 use super::Progress;
 use crate::article::{self, Env, Front};
-use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::load::{self, ContentFiles, FileRead, Inputs};
 use crate::model::Source;
@@ -40,11 +39,7 @@ impl ContentFiles for Recorder<'_> {
 }
 /// What the body step reads besides the cache.
 pub(super) struct BodyInputs<'a> {
-    pub inputs: &'a Inputs,
-    pub root: &'a Path,
-    pub config: &'a Config,
-    pub settings: u128,
-    pub sources: &'a [Arc<Source>],
+    pub run: Run<'a>,
     pub fronts: &'a [Arc<Front>],
     /// The published articles, as indices into `sources`.
     pub items: &'a [usize],
@@ -91,15 +86,15 @@ impl BodyInputs<'_> {
         old: &Bodies,
         store: &BodyStore,
     ) -> Option<Arc<BodyEntry>> {
-        let source = &self.sources[i];
+        let source = &self.run.sources[i];
         let Slugged { slug, url, .. } = self.slugged(i);
         let old = old.get(&source.path)?;
         let fresh = old.source_hash == source.hash
-            && old.settings == self.settings
+            && old.settings == self.run.settings
             && old.assets == assets
             && old.slug == *slug
             && old.url == *url
-            && old.files.iter().all(|(p, fp)| self.inputs.read(p).fingerprint() == *fp)
+            && old.files.iter().all(|(p, fp)| self.run.inputs.read(p).fingerprint() == *fp)
             && (!self.urls_moved
                 || old.urls.iter().all(|(p, u)| url_of(self.slugs, p) == u.as_deref()))
             && old.statics.iter().all(|(p, found)| self.statics.contains(p.as_path()) == *found)
@@ -115,14 +110,14 @@ impl BodyInputs<'_> {
         store: &BodyStore,
         done: &AtomicUsize,
     ) -> anyhow::Result<(Arc<BodyEntry>, bool)> {
-        let source = &self.sources[i];
+        let source = &self.run.sources[i];
         let front = &self.fronts[i];
         let Slugged { slug, url, .. } = self.slugged(i);
         let assets = assets_key(source);
         if let Some(old) = self.reusable(i, assets, old, store) {
             return Ok((old, false));
         }
-        let recorder = Recorder { inputs: self.inputs, files: Mutex::default() };
+        let recorder = Recorder { inputs: self.run.inputs, files: Mutex::default() };
         let looked_up: Mutex<Vec<(PathBuf, Option<String>)>> = Mutex::default();
         let lookup = |p: &Path| {
             let u = url_of(self.slugs, p).map(str::to_string);
@@ -135,7 +130,7 @@ impl BodyInputs<'_> {
             statics_read.lock().unwrap_or_else(|e| e.into_inner()).push((p.to_path_buf(), found));
             found
         };
-        let (root, config) = (self.root, self.config);
+        let (root, config) = (self.run.root, self.run.config);
         let env = Env { root, config, urls: &lookup, files: &recorder, statics: &is_static };
         if let Some(p) = self.progress {
             p(done.fetch_add(1, Ordering::Relaxed) + 1, self.items.len());
@@ -158,7 +153,7 @@ impl BodyInputs<'_> {
         statics.dedup();
         let entry = BodyEntry {
             source_hash: source.hash,
-            settings: self.settings,
+            settings: self.run.settings,
             assets,
             slug: slug.clone(),
             url: url.clone(),
@@ -229,7 +224,7 @@ pub(super) fn bodies(
             indexed.push(match reuse {
                 Some(x) => Arc::clone(x),
                 None => Arc::new(Indexed::new(
-                    b.config,
+                    b.run.config,
                     Arc::clone(&entry.article),
                     entry.body_key,
                     Arc::clone(&entry.facts),

@@ -272,6 +272,16 @@ impl Cache {
         Ok(())
     }
 
+    /// Bodies kept in memory that no article names any more are let go
+    /// (only when a body changed: otherwise every one is still named).
+    pub fn release_unused_bodies(&self, bodies_changed: bool) -> anyhow::Result<()> {
+        if matches!(self.store, BodyStore::Memory(_)) && bodies_changed {
+            let live: FxHashSet<u128> = self.bodies.values().map(|b| b.body_key).collect();
+            self.store.retain(&live)?;
+        }
+        Ok(())
+    }
+
     /// Marks the shard of `path` as changed.
     pub fn touch(&mut self, path: &Path) {
         self.dirty |= 1 << shard_of(path);

@@ -182,6 +182,30 @@ pub(super) fn external(
     Some(stats)
 }
 
+/// What the link checks leave for later steps: how the external check went,
+/// and which checks did not run (their suppressions are not unused).
+pub(super) struct LinkChecks {
+    pub external: Option<crate::check::external::Stats>,
+    pub not_run: &'static [crate::registry::CheckId],
+}
+
+/// Step 7: internal links (7a), then external ones when they are on (7b).
+pub(super) fn site_links(
+    l: &LinkInputs<'_>,
+    external_links: ExternalLinks,
+    cache_dir: Option<&Path>,
+    memo: &mut Option<LinksMemo>,
+    notes: &mut Vec<String>,
+    diags: &mut Vec<Diagnostic>,
+) -> LinkChecks {
+    links(l, memo, diags);
+    let external_on = external_on(external_links, l.config);
+    let external_stats = external(external_on, l, cache_dir, notes, diags);
+    let not_run: &[crate::registry::CheckId] =
+        if external_on { &[] } else { crate::check::external::IDS };
+    LinkChecks { external: external_stats, not_run }
+}
+
 /// The duplicate-title findings are a function of every article's (path,
 /// title), hashed here, and of the text of the articles they name (for the
 /// line of `title:`).

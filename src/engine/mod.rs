@@ -32,11 +32,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::diag::{self, Diagnostic, Severity};
+use crate::diag::{Diagnostic, Severity};
 use crate::load::Inputs;
 use crate::model::{Article, BuildStats, Output, Source};
-use crate::render::{Indexed, Site};
-use crate::store::BodyStore;
+use crate::render::Indexed;
 use crate::write::{self, Target};
 
 mod bodies;
@@ -46,7 +45,6 @@ mod memo;
 mod output;
 mod steps;
 
-use crate::registry::ids;
 use cache::Cache;
 use memo::Memos;
 
@@ -302,31 +300,20 @@ impl Engine {
         let config = &*config;
         let settings = steps::settings_key(inputs, config, root);
         let sources = &inputs.content.sources;
+        let run = steps::Run { inputs, root, config, settings, sources };
         let mut clock = Clock::new(std::mem::take(&mut self.startup));
 
-        let fronts = steps::front_matter(
-            sources,
-            config,
-            settings,
-            cache,
-            &mut memo.last_fronts,
-            &mut diags,
-        )?;
+        let fronts = steps::front_matter(run, cache, &mut memo.last_fronts, &mut diags)?;
         clock.lap("front matter");
 
-        let published =
-            steps::slugs(sources, &fronts, config, settings, opts.drafts, memo, &mut diags);
+        let published = steps::slugs(run, &fronts, opts.drafts, memo, &mut diags);
         let slugs = &memo.slugs;
         clock.lap("slugs");
 
         let slug_of = steps::slug_table(sources, &published.items, slugs);
         let statics = steps::static_paths(inputs);
         let body_inputs = bodies::BodyInputs {
-            inputs,
-            root,
-            config,
-            settings,
-            sources,
+            run,
             fronts: &fronts,
             items: &published.items,
             slug_of: &slug_of,
@@ -342,25 +329,15 @@ impl Engine {
         memo.bodies_checked = true;
         clock.lap("bodies");
 
-        let home = steps::home(inputs, root, config, slugs, &mut diags);
+        let home = steps::home(run, slugs, &mut diags);
         clock.lap("home");
 
         let page_settings = steps::page_settings(settings, inputs.templates_hash(), opts.drafts);
         let tera = steps::templates(inputs, config, &mut memo.tera, &mut diags);
-        let site = Site::new(
-            config,
-            &indexed,
-            &home,
-            page_settings,
-            &inputs.statics,
-            &inputs.content.stamps,
-            &mut memo.theme,
-        )
-        .with_previous_related(memo.related.take());
-        let previous = match &*target {
-            Some(t) => &t.manifest.files,
-            None => &*memory_keys,
-        };
+        let related = memo.related.take();
+        let site =
+            steps::site(inputs, config, &indexed, &home, page_settings, &mut memo.theme, related);
+        let previous = output::previous(target, memory_keys);
         let (findings, check_only) = (&cache.page_findings, opts.check_only);
         let mut units = steps::units(&site, &tera, previous, findings, check_only, &mut diags);
         memo.related = Some(Arc::clone(site.related()));
@@ -381,12 +358,15 @@ impl Engine {
             files: &files,
             units: &units,
         };
-        checks::links(&links, &mut memo.links, &mut diags);
-        let external_on = checks::external_on(opts.external, config);
         let cache_dir = opts.cache_dir.as_deref();
-        let external_stats = checks::external(external_on, &links, cache_dir, notes, &mut diags);
-        let not_run: &[crate::registry::CheckId] =
-            if external_on { &[] } else { crate::check::external::IDS };
+        let link_checks = checks::site_links(
+            &links,
+            opts.external,
+            cache_dir,
+            &mut memo.links,
+            notes,
+            &mut diags,
+        );
         clock.lap("link check");
 
         checks::duplicate_titles(
@@ -399,34 +379,19 @@ impl Engine {
         );
         let ignores = checks::ignores(sources, &fronts, &cache.bodies);
         let texts = checks::suppression_texts(sources, &ignores);
+        let not_run = link_checks.not_run;
         let suppressions = output::Suppressions { ignores: &ignores, texts: &texts, not_run };
         let mut report = Report { stats: checks::index_stats(&indexed), ..Report::default() };
         clock.lap("titles, ignores");
 
         // In memory (tests, tools) pages are made even with errors, to look
         // at; an output folder is never touched by a build with errors.
-        // Whether to write is decided on the findings as the site's `checks:`
-        // severities and suppression comments make them: before rendering,
-        // so page findings (known once rendered) don't take part. That is why
-        // the findings are settled twice when rendering adds any.
-        let decided = suppressions.finalize(config, diags.clone());
-        let has_errors = output::has_errors(&decided, opts.deny_warnings);
+        let (decided, has_errors) =
+            output::decide(config, &suppressions, &diags, opts.deny_warnings);
         let mut added: Vec<Diagnostic> = Vec::new();
         if !has_errors || target.is_none() || check_only {
-            let writer = match (&*target, check_only || has_errors) {
-                (Some(t), false) => Some(t.begin()?),
-                _ => None,
-            };
-            let r = output::RenderInputs {
-                inputs,
-                root,
-                config,
-                sources,
-                indexed: &indexed,
-                slugs,
-                cache,
-                check_only,
-            };
+            let writer = output::begin(target, check_only || has_errors)?;
+            let r = output::RenderInputs { run, indexed: &indexed, slugs, cache, check_only };
             let rendered = output::render(&r, &site, &tera, &units, previous, writer.as_ref());
             clock.lap("render");
 
@@ -434,56 +399,42 @@ impl Engine {
             output::keep_page_findings(cache, std::mem::take(&mut made.page_findings), &units);
             added = output::page_report(config, &units, &cache.page_findings, &indexed);
             report.removed = output::removed(previous, &files);
-            if check_only || (has_errors && target.is_some()) {
-                // Nothing is written.
-            } else if made.failed.is_empty() {
-                let dest = output::Destination { target, memory, memory_keys, notes };
-                let (changed, window) =
-                    output::publish(made, &report.removed, &units, writer, dest)?;
-                if let Some(window) = window {
-                    clock.phases.push(("commit window", window));
-                }
-                report.changed = changed;
-            } else {
-                if let Some(w) = writer {
-                    w.abort();
-                }
-                // A disk that is full or read-only is the tool's failure (exit 2), not the site's.
-                if let Some(d) = made.failed.iter().find(|d| d.code == ids::OUTPUT_UNWRITABLE) {
-                    anyhow::bail!("{}: {}", d.location, d.message);
-                }
-                added.splice(0..0, made.failed);
+            let write_nothing = check_only || (has_errors && target.is_some());
+            let dest = output::Destination { target, memory, memory_keys, notes };
+            let written =
+                output::write(made, &report.removed, &units, writer, dest, write_nothing)?;
+            if let Some(window) = written.window {
+                clock.phases.push(("commit window", window));
             }
+            report.changed = written.changed;
+            added.splice(0..0, written.failed);
         }
         report.stats.files_written = report.changed.len();
 
-        let mut diags = if added.is_empty() {
-            decided
-        } else {
-            diags.extend(added);
-            suppressions.finalize(config, diags)
-        };
+        let diags = output::settle(config, &suppressions, diags, decided, added);
         drop(texts);
-        diag::sort(&mut diags);
-        report.stats.errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
-        report.stats.warnings = diags.len() - report.stats.errors;
+        report.count(&diags);
         drop(site);
         drop(tera);
         self.indexed = indexed;
         self.diagnostics = diags;
         clock.lap("write, findings");
 
-        if matches!(self.cache.store, BodyStore::Memory(_)) && bodies_changed {
-            let live: rustc_hash::FxHashSet<u128> =
-                self.cache.bodies.values().map(|b| b.body_key).collect();
-            self.cache.store.retain(&live)?;
-        }
+        self.cache.release_unused_bodies(bodies_changed)?;
         clock.lap("bookkeeping");
         report.phases = clock.phases;
         report.notes = std::mem::take(&mut self.notes);
-        report.external = external_stats;
+        report.external = link_checks.external;
         report.elapsed = started.elapsed();
         report.stats.elapsed_ms = report.elapsed.as_millis();
         Ok(report)
+    }
+}
+
+impl Report {
+    /// The run's errors and warnings, as counted in its stats.
+    fn count(&mut self, diags: &[Diagnostic]) {
+        self.stats.errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
+        self.stats.warnings = diags.len() - self.stats.errors;
     }
 }

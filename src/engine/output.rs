@@ -11,16 +11,37 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::cache::{Cache, PageFindings};
 use super::memo::Slugged;
-use super::steps::url_of;
+use super::steps::{url_of, Run};
 use crate::article::{self, Env};
 use crate::check::facts::Ignore;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Location};
-use crate::load::{self, Inputs};
-use crate::model::{Output, Source};
+use crate::load;
+use crate::model::Output;
 use crate::registry::ids;
 use crate::render::{self, Indexed, Job, Site, Unit};
 use crate::write::{Files, Target, Writer};
+
+/// What the last build made, as the output folder's manifest or (in memory)
+/// the keys it would hold: what the render step compares keys with.
+pub(super) fn previous<'a>(target: &'a Option<Target>, memory_keys: &'a Files) -> &'a Files {
+    match target {
+        Some(t) => &t.manifest.files,
+        None => memory_keys,
+    }
+}
+
+/// Opens the output folder for writing, unless nothing is to be written
+/// (or there is no folder): then pages are rendered to look at only.
+pub(super) fn begin(
+    target: &Option<Target>,
+    write_nothing: bool,
+) -> anyhow::Result<Option<Writer>> {
+    Ok(match (target, write_nothing) {
+        (Some(t), false) => Some(t.begin()?),
+        _ => None,
+    })
+}
 
 /// Whether the render stage makes `u` (and so whether it is worth making
 /// ahead): not when the last build made it with the same key, unless it is a
@@ -59,6 +80,21 @@ impl Suppressions<'_> {
     }
 }
 
+/// The findings as they decide whether to write: as the site's `checks:`
+/// severities and suppression comments make them, before rendering, so page
+/// findings (known once rendered) don't take part. That is why the findings
+/// are settled twice when rendering adds any ([`settle`]).
+pub(super) fn decide(
+    config: &Config,
+    suppressions: &Suppressions<'_>,
+    diags: &[Diagnostic],
+    deny_warnings: bool,
+) -> (Vec<Diagnostic>, bool) {
+    let decided = suppressions.finalize(config, diags.to_vec());
+    let has_errors = has_errors(&decided, deny_warnings);
+    (decided, has_errors)
+}
+
 /// Whether a run with these findings (as `checks:` and suppressions make
 /// them) must leave the output folder alone.
 pub(super) fn has_errors(decided: &[Diagnostic], deny_warnings: bool) -> bool {
@@ -67,10 +103,7 @@ pub(super) fn has_errors(decided: &[Diagnostic], deny_warnings: bool) -> bool {
 
 /// What rendering reads besides the units.
 pub(super) struct RenderInputs<'a> {
-    pub inputs: &'a Inputs,
-    pub root: &'a Path,
-    pub config: &'a Config,
-    pub sources: &'a [Arc<Source>],
+    pub run: Run<'a>,
     pub indexed: &'a [Arc<Indexed>],
     pub slugs: &'a FxHashMap<PathBuf, Slugged>,
     pub cache: &'a Cache,
@@ -87,15 +120,15 @@ impl RenderInputs<'_> {
         }
         // The stored body is gone or damaged: the stage is pure, so
         // doing it again gives the same HTML.
-        let source = self.sources.iter().find(|s| s.path == x.article.source)?;
+        let source = self.run.sources.iter().find(|s| s.path == x.article.source)?;
         let (_, front) = self.cache.fronts.get(&x.article.source)?;
         let lookup = |p: &Path| url_of(self.slugs, p).map(str::to_string);
-        let statics = |p: &Path| super::steps::is_static(self.inputs, p);
+        let statics = |p: &Path| super::steps::is_static(self.run.inputs, p);
         let env = Env {
-            root: self.root,
-            config: self.config,
+            root: self.run.root,
+            config: self.run.config,
             urls: &lookup,
-            files: self.inputs,
+            files: self.run.inputs,
             statics: &statics,
         };
         let (a, _, _) = article::body(
@@ -126,7 +159,7 @@ pub(super) fn render(
     previous: &Files,
     writer: Option<&Writer>,
 ) -> Vec<Rendered> {
-    let (config, check_only) = (r.config, r.check_only);
+    let (config, check_only) = (r.run.config, r.check_only);
     let body = |i: usize| r.body(i);
     units
         .par_iter()
@@ -307,6 +340,64 @@ pub(super) fn publish(
         }
     }
     Ok((written.into_iter().map(|(p, _)| p).collect(), window))
+}
+
+/// What the write step did: the changed paths, the commit window when it
+/// was measured, and the outputs that could not be written.
+#[derive(Default)]
+pub(super) struct Written {
+    pub changed: Vec<PathBuf>,
+    pub window: Option<std::time::Duration>,
+    pub failed: Vec<Diagnostic>,
+}
+
+/// Step 10: publishes what was made, unless nothing is to be written (a
+/// check, or errors with an output folder) or an output failed: then the
+/// writer's staged files are dropped and the failures reported. A disk that
+/// is full or read-only is the tool's failure (exit 2), not the site's.
+pub(super) fn write(
+    made: Made,
+    removed: &[PathBuf],
+    units: &[Unit],
+    writer: Option<Writer>,
+    dest: Destination<'_>,
+    write_nothing: bool,
+) -> anyhow::Result<Written> {
+    if write_nothing {
+        // Nothing is written.
+        return Ok(Written::default());
+    }
+    if made.failed.is_empty() {
+        let (changed, window) = publish(made, removed, units, writer, dest)?;
+        return Ok(Written { changed, window, failed: Vec::new() });
+    }
+    if let Some(w) = writer {
+        w.abort();
+    }
+    if let Some(d) = made.failed.iter().find(|d| d.code == ids::OUTPUT_UNWRITABLE) {
+        anyhow::bail!("{}: {}", d.location, d.message);
+    }
+    Ok(Written { failed: made.failed, ..Written::default() })
+}
+
+/// The run's findings, sorted: those decided before rendering, or, when
+/// rendering added some, all of them settled again (severities from the
+/// site's `checks:`, suppression comments applied).
+pub(super) fn settle(
+    config: &Config,
+    suppressions: &Suppressions<'_>,
+    mut diags: Vec<Diagnostic>,
+    decided: Vec<Diagnostic>,
+    added: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
+    let mut diags = if added.is_empty() {
+        decided
+    } else {
+        diags.extend(added);
+        suppressions.finalize(config, diags)
+    };
+    crate::diag::sort(&mut diags);
+    diags
 }
 
 #[cfg(test)]

@@ -21,6 +21,19 @@ use crate::model::Source;
 use crate::registry::ids;
 use crate::render::{self, HomeIntro, Indexed, Site};
 
+/// What every step of a run reads: the site as loaded, and the config and
+/// settings key this run builds with. Passed whole, so a step's signature
+/// names only what is its own.
+#[derive(Clone, Copy)]
+pub(super) struct Run<'a> {
+    pub inputs: &'a Inputs,
+    pub root: &'a Path,
+    pub config: &'a Config,
+    /// [`settings_key`] of this run.
+    pub settings: u128,
+    pub sources: &'a [Arc<Source>],
+}
+
 /// The findings of reading the site, which every run reports again.
 pub(super) fn input_findings(inputs: &Inputs) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
@@ -61,13 +74,12 @@ pub(super) fn settings_key(inputs: &Inputs, config: &Config, root: &Path) -> u12
 /// Step 1: front matter, reused by source hash. The cache's map is updated
 /// in place: a save costs the entries that changed, not a new map.
 pub(super) fn front_matter(
-    sources: &[Arc<Source>],
-    config: &Config,
-    settings: u128,
+    run: Run<'_>,
     cache: &mut Cache,
     last_fronts: &mut Vec<(Arc<Source>, Arc<Front>, u128)>,
     diags: &mut Vec<Diagnostic>,
 ) -> anyhow::Result<Vec<Arc<Front>>> {
+    let (sources, config, settings) = (run.sources, run.config, run.settings);
     // The same `Source` (shared, unchanged since it was read) at the same
     // place as in the last run, with the same settings: its front matter
     // is the one of the last run, found without a lookup.
@@ -133,14 +145,13 @@ pub(super) struct Published {
 /// and the settings are the same; two articles at one URL is an error naming
 /// both.
 pub(super) fn slugs(
-    sources: &[Arc<Source>],
+    run: Run<'_>,
     fronts: &[Arc<Front>],
-    config: &Config,
-    settings: u128,
     drafts: bool,
     memo: &mut Memos,
     diags: &mut Vec<Diagnostic>,
 ) -> Published {
+    let (sources, config, settings) = (run.sources, run.config, run.settings);
     let base = config.base_path().to_string();
     let mut items: Vec<usize> = Vec::with_capacity(sources.len());
     // If no URL moved, every kept body's URL look-ups still give what they
@@ -259,12 +270,11 @@ pub(super) fn is_static(inputs: &Inputs, p: &Path) -> bool {
 
 /// Step 4: the home page's intro (one small page; always redone).
 pub(super) fn home(
-    inputs: &Inputs,
-    root: &Path,
-    config: &Config,
+    run: Run<'_>,
     slugs: &FxHashMap<std::path::PathBuf, Slugged>,
     diags: &mut Vec<Diagnostic>,
 ) -> HomeIntro {
+    let (inputs, root, config) = (run.inputs, run.root, run.config);
     match &inputs.content.home {
         Some(source) => {
             let lookup = |p: &Path| url_of(slugs, p).map(str::to_string);
@@ -308,6 +318,21 @@ pub(super) fn templates(
             t
         }
     }
+}
+
+/// Step 5a: the site index, rebuilt whole each run (it is small). The last
+/// run's related articles are reused while what they were made from holds.
+pub(super) fn site<'a>(
+    inputs: &'a Inputs,
+    config: &'a Config,
+    indexed: &'a [Arc<Indexed>],
+    home: &'a HomeIntro,
+    page_settings: u128,
+    theme: &mut Option<(u128, crate::assets::Theme)>,
+    related: Option<Arc<render::Related>>,
+) -> Site<'a> {
+    Site::new(config, indexed, home, page_settings, &inputs.statics, &inputs.content.stamps, theme)
+        .with_previous_related(related)
 }
 
 /// Step 5: the site index and every output as a unit; long lists that must
