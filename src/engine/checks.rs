@@ -11,7 +11,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::cache::{Bodies, Fronts};
 use super::memo::{link_targets, LinksMemo, Slugged};
-use super::ExternalLinks;
+use super::steps::Run;
+use super::{EngineOptions, ExternalLinks};
 use crate::article::Front;
 use crate::check::facts::{Ignore, LinkFact};
 use crate::config::Config;
@@ -192,14 +193,14 @@ pub(super) struct LinkChecks {
 /// Step 7: internal links (7a), then external ones when they are on (7b).
 pub(super) fn site_links(
     l: &LinkInputs<'_>,
-    external_links: ExternalLinks,
-    cache_dir: Option<&Path>,
+    opts: &EngineOptions,
     memo: &mut Option<LinksMemo>,
     notes: &mut Vec<String>,
     diags: &mut Vec<Diagnostic>,
 ) -> LinkChecks {
     links(l, memo, diags);
-    let external_on = external_on(external_links, l.config);
+    let external_on = external_on(opts.external, l.config);
+    let cache_dir = opts.cache_dir.as_deref();
     let external_stats = external(external_on, l, cache_dir, notes, diags);
     let not_run: &[crate::registry::CheckId] =
         if external_on { &[] } else { crate::check::external::IDS };
@@ -233,7 +234,7 @@ fn titles_key(base: u128, fronts: &Fronts, members: &[PathBuf]) -> u128 {
 
 /// Step 8: duplicate titles, kept while their key is the same.
 pub(super) fn duplicate_titles(
-    sources: &[Arc<Source>],
+    run: Run<'_>,
     indexed: &[Arc<Indexed>],
     arts: &[&Article],
     fronts: &Fronts,
@@ -247,7 +248,7 @@ pub(super) fn duplicate_titles(
         }
         _ => {
             let mut found = Vec::new();
-            crate::check::front_matter::duplicate_titles(sources, arts, &mut found);
+            crate::check::front_matter::duplicate_titles(run.sources, arts, &mut found);
             let mut members: Vec<PathBuf> = found.iter().map(|d| d.location.path.clone()).collect();
             members.sort();
             members.dedup();

@@ -332,11 +332,9 @@ impl Engine {
         let home = steps::home(run, slugs, &mut diags);
         clock.lap("home");
 
-        let page_settings = steps::page_settings(settings, inputs.templates_hash(), opts.drafts);
         let tera = steps::templates(inputs, config, &mut memo.tera, &mut diags);
         let related = memo.related.take();
-        let site =
-            steps::site(inputs, config, &indexed, &home, page_settings, &mut memo.theme, related);
+        let site = steps::site(run, &indexed, &home, opts.drafts, &mut memo.theme, related);
         let previous = output::previous(target, memory_keys);
         let (findings, check_only) = (&cache.page_findings, opts.check_only);
         let mut units = steps::units(&site, &tera, previous, findings, check_only, &mut diags);
@@ -358,25 +356,10 @@ impl Engine {
             files: &files,
             units: &units,
         };
-        let cache_dir = opts.cache_dir.as_deref();
-        let link_checks = checks::site_links(
-            &links,
-            opts.external,
-            cache_dir,
-            &mut memo.links,
-            notes,
-            &mut diags,
-        );
+        let link_checks = checks::site_links(&links, opts, &mut memo.links, notes, &mut diags);
         clock.lap("link check");
 
-        checks::duplicate_titles(
-            sources,
-            &indexed,
-            &arts,
-            &cache.fronts,
-            &mut memo.titles,
-            &mut diags,
-        );
+        checks::duplicate_titles(run, &indexed, &arts, &cache.fronts, &mut memo.titles, &mut diags);
         let ignores = checks::ignores(sources, &fronts, &cache.bodies);
         let texts = checks::suppression_texts(sources, &ignores);
         let not_run = link_checks.not_run;

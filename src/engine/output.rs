@@ -442,6 +442,55 @@ mod tests {
         assert!(removed(&previous, &all).is_empty());
     }
 
+    fn made(failed: Vec<Diagnostic>) -> Made {
+        Made { updates: Vec::new(), failed, written: Vec::new(), page_findings: Vec::new() }
+    }
+
+    #[test]
+    fn engine_write_keeps_outputs_in_memory_reports_failures_and_bails_on_a_full_disk() {
+        type Parts = (Option<Target>, BTreeMap<PathBuf, Output>, Files, Vec<String>);
+        fn dest(p: &mut Parts) -> Destination<'_> {
+            Destination {
+                target: &mut p.0,
+                memory: &mut p.1,
+                memory_keys: &mut p.2,
+                notes: &mut p.3,
+            }
+        }
+        let mut parts: Parts = Default::default();
+        let copy = unit("a.css", 7);
+        let written =
+            write(made(Vec::new()), &[], std::slice::from_ref(&copy), None, dest(&mut parts), true)
+                .unwrap();
+        assert!(written.changed.is_empty() && written.failed.is_empty(), "nothing is written");
+        let mut ok = made(Vec::new());
+        ok.updates.push(("a.css".into(), (7, 1)));
+        write(ok, &[], &[copy], None, dest(&mut parts), false).unwrap();
+        let failure = Diagnostic::error(ids::OUTPUT_UNREADABLE, Location::file("a.png"), "gone");
+        let written = write(made(vec![failure]), &[], &[], None, dest(&mut parts), false).unwrap();
+        assert_eq!(written.failed.len(), 1, "reported as the site's finding");
+        let full = Diagnostic::error(ids::OUTPUT_UNWRITABLE, Location::file("a.html"), "full");
+        let err = write(made(vec![full]), &[], &[], None, dest(&mut parts), false).err().unwrap();
+        assert!(err.to_string().contains("full"), "{err}");
+        assert_eq!(parts.2.get(Path::new("a.css")), Some(&(7, 1)));
+        assert!(matches!(parts.1.get(Path::new("a.css")), Some(Output::Copy { .. })));
+    }
+
+    #[test]
+    fn engine_settle_sorts_and_settles_again_only_when_rendering_added_findings() {
+        let config = Config::default();
+        let (ignores, texts) = (HashMap::new(), HashMap::new());
+        let s = Suppressions { ignores: &ignores, texts: &texts, not_run: &[] };
+        let at = |p: &str| Diagnostic::warning(ids::SEO_DESCRIPTION_LENGTH, Location::file(p), "x");
+        let decided = vec![at("b.md")];
+        let kept = settle(&config, &s, vec![at("z.md")], decided.clone(), Vec::new());
+        assert_eq!(kept.len(), 1, "as decided");
+        assert_eq!(kept[0].location.path, Path::new("b.md"));
+        let all = settle(&config, &s, vec![at("z.md")], decided, vec![at("a.md")]);
+        let paths: Vec<_> = all.iter().map(|d| d.location.path.clone()).collect();
+        assert_eq!(paths, [PathBuf::from("a.md"), "z.md".into()], "settled again, sorted");
+    }
+
     #[test]
     fn engine_has_errors_counts_warnings_only_when_denied() {
         let warning = Diagnostic::warning(ids::SEO_DESCRIPTION_LENGTH, Location::file("a.md"), "x");

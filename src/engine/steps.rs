@@ -288,7 +288,7 @@ pub(super) fn home(
 
 /// The key of what every page depends on: the settings, the templates and
 /// whether drafts are in.
-pub(super) fn page_settings(settings: u128, templates_hash: u128, drafts: bool) -> u128 {
+fn page_settings(settings: u128, templates_hash: u128, drafts: bool) -> u128 {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     h.update(&settings.to_le_bytes());
     h.update(&templates_hash.to_le_bytes());
@@ -323,14 +323,15 @@ pub(super) fn templates(
 /// Step 5a: the site index, rebuilt whole each run (it is small). The last
 /// run's related articles are reused while what they were made from holds.
 pub(super) fn site<'a>(
-    inputs: &'a Inputs,
-    config: &'a Config,
+    run: Run<'a>,
     indexed: &'a [Arc<Indexed>],
     home: &'a HomeIntro,
-    page_settings: u128,
+    drafts: bool,
     theme: &mut Option<(u128, crate::assets::Theme)>,
     related: Option<Arc<render::Related>>,
 ) -> Site<'a> {
+    let (inputs, config) = (run.inputs, run.config);
+    let page_settings = page_settings(run.settings, inputs.templates_hash(), drafts);
     Site::new(config, indexed, home, page_settings, &inputs.statics, &inputs.content.stamps, theme)
         .with_previous_related(related)
 }
