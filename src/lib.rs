@@ -24,6 +24,8 @@ pub mod yaml;
 // Shared types, built only on the leaves (`diag` on the check registry).
 pub mod diag;
 pub mod model;
+pub mod suggest;
+pub mod baseline;
 pub mod limits;
 pub mod slug;
 

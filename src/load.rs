@@ -477,6 +477,9 @@ pub struct Inputs {
     /// Symlinks in `static/` that lead out of the site or nowhere, and a
     /// `static/` that is itself outside the site.
     pub static_diags: Vec<Diagnostic>,
+    /// `inkproof-suppressions.json`: findings accepted as known, if the site has them.
+    pub known: Option<crate::baseline::Baseline>,
+    pub known_diags: Vec<Diagnostic>,
     /// Folders that are never read as content (the output folder).
     exclude: Vec<PathBuf>,
     /// Whether article texts stay in memory (see [`Inputs::load_released`]).
@@ -511,11 +514,14 @@ impl Inputs {
             template_diags: Vec::new(),
             statics: Vec::new(),
             static_diags: Vec::new(),
+            known: None,
+            known_diags: Vec::new(),
             exclude: exclude.to_vec(),
             keep_texts,
             files: Mutex::default(),
         };
         inputs.read_config()?;
+        inputs.read_known();
         // The configured output folder is never content, wherever it is.
         inputs.exclude.push(root.join(&inputs.config.output_dir));
         inputs.read_templates();
@@ -559,6 +565,9 @@ impl Inputs {
             let exclude = std::mem::take(&mut self.exclude);
             *self = Inputs::load_texts(&root, &exclude, self.keep_texts)?;
             return Ok(true);
+        }
+        if changed.contains(&root.join(crate::baseline::FILE)) {
+            self.read_known();
         }
         let under = |dir: &Path| {
             let dir = root.join(dir);
@@ -648,6 +657,32 @@ impl Inputs {
         };
         self.config_diags = diags;
         Ok(())
+    }
+
+    /// Reads `inkproof-suppressions.json` when the site has one. Only a
+    /// regular file at the root counts: a link could point anywhere.
+    fn read_known(&mut self) {
+        use crate::baseline::{Baseline, FILE};
+        self.known = None;
+        self.known_diags.clear();
+        let path = self.root.join(FILE);
+        let Ok(meta) = std::fs::symlink_metadata(&path) else { return };
+        let text = if meta.is_file() { std::fs::read_to_string(&path).ok() } else { None };
+        let Some(text) = text else {
+            self.known_diags.push(
+                Diagnostic::error(
+                    ids::CONFIG_INVALID,
+                    Location::file(FILE),
+                    format!("{FILE} is not a readable UTF-8 file (a link or folder is not read)"),
+                )
+                .with_help("write it with `inkproof check --suppress-all`, or delete it"),
+            );
+            return;
+        };
+        match Baseline::parse(&text) {
+            Ok(known) => self.known = Some(known),
+            Err(d) => self.known_diags.push(*d),
+        }
     }
 
     fn read_templates(&mut self) {

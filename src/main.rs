@@ -104,7 +104,7 @@ fn run(cli: &Cli) -> anyhow::Result<Exit> {
             if let Err(e) = engine.save_cache() {
                 eprintln!("note: could not save the cache: {e:#}");
             }
-            let outcome = report_check(&engine, &report, args, &narrow);
+            let outcome = report_check(&engine, &report, args, &narrow, &cli.root);
             engine.finish();
             outcome
         }
@@ -204,15 +204,41 @@ fn report_check(
     report: &inkproof::engine::Report,
     args: &inkproof::cli::CheckArgs,
     narrow: &report::Narrow,
+    root: &std::path::Path,
 ) -> anyhow::Result<Exit> {
-    let build = print_findings(
-        engine,
-        report,
-        args.format,
-        report::Command::Check,
-        args.max_findings,
-        narrow,
-    )?;
+    let build = match record_known(engine, args, root)? {
+        // What the new file leaves to report: what a later `check` will say.
+        Some(known) => {
+            let all: Vec<_> =
+                engine.diagnostics().iter().chain(engine.suppressed()).cloned().collect();
+            let applied = inkproof::baseline::apply(&known, all);
+            let mut build = Build { stats: report.stats.clone(), ..Build::default() };
+            build.diagnostics = applied.reported.into_iter().filter(|d| narrow.keeps(d)).collect();
+            build.suppressed = applied.suppressed.into_iter().filter(|d| narrow.keeps(d)).collect();
+            build.stats.errors = build.diagnostics.iter().filter(|d| d.is_error()).count();
+            build.stats.warnings = build.diagnostics.len() - build.stats.errors;
+            build.stats.suppressed = build.suppressed.len();
+            build.stats.prunable = 0;
+            let mut report = report.clone();
+            report.stats.prunable = 0;
+            print_build(
+                engine,
+                &report,
+                build,
+                args.format,
+                report::Command::Check,
+                args.max_findings,
+            )?
+        }
+        None => print_findings(
+            engine,
+            report,
+            args.format,
+            report::Command::Check,
+            args.max_findings,
+            narrow,
+        )?,
+    };
     if matches!(args.format, Format::Human | Format::Short) {
         let mut line = report::summary("Checked", &build.stats, false);
         if !narrow.is_everything() {
@@ -241,8 +267,27 @@ fn print_findings(
     narrow: &report::Narrow,
 ) -> std::io::Result<Build> {
     let build = as_build(engine, report, narrow);
+    print_build(engine, report, build, format, command, max_findings)
+}
+
+/// [`print_findings`] of a [`Build`] already made.
+fn print_build(
+    engine: &Engine,
+    report: &inkproof::engine::Report,
+    build: Build,
+    format: Format,
+    command: report::Command,
+    max_findings: usize,
+) -> std::io::Result<Build> {
     for note in &report.notes {
         eprintln!("note: {note}");
+    }
+    if report.stats.prunable > 0 {
+        eprintln!(
+            "note: {} accepted findings no longer occur; `inkproof check --prune-suppressions` drops them from {}",
+            report::thousands(report.stats.prunable),
+            inkproof::baseline::FILE
+        );
     }
     let diags = &build.diagnostics;
     match format {
@@ -272,7 +317,7 @@ fn print_findings(
         }
         Format::Short => report::short(diags, &mut std::io::stderr().lock())?,
         Format::Json => report::json(&build, command, &mut std::io::stdout().lock())?,
-        Format::Sarif => report::sarif(diags, &mut std::io::stdout().lock())?,
+        Format::Sarif => report::sarif(diags, &build.suppressed, &mut std::io::stdout().lock())?,
         Format::Github => report::github(diags, &mut std::io::stdout().lock())?,
     }
     Ok(build)
@@ -350,16 +395,74 @@ fn counts(n: usize, one: &str, many: &str) -> String {
 /// a no-change build itself.
 fn as_build(engine: &Engine, report: &inkproof::engine::Report, narrow: &report::Narrow) -> Build {
     let mut stats = report.stats.clone();
-    let diagnostics: Vec<_> = if narrow.is_everything() {
-        engine.diagnostics().to_vec()
+    let (diagnostics, suppressed): (Vec<_>, Vec<_>) = if narrow.is_everything() {
+        (engine.diagnostics().to_vec(), engine.suppressed().to_vec())
     } else {
         let kept: Vec<_> =
             engine.diagnostics().iter().filter(|d| narrow.keeps(d)).cloned().collect();
+        let known: Vec<_> =
+            engine.suppressed().iter().filter(|d| narrow.keeps(d)).cloned().collect();
         stats.errors = kept.iter().filter(|d| d.is_error()).count();
         stats.warnings = kept.len() - stats.errors;
-        kept
+        stats.suppressed = known.len();
+        (kept, known)
     };
-    Build { diagnostics, stats, ..Build::default() }
+    Build { diagnostics, suppressed, stats, ..Build::default() }
+}
+
+/// `check --suppress-all | --suppress ID… | --prune-suppressions`: writes
+/// `inkproof-suppressions.json` from every finding of this run (known ones
+/// included) and says what it accepted. `Ok(None)` when no flag asks for it.
+fn record_known(
+    engine: &Engine,
+    args: &inkproof::cli::CheckArgs,
+    root: &std::path::Path,
+) -> anyhow::Result<Option<inkproof::baseline::Baseline>> {
+    use inkproof::baseline::{self, Baseline, Record};
+    if !args.suppress_all && args.suppress.is_empty() && !args.prune_suppressions {
+        return Ok(None);
+    }
+    let mut named = Vec::new();
+    for id in &args.suppress {
+        match inkproof::registry::get(id) {
+            Some(c) => named.push(c.id),
+            None => {
+                let hint = inkproof::suggest::closest_id(id)
+                    .map(|c| format!("; did you mean `{c}`?"))
+                    .unwrap_or_default();
+                anyhow::bail!("`--suppress {id}` is not a check id{hint}");
+            }
+        }
+    }
+    let all: Vec<_> = engine.diagnostics().iter().chain(engine.suppressed()).cloned().collect();
+    let existing = engine.known().cloned().unwrap_or_default();
+    let mut known = existing.clone();
+    if args.suppress_all {
+        known = baseline::record(&known, &all, Record::AllWarnings);
+    }
+    if !named.is_empty() {
+        known = baseline::record(&known, &all, Record::Ids(&named));
+    }
+    if args.prune_suppressions {
+        known = baseline::record(&known, &all, Record::Prune);
+    }
+    let path = baseline::path(root);
+    if known == Baseline::default() && !path.exists() {
+        eprintln!("note: no findings to accept; {} not written", baseline::FILE);
+        return Ok(Some(known));
+    }
+    // Written beside and renamed over, so a killed run never leaves half a file.
+    let tmp = root.join(format!(".{}.tmp", baseline::FILE));
+    std::fs::write(&tmp, known.to_json())
+        .and_then(|()| std::fs::rename(&tmp, &path))
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    eprintln!(
+        "Accepted {} known findings in {} (was {}); commit it. Later runs report only new findings.",
+        report::thousands(known.total()),
+        baseline::FILE,
+        report::thousands(existing.total()),
+    );
+    Ok(Some(known))
 }
 
 /// `check PATH…`: each path as the findings name it, relative to the site

@@ -232,6 +232,10 @@ pub struct BuildStats {
     pub warnings: usize,
     pub errors: usize,
     pub elapsed_ms: u128,
+    /// Known findings accepted in `inkproof-suppressions.json`: counted, not listed.
+    pub suppressed: usize,
+    /// Accepted findings that no longer occur (the file can be pruned).
+    pub prunable: usize,
 }
 
 /// The result of running the pipeline: everything rendered, in memory.
@@ -240,6 +244,8 @@ pub struct Build {
     pub articles: Vec<Article>,
     pub outputs: Vec<Output>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Findings accepted as known by `inkproof-suppressions.json`.
+    pub suppressed: Vec<Diagnostic>,
     pub stats: BuildStats,
     /// Which articles embed which snippet file (both relative to the site root), so
     /// a changed snippet re-renders exactly those articles.

@@ -112,7 +112,7 @@ impl Narrow {
     pub fn new(ids: Vec<String>, paths: Vec<std::path::PathBuf>) -> Result<Narrow, String> {
         for id in &ids {
             if !crate::check::suppress::known(id) {
-                let hint = crate::check::closest_id(id)
+                let hint = crate::suggest::closest_id(id)
                     .map(|c| format!("; did you mean `{c}`?"))
                     .unwrap_or_else(|| "; see `inkproof check --list`".to_string());
                 return Err(format!("`--only {id}` is not a check id or topic{hint}"));
@@ -344,10 +344,10 @@ pub enum Command {
 /// (`schemas/findings-v1.schema.json`). `check` writes nothing, so it has no
 /// `files_written`.
 pub fn json(build: &Build, command: Command, out: &mut dyn Write) -> io::Result<()> {
-    let findings: Vec<serde_json::Value> = build
-        .diagnostics
-        .iter()
-        .map(|d| {
+    let reported = build.diagnostics.iter().map(|d| (d, false));
+    let findings: Vec<serde_json::Value> = reported
+        .chain(build.suppressed.iter().map(|d| (d, true)))
+        .map(|(d, suppressed)| {
             serde_json::json!({
                 "id": d.code,
                 "severity": severity_name(d.severity),
@@ -356,6 +356,7 @@ pub fn json(build: &Build, command: Command, out: &mut dyn Write) -> io::Result<
                 "col": d.location.col,
                 "message": d.message,
                 "help": d.help,
+                "suppressed": suppressed,
             })
         })
         .collect();
@@ -366,6 +367,7 @@ pub fn json(build: &Build, command: Command, out: &mut dyn Write) -> io::Result<
         "pages": s.pages,
         "articles": s.articles,
         "elapsed_ms": s.elapsed_ms,
+        "suppressed": s.suppressed,
     });
     if command == Command::Build {
         summary["files_written"] = s.files_written.into();
@@ -383,8 +385,14 @@ pub fn json(build: &Build, command: Command, out: &mut dyn Write) -> io::Result<
 }
 
 /// SARIF 2.1.0: one run, every registered check as a rule, every finding as a
-/// result with a physical location relative to the site root (`%SRCROOT%`).
-pub fn sarif(diags: &[Diagnostic], out: &mut dyn Write) -> io::Result<()> {
+/// result with a physical location relative to the site root (`%SRCROOT%`);
+/// known findings carry SARIF's `suppressions`, so code-scanning tools agree
+/// with the summary.
+pub fn sarif(
+    diags: &[Diagnostic],
+    suppressed: &[Diagnostic],
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let rules: Vec<serde_json::Value> = registry::CHECKS
         .iter()
         .map(|c| {
@@ -398,7 +406,9 @@ pub fn sarif(diags: &[Diagnostic], out: &mut dyn Write) -> io::Result<()> {
         .collect();
     let results: Vec<serde_json::Value> = diags
         .iter()
-        .map(|d| {
+        .map(|d| (d, false))
+        .chain(suppressed.iter().map(|d| (d, true)))
+        .map(|(d, known)| {
             let mut region = serde_json::Map::new();
             if d.location.line > 0 {
                 region.insert("startLine".into(), d.location.line.into());
@@ -419,13 +429,20 @@ pub fn sarif(diags: &[Diagnostic], out: &mut dyn Write) -> io::Result<()> {
                 Some(h) => format!("{} (help: {h})", d.message),
                 None => d.message.clone(),
             };
-            serde_json::json!({
+            let mut result = serde_json::json!({
                 "ruleId": d.code,
                 "ruleIndex": registry::CHECKS.iter().position(|c| c.id == d.code),
                 "level": severity_name(d.severity),
                 "message": { "text": text },
                 "locations": [{ "physicalLocation": physical }],
-            })
+            });
+            if known {
+                result["suppressions"] = serde_json::json!([{
+                    "kind": "external",
+                    "justification": "accepted as known in inkproof-suppressions.json",
+                }]);
+            }
+            result
         })
         .collect();
     let doc = serde_json::json!({
@@ -505,7 +522,15 @@ pub fn summary(verb: &str, stats: &BuildStats, written: bool) -> String {
         plural(stats.warnings, "warning", "warnings"),
         stats.errors,
         plural(stats.errors, "error", "errors"),
-    )
+    ) + &known_part(stats)
+}
+
+/// ` · 58,142 known, suppressed`, when `inkproof-suppressions.json` accepted some.
+fn known_part(stats: &BuildStats) -> String {
+    if stats.suppressed == 0 {
+        return String::new();
+    }
+    format!(" · {} known, suppressed", thousands(stats.suppressed))
 }
 
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {

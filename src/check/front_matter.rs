@@ -17,8 +17,8 @@ use crate::slug::{slugify, unportable, unportable_finding};
 
 use super::facts::Facts;
 use super::safety::unsafe_scheme;
-use super::suggest::closest;
 use crate::registry::ids;
+use crate::suggest::closest;
 
 /// Meta descriptions search engines show in full.
 const DESCRIPTION_CHARS: std::ops::RangeInclusive<usize> = 50..=160;

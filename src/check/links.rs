@@ -12,8 +12,8 @@ use crate::diag::{Diagnostic, Location};
 use crate::model::{Article, Source};
 
 use super::facts::LinkFact;
-use super::suggest::{closest, Nearest};
 use crate::registry::ids;
+use crate::suggest::{closest, Nearest};
 
 /// One link as the check sees it: already rewritten from `.md` to a URL.
 struct PageLink<'a> {

@@ -16,7 +16,6 @@
 //! ones made here), and reports suppressions that silenced nothing.
 //! Every id used is in [`crate::registry`].
 
-pub mod baseline;
 pub mod external;
 pub mod facts;
 pub mod front_matter;
@@ -24,7 +23,6 @@ pub mod links;
 pub mod output;
 pub mod safety;
 pub mod structure;
-pub mod suggest;
 pub mod suppress;
 
 use std::collections::HashMap;
@@ -173,7 +171,7 @@ pub fn unknown_check_ids(config: &Config, file: &str, text: &str) -> Vec<Diagnos
             || Location::file(file),
             |(line, col)| Location::new(file, line, Some(col)),
         );
-        let help = match closest_id(id) {
+        let help = match crate::suggest::closest_id(id) {
             Some(near) => format!("did you mean `{near}`? `inkproof check --list` shows every id"),
             None => "`inkproof check --list` shows every id".to_string(),
         };
@@ -213,11 +211,6 @@ pub(crate) fn loc(path: &Path, at: facts::Pos) -> Location {
     Location::new(path, at.line, Some(at.col))
 }
 
-/// The registered id closest to `id`, for "did you mean" in config and comments.
-pub fn closest_id(id: &str) -> Option<&'static str> {
-    suggest::closest(id, registry::CHECKS.iter().map(|c| c.id.as_str()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,11 +227,5 @@ mod tests {
         assert_eq!(diags[0].code, "config/invalid");
         assert_eq!((diags[0].location.line, diags[0].location.col), (3, Some(3)));
         assert!(diags[0].help.as_deref().unwrap().contains("`link/broken`"), "{diags:?}");
-    }
-
-    #[test]
-    fn closest_id_suggests_near_ids() {
-        assert_eq!(closest_id("link/brokn"), Some("link/broken"));
-        assert_eq!(closest_id("zzz/qqq"), None);
     }
 }

@@ -105,7 +105,7 @@ pub fn apply(
             }
             for (ii, id) in ig.ids.iter().enumerate() {
                 if !known(id) {
-                    let help = match super::closest_id(id) {
+                    let help = match crate::suggest::closest_id(id) {
                         Some(near) => format!("did you mean `{near}`?"),
                         None => "`inkproof check --list` shows every id".to_string(),
                     };

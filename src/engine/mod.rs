@@ -125,6 +125,7 @@ pub struct Engine {
     memory_keys: crate::write::Files,
     indexed: Vec<Arc<Indexed>>,
     diagnostics: Vec<Diagnostic>,
+    suppressed: Vec<Diagnostic>,
     /// Results of the last run that the next reuses while their keys hold.
     memo: Memos,
     notes: Vec<String>,
@@ -198,6 +199,7 @@ impl Engine {
             memory_keys: crate::write::Files::default(),
             indexed: Vec::new(),
             diagnostics: Vec::new(),
+            suppressed: Vec::new(),
             memo: Memos::default(),
             notes,
             progress: None,
@@ -213,9 +215,19 @@ impl Engine {
         &self.inputs.config
     }
 
-    /// Every current finding, sorted by file and line.
+    /// Every current finding, sorted by file and line (known ones left out).
     pub fn diagnostics(&self) -> &[Diagnostic] {
         &self.diagnostics
+    }
+
+    /// The site's `inkproof-suppressions.json`, as last read.
+    pub fn known(&self) -> Option<&crate::baseline::Baseline> {
+        self.inputs.known.as_ref()
+    }
+
+    /// The findings `inkproof-suppressions.json` accepted as known this run.
+    pub fn suppressed(&self) -> &[Diagnostic] {
+        &self.suppressed
     }
 
     /// Ends a one-shot command (`build`, `check`): releases the output
@@ -363,7 +375,9 @@ impl Engine {
         let ignores = checks::ignores(sources, &fronts, &cache.bodies);
         let texts = checks::suppression_texts(sources, &ignores);
         let not_run = link_checks.not_run;
-        let suppressions = output::Suppressions { ignores: &ignores, texts: &texts, not_run };
+        let known = inputs.known.as_ref();
+        let suppressions =
+            output::Suppressions { ignores: &ignores, texts: &texts, not_run, known };
         let mut report = Report { stats: checks::index_stats(&indexed), ..Report::default() };
         clock.lap("titles, ignores");
 
@@ -395,8 +409,13 @@ impl Engine {
         report.stats.files_written = report.changed.len();
 
         let diags = output::settle(config, &suppressions, diags, decided, added);
+        let known = suppressions.known(diags);
         drop(texts);
-        report.count(&diags);
+        report.count(&known.reported);
+        report.stats.suppressed = known.suppressed.len();
+        report.stats.prunable = known.fixed;
+        let diags = known.reported;
+        self.suppressed = known.suppressed;
         drop(site);
         drop(tera);
         self.indexed = indexed;

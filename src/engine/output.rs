@@ -69,6 +69,8 @@ pub(super) struct Suppressions<'a> {
     pub texts: &'a HashMap<&'a Path, Cow<'a, str>>,
     /// Ids of checks that did not run: their suppressions are not unused.
     pub not_run: &'a [crate::registry::CheckId],
+    /// `inkproof-suppressions.json`: known findings, counted but not reported.
+    pub known: Option<&'a crate::baseline::Baseline>,
 }
 
 impl Suppressions<'_> {
@@ -77,6 +79,14 @@ impl Suppressions<'_> {
     pub fn finalize(&self, config: &Config, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
         let texts: HashMap<&Path, &str> = self.texts.iter().map(|(p, t)| (*p, &**t)).collect();
         crate::check::finalize(config, diags, self.ignores, &texts, self.not_run)
+    }
+
+    /// Splits finalized findings into reported and known ones.
+    pub fn known(&self, decided: Vec<Diagnostic>) -> crate::baseline::Applied {
+        match self.known {
+            Some(known) => crate::baseline::apply(known, decided),
+            None => crate::baseline::Applied { reported: decided, ..Default::default() },
+        }
     }
 }
 
@@ -91,7 +101,11 @@ pub(super) fn decide(
     deny_warnings: bool,
 ) -> (Vec<Diagnostic>, bool) {
     let decided = suppressions.finalize(config, diags.to_vec());
-    let has_errors = has_errors(&decided, deny_warnings);
+    // Known findings never stop a build: only what is reported counts.
+    let has_errors = match suppressions.known {
+        None => has_errors(&decided, deny_warnings),
+        Some(_) => has_errors(&suppressions.known(decided.clone()).reported, deny_warnings),
+    };
     (decided, has_errors)
 }
 
@@ -480,7 +494,7 @@ mod tests {
     fn engine_settle_sorts_and_settles_again_only_when_rendering_added_findings() {
         let config = Config::default();
         let (ignores, texts) = (HashMap::new(), HashMap::new());
-        let s = Suppressions { ignores: &ignores, texts: &texts, not_run: &[] };
+        let s = Suppressions { ignores: &ignores, texts: &texts, not_run: &[], known: None };
         let at = |p: &str| Diagnostic::warning(ids::SEO_DESCRIPTION_LENGTH, Location::file(p), "x");
         let decided = vec![at("b.md")];
         let kept = settle(&config, &s, vec![at("z.md")], decided.clone(), Vec::new());

@@ -44,6 +44,7 @@ pub(super) fn input_findings(inputs: &Inputs) -> Vec<Diagnostic> {
     diags.extend(inputs.content_diags.iter().cloned());
     diags.extend(inputs.template_diags.iter().cloned());
     diags.extend(inputs.static_diags.iter().cloned());
+    diags.extend(inputs.known_diags.iter().cloned());
     diags
 }
 

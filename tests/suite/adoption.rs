@@ -118,3 +118,86 @@ fn a_misspelt_only_id_or_a_missing_path_is_a_usage_error_with_a_suggestion() {
         stderr(&out)
     );
 }
+
+#[test]
+fn known_findings_accepted_once_leave_only_what_breaks_later() {
+    let site = pasted_site();
+    // --suppress-all takes every warning, never an error.
+    let out = site.cli(&["check", "--suppress-all"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("Accepted 301 known findings in inkproof-suppressions.json"), "{err}");
+    assert_eq!((listed(&err, "error"), listed(&err, "warning")), (1, 0), "{err}");
+    let file: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(site.root.join("inkproof-suppressions.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(file["files"]["content/guide-00.md"]["image/missing-alt"]["count"], 10);
+    assert!(file["files"]["content/broken.md"].is_null(), "{file}");
+    // The error is accepted only by naming it.
+    let out = site.cli(&["check", "--suppress", "structure/unclosed-fence"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = site.cli(&["check"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!((listed(&err, "error"), listed(&err, "warning")), (0, 0), "{err}");
+    assert!(err.contains("0 warnings, 0 errors · 302 known, suppressed"), "{err}");
+
+    // One new broken link, in a file with known findings, lines moved: only it is listed.
+    let guide = site.root.join("content/guide-05.md");
+    let text = std::fs::read_to_string(&guide).unwrap();
+    let text = text.replace("Intro.", "Intro.\n\nFirst see [setup](/no-such-setup/).\n");
+    std::fs::write(&guide, text).unwrap();
+    let out = site.cli(&["check"]);
+    let err = stderr(&out);
+    assert_eq!(listed(&err, "warning"), 1, "{err}");
+    assert!(
+        err.contains("link `/no-such-setup/`") && err.contains("content/guide-05.md:9:11"),
+        "{err}"
+    );
+
+    // A fixed finding makes the file prunable, and pruning lowers the count.
+    let first = site.root.join("content/guide-00.md");
+    let text = std::fs::read_to_string(&first).unwrap();
+    std::fs::write(&first, text.replacen("![](", "![Step one](", 1)).unwrap();
+    let err = stderr(&site.cli(&["check"]));
+    assert!(err.contains("note: 1 accepted findings no longer occur"), "{err}");
+    let out = site.cli(&["check", "--prune-suppressions"]);
+    assert!(stderr(&out).contains("Accepted 301 known findings"), "{}", stderr(&out));
+    assert!(!stderr(&site.cli(&["check"])).contains("no longer occur"));
+
+    // CI formats mark known findings as such.
+    let out = site.cli(&["check", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = doc["findings"].as_array().unwrap();
+    let known = findings.iter().filter(|f| f["suppressed"] == true).count();
+    assert_eq!((known, findings.len() - known), (301, 1));
+    assert_eq!(doc["summary"]["suppressed"], 301);
+    let out = site.cli(&["check", "--format", "sarif"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    let known = results.iter().filter(|r| r["suppressions"][0]["kind"] == "external").count();
+    assert_eq!((known, results.len()), (301, 302));
+
+    // `build` reads the file too: the accepted error does not stop it.
+    let out = site.cli(&["build"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("301 known, suppressed"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_broken_suppressions_file_is_a_located_error() {
+    let site = pasted_site();
+    site.write(
+        "inkproof-suppressions.json",
+        "{\n  \"version\": 1,\n  \"files\": {\n    \"content/guide-00.md\": { \"image/missing-alt\": { \"cont\": 10 } }\n  }\n}\n",
+    );
+    let out = site.cli(&["check"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        err.contains("error[config/invalid]") && err.contains("inkproof-suppressions.json:4:"),
+        "{err}"
+    );
+    assert!(err.contains("unknown field `cont`"), "{err}");
+}

@@ -88,7 +88,7 @@ impl Baseline {
             for id in ids_of_file.keys() {
                 if registry::get(id).is_none() {
                     let (line, col) = position_of(text, &format!("\"{id}\"")).unwrap_or((1, 1));
-                    let hint = crate::check::closest_id(id)
+                    let hint = crate::suggest::closest_id(id)
                         .map(|c| format!(" (did you mean `{c}`?)"))
                         .unwrap_or_default();
                     return Err(at(

@@ -77,6 +77,11 @@ impl<'c> Nearest<'c> {
     }
 }
 
+/// The registered id closest to `id`, for "did you mean" in config and comments.
+pub fn closest_id(id: &str) -> Option<&'static str> {
+    closest(id, crate::registry::CHECKS.iter().map(|c| c.id.as_str()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::{closest, Nearest};
@@ -116,5 +121,11 @@ mod tests {
                 assert_eq!(closest(word, pages.iter().map(String::as_str)), want, "{word}: full");
             }
         }
+    }
+
+    #[test]
+    fn closest_id_suggests_near_ids() {
+        assert_eq!(super::closest_id("link/brokn"), Some("link/broken"));
+        assert_eq!(super::closest_id("zzz/qqq"), None);
     }
 }
