@@ -179,6 +179,7 @@ checks! {
     CONTENT_BIDI_CONTROL: warning("content/bidi-control", "a bidi control character (U+202A-202E, U+2066-2069) in the text or front matter", "delete it, unless it orders right-to-left text on purpose"),
     CONTENT_BIDI_IN_CODE: error("content/bidi-in-code", "a bidi control character in code: the command shown is not the one that runs", "delete it; the page marks it and leaves it out of the copied code"),
     CONTENT_INVISIBLE_CHAR: warning("content/invisible-char", "a zero-width character (U+200B-200D, U+2060, U+FEFF) in the text, code or front matter", "delete it; it usually comes from a copy and paste"),
+    CONTENT_SWALLOWED_TEXT: warning("content/swallowed-text", "text like `<username>` that the browser reads as an HTML tag, so readers see nothing", "write it as code (`` `<username>` ``) or escape it (`\\<username>`)"),
     SEO_DESCRIPTION_LENGTH: warning("seo/description-length", "the description is shorter than 50 or longer than 160 characters", "search engines show about 50-160 characters; rewrite it to fit"),
     SEO_DUPLICATE_TITLE: warning("seo/duplicate-title", "two articles have the same title", "make each title say what its guide does"),
     // Structure of the Markdown.
@@ -186,6 +187,9 @@ checks! {
     STRUCTURE_SKIPPED_HEADING_LEVEL: warning("structure/skipped-heading-level", "a heading skips a level (## then ####)", "use the next level down; screen readers navigate by level"),
     STRUCTURE_H1_IN_BODY: warning("structure/h1-in-body", "a `#` heading in the body (the title is already the page's h1)", "use `##` for sections"),
     STRUCTURE_DUPLICATE_ID: warning("structure/duplicate-id", "two headings set the same explicit `{#id}`", "give each heading its own id; links go to the first"),
+    // Steps of a procedure.
+    STEPS_REFERENCE: warning("steps/reference", "the text points to a step number (\"see step 5\") the article's numbered steps don't have", "fix the number, or number the steps with an ordered list"),
+    STEPS_NUMBERING: warning("steps/numbering", "an ordered list's typed numbers skip, repeat or start again inside one procedure, while the text names steps by number", "number the items in order; the page counts from the first item, not from what is typed"),
     // Ads and affiliate junk.
     ADS_UNCLOSED_MARKER: error("ads/unclosed-marker", "an ad begin marker has no end marker (nothing is cut)", "add the end marker where the ad ends"),
     ADS_STRAY_END_MARKER: error("ads/stray-end-marker", "an ad end marker has no begin marker", "remove it, or add the begin marker where the ad starts"),

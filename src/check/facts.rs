@@ -1,6 +1,7 @@
 //! One pass over an article body that records, with file positions, what the
 //! per-article checks look at: headings, fences, links and images (with alt
-//! text), raw HTML tags and suppression comments.
+//! text), raw HTML tags and suppression comments, and for the writing checks
+//! the ordered lists as numbered in the source and the text's `step N` mentions.
 //!
 //! It parses the body after ad-marker blocks are cut (what is cut is never
 //! published, so it is never checked), and maps every position back to the
@@ -40,6 +41,49 @@ pub struct LinkFact {
 pub struct TagFact {
     pub name: String,
     pub attrs: Vec<(String, String)>,
+    /// Attribute names written without `=`: in a placeholder like
+    /// `<path to OneDrive folder>` these are the author's words.
+    pub bare: Vec<String>,
+    /// The tag as written, `<` to `>`.
+    pub raw: String,
+    pub context: TagContext,
+    pub at: Pos,
+}
+
+/// Where a raw tag stands: HTML blocks are markup on purpose far more often
+/// than a tag inside a sentence is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TagContext {
+    /// Inside a paragraph, heading, list item or table cell.
+    Prose,
+    /// An HTML block that is this one tag and nothing else.
+    Alone,
+    /// One tag of a longer HTML block.
+    Block,
+}
+
+/// An ordered list with the numbers the author typed, which CommonMark
+/// ignores after the first: the page shows `start`, `start + 1`, ….
+#[derive(Debug, Clone)]
+pub struct OrderedList {
+    pub start: u64,
+    /// Each item's number as written in the source, and where.
+    pub items: Vec<(u64, Pos)>,
+    /// Headings before the list (lists with the same count share a section).
+    pub section: usize,
+    /// Inside another list.
+    pub nested: bool,
+    /// Since the previous top-level ordered list ended there was nothing but
+    /// code blocks, images and raw HTML: no heading, no text of its own.
+    pub continues_previous: bool,
+}
+
+/// A `step N` / `steps N–M` mention in the text.
+#[derive(Debug, Clone)]
+pub struct StepMention {
+    pub numbers: Vec<u64>,
+    /// The words as written (`steps 2–4`).
+    pub text: String,
     pub at: Pos,
 }
 
@@ -58,7 +102,14 @@ pub struct Facts {
     pub unclosed_fences: Vec<Pos>,
     pub links: Vec<LinkFact>,
     pub tags: Vec<TagFact>,
+    /// Names of the raw HTML end tags (`</kbd>` → `kbd`).
+    pub end_tags: Vec<String>,
     pub ignores: Vec<Ignore>,
+    pub ordered_lists: Vec<OrderedList>,
+    /// Step numbers that text labels (`Step 3:` or a `3. …` heading at the
+    /// start of a block), for guides written as headed steps, not lists.
+    pub step_labels: Vec<u64>,
+    pub step_mentions: Vec<StepMention>,
     /// The body has text a reader would see (not only comments and blanks).
     pub has_text: bool,
 }
@@ -97,16 +148,37 @@ pub struct Collector<'b, 'm> {
     image: Option<LinkFact>,
     /// Inside a raw HTML block, whose lines were read from the block's range.
     in_html_block: bool,
+    /// Open lists, innermost last; `None` for bullet lists.
+    lists: Vec<Option<OrderedList>>,
+    in_code: bool,
+    in_link: usize,
+    in_heading: bool,
+    /// No text yet in the current paragraph, heading or item.
+    block_start: bool,
+    /// A heading or text outside lists since the last top-level ordered list.
+    prose_since_list: bool,
 }
 
 impl<'b, 'm> Collector<'b, 'm> {
     pub fn new(body: &'b str, at: &'m Mapper<'m>) -> Self {
-        Collector { body, at, f: Facts::default(), image: None, in_html_block: false }
+        Collector {
+            body,
+            at,
+            f: Facts::default(),
+            image: None,
+            in_html_block: false,
+            lists: Vec::new(),
+            in_code: false,
+            in_link: 0,
+            in_heading: false,
+            block_start: false,
+            prose_since_list: true,
+        }
     }
 
     /// One event of `Parser::new_ext(body, marks::markdown_options())` with its range.
     pub fn event(&mut self, event: &Event<'_>, range: std::ops::Range<usize>) {
-        let (f, at, body) = (&mut self.f, self.at, self.body);
+        let f = &mut self.f;
         if self.image.is_some() {
             match event {
                 Event::End(TagEnd::Image) => f.links.extend(self.image.take()),
@@ -124,6 +196,8 @@ impl<'b, 'm> Collector<'b, 'm> {
             self.in_html_block = !matches!(event, Event::End(TagEnd::HtmlBlock));
             return;
         }
+        self.steps(event, &range);
+        let (f, at, body) = (&mut self.f, self.at, self.body);
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
                 f.has_text = true;
@@ -158,10 +232,15 @@ impl<'b, 'm> Collector<'b, 'm> {
                 });
             }
             Event::Start(Tag::HtmlBlock) => {
-                html(&body[range.clone()], range.start, at, f);
+                let block = &body[range.clone()];
+                let before = f.tags.len();
+                html(block, range.start, TagContext::Block, at, f);
+                if f.tags.len() == before + 1 && f.tags[before].raw.len() == block.trim().len() {
+                    f.tags[before].context = TagContext::Alone;
+                }
                 self.in_html_block = true;
             }
-            Event::InlineHtml(h) => html(h, range.start, at, f),
+            Event::InlineHtml(h) => html(h, range.start, TagContext::Prose, at, f),
             Event::Text(t) | Event::Code(t) if !t.trim().is_empty() => f.has_text = true,
             _ => {}
         }
@@ -169,6 +248,83 @@ impl<'b, 'm> Collector<'b, 'm> {
 
     pub fn finish(self) -> Facts {
         self.f
+    }
+
+    /// Ordered lists and step mentions (images and HTML blocks never get here).
+    fn steps(&mut self, event: &Event<'_>, range: &std::ops::Range<usize>) {
+        match event {
+            Event::Start(Tag::List(start)) => {
+                let nested = !self.lists.is_empty();
+                if !nested && start.is_none() {
+                    self.prose_since_list = true;
+                }
+                self.lists.push(start.map(|start| OrderedList {
+                    start,
+                    items: Vec::new(),
+                    section: self.f.headings.len(),
+                    nested,
+                    continues_previous: !nested && !self.prose_since_list,
+                }));
+            }
+            Event::End(TagEnd::List(_)) => {
+                if let Some(Some(list)) = self.lists.pop() {
+                    if !list.nested {
+                        self.prose_since_list = false;
+                    }
+                    self.f.ordered_lists.push(list);
+                }
+            }
+            Event::Start(Tag::Item) => {
+                self.block_start = true;
+                let at = self.at.pos(range.start);
+                if let Some(Some(list)) = self.lists.last_mut() {
+                    let digits: String = self.body[range.clone()]
+                        .trim_start_matches(|c: char| c.is_whitespace() || c == '>')
+                        .chars()
+                        .take_while(char::is_ascii_digit)
+                        .collect();
+                    if let Ok(n) = digits.parse() {
+                        list.items.push((n, at));
+                    }
+                }
+            }
+            Event::Start(Tag::Heading { .. }) => {
+                self.in_heading = true;
+                self.block_start = true;
+                self.prose_since_list = true;
+            }
+            Event::End(TagEnd::Heading(_)) => self.in_heading = false,
+            Event::Start(Tag::Paragraph | Tag::TableCell) => self.block_start = true,
+            Event::Start(Tag::CodeBlock(_)) => self.in_code = true,
+            Event::End(TagEnd::CodeBlock) => self.in_code = false,
+            Event::Start(Tag::Link { .. }) => self.in_link += 1,
+            Event::End(TagEnd::Link) => self.in_link = self.in_link.saturating_sub(1),
+            Event::Text(t) if !self.in_code => {
+                if self.lists.is_empty() && !t.trim().is_empty() {
+                    self.prose_since_list = true;
+                }
+                let first = std::mem::replace(&mut self.block_start, false);
+                if first {
+                    self.f.step_labels.extend(super::writing::step_label(t, self.in_heading));
+                }
+                if self.in_link == 0 && super::writing::may_mention_steps(t) {
+                    let written = &self.body[range.clone()];
+                    for (offset, text, numbers) in super::writing::step_mentions(t, first) {
+                        // Escapes and smart quotes make the text differ from
+                        // the source; then the event's start is the place.
+                        let in_source = if written == &**t {
+                            Some(offset)
+                        } else {
+                            written.find(text.as_str())
+                        };
+                        let at = self.at.pos(range.start + in_source.unwrap_or(0));
+                        self.f.step_mentions.push(StepMention { numbers, text, at });
+                    }
+                }
+            }
+            Event::Code(_) => self.block_start = false,
+            _ => {}
+        }
     }
 }
 
@@ -190,8 +346,8 @@ fn fence_is_closed(block: &str) -> bool {
     lines.len() >= 2 && last.chars().all(|c| c == ch) && last.chars().count() >= n
 }
 
-/// Start tags and comments of a raw HTML fragment at body position `start`.
-fn html(text: &str, start: usize, at: &Mapper<'_>, f: &mut Facts) {
+/// Start tags, end tags and comments of a raw HTML fragment at body position `start`.
+fn html(text: &str, start: usize, context: TagContext, at: &Mapper<'_>, f: &mut Facts) {
     let mut i = 0;
     let bytes = text.as_bytes();
     while let Some(k) = text[i..].find('<') {
@@ -204,6 +360,15 @@ fn html(text: &str, start: usize, at: &Mapper<'_>, f: &mut Facts) {
             i = end;
             continue;
         }
+        if let Some(end) = rest.strip_prefix("</") {
+            let name: String =
+                end.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+            if !name.is_empty() {
+                f.end_tags.push(name.to_ascii_lowercase());
+            }
+            i = open + 2;
+            continue;
+        }
         let name_len =
             rest[1..].bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'-').count();
         if name_len == 0 || !bytes[open + 1].is_ascii_alphabetic() {
@@ -211,26 +376,29 @@ fn html(text: &str, start: usize, at: &Mapper<'_>, f: &mut Facts) {
             continue;
         }
         let name = rest[1..1 + name_len].to_ascii_lowercase();
-        let (attrs, len) = attributes(&rest[1 + name_len..]);
+        let (attrs, bare, len) = attributes(&rest[1 + name_len..]);
         if name != "script" && name != "style" {
             f.has_text = true;
         }
-        f.tags.push(TagFact { name, attrs, at: at.pos(start + open) });
+        let raw = rest[..1 + name_len + len].to_string();
+        f.tags.push(TagFact { name, attrs, bare, raw, context, at: at.pos(start + open) });
         i = open + 1 + name_len + len;
     }
 }
 
-/// Attributes up to the tag's `>`, and how many bytes they took.
-fn attributes(s: &str) -> (Vec<(String, String)>, usize) {
+/// Attributes up to the tag's `>`, the names of those without a value, and
+/// how many bytes they took.
+fn attributes(s: &str) -> (Vec<(String, String)>, Vec<String>, usize) {
     let b = s.as_bytes();
     let mut out = Vec::new();
+    let mut bare = Vec::new();
     let mut i = 0;
     loop {
         while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
             i += 1;
         }
         if i >= b.len() || b[i] == b'>' {
-            return (out, (i + 1).min(b.len()));
+            return (out, bare, (i + 1).min(b.len()));
         }
         let name_start = i;
         while i < b.len() && !b[i].is_ascii_whitespace() && !matches!(b[i], b'=' | b'>' | b'/') {
@@ -241,7 +409,8 @@ fn attributes(s: &str) -> (Vec<(String, String)>, usize) {
             i += 1;
         }
         let mut value = String::new();
-        if i < b.len() && b[i] == b'=' {
+        let has_value = i < b.len() && b[i] == b'=';
+        if has_value {
             i += 1;
             while i < b.len() && b[i].is_ascii_whitespace() {
                 i += 1;
@@ -266,6 +435,9 @@ fn attributes(s: &str) -> (Vec<(String, String)>, usize) {
         if name.is_empty() {
             i += 1;
         } else {
+            if !has_value {
+                bare.push(name.clone());
+            }
             out.push((name, value));
         }
     }

@@ -24,6 +24,7 @@ pub mod output;
 pub mod safety;
 pub mod structure;
 pub mod suppress;
+pub mod writing;
 
 use std::collections::HashMap;
 
@@ -110,6 +111,7 @@ pub fn article(config: &Config, input: ArticleInput<'_>) -> ArticleFindings {
         front_matter::check(config, source, a, &facts, input.statics, &mut out);
     }
     structure::check(path, &facts, &mut out);
+    writing::check(path, &facts, &mut out);
     let final_html = input.article.map(|a| a.html.as_str());
     safety::check(config, path, &facts, final_html, &mut out);
     safety::control_chars(path, body, input.body_offset, index, &mut out);

@@ -137,8 +137,13 @@ fn tag_checks(config: &Config, path: &Path, t: &TagFact, out: &mut Vec<Diagnosti
             url_checks(path, value, &format!("`<{} {name}>`", t.name), t.at, out);
         }
     }
+    // Only `on…=` runs code: a bare word starting with `on` is text, as in the
+    // placeholder `<path to OneDrive folder>` (`content/swallowed-text`).
     if let Some((name, _)) = t.attrs.iter().find(|(n, _)| {
-        n.len() > 2 && n.starts_with("on") && n[2..].bytes().all(|b| b.is_ascii_lowercase())
+        n.len() > 2
+            && n.starts_with("on")
+            && n[2..].bytes().all(|b| b.is_ascii_lowercase())
+            && !t.bare.contains(n)
     }) {
         out.push(
             Diagnostic::warning(
