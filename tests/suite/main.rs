@@ -19,3 +19,4 @@ mod incremental;
 mod reliability;
 mod reader;
 mod sources;
+mod writing;
