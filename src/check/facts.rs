@@ -71,6 +71,9 @@ pub struct OrderedList {
     pub items: Vec<(u64, Pos)>,
     /// Headings before the list (lists with the same count share a section).
     pub section: usize,
+    /// `.` or `)` after the first item's number: CommonMark starts a new
+    /// list when it changes, and so, mostly, does the author's intent.
+    pub delimiter: char,
     /// Inside another list.
     pub nested: bool,
     /// Since the previous top-level ordered list ended there was nothing but
@@ -262,6 +265,7 @@ impl<'b, 'm> Collector<'b, 'm> {
                     start,
                     items: Vec::new(),
                     section: self.f.headings.len(),
+                    delimiter: '.',
                     nested,
                     continues_previous: !nested && !self.prose_since_list,
                 }));
@@ -278,12 +282,13 @@ impl<'b, 'm> Collector<'b, 'm> {
                 self.block_start = true;
                 let at = self.at.pos(range.start);
                 if let Some(Some(list)) = self.lists.last_mut() {
-                    let digits: String = self.body[range.clone()]
-                        .trim_start_matches(|c: char| c.is_whitespace() || c == '>')
-                        .chars()
-                        .take_while(char::is_ascii_digit)
-                        .collect();
-                    if let Ok(n) = digits.parse() {
+                    let marker = self.body[range.clone()]
+                        .trim_start_matches(|c: char| c.is_whitespace() || c == '>');
+                    let digits = marker.bytes().take_while(u8::is_ascii_digit).count();
+                    if let Ok(n) = marker[..digits].parse() {
+                        if list.items.is_empty() {
+                            list.delimiter = marker[digits..].chars().next().unwrap_or('.');
+                        }
                         list.items.push((n, at));
                     }
                 }

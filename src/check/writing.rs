@@ -346,6 +346,7 @@ fn step_numbering(path: &Path, facts: &Facts, out: &mut Vec<Diagnostic>) {
             let prev_last = prev.start + prev.items.len() as u64 - 1;
             if list.continues_previous
                 && list.section == prev.section
+                && list.delimiter == prev.delimiter
                 && list.start <= prev_last
                 && !prev.items.is_empty()
             {
@@ -505,5 +506,12 @@ mod tests {
             let body = format!("1. A.\n2. B.\n\n{between}1. C.\n2. D.\n\nSee step 2.\n");
             assert_eq!(codes_at(&body), [], "{body}");
         }
+        // `1)` notes, then a `1.` procedure (a real article's shape): two lists.
+        let body = "1) Back up first.\n2) Be careful.\n\n1. Open Settings.\n2. Click Restart.\n\nSee step 2.\n";
+        assert_eq!(codes_at(body), []);
+        // The same delimiter typed again after an image: one procedure.
+        let body =
+            "1) Open it.\n2) Press R.\n\n![](a.png)\n\n2) Locate the device.\n\nSee step 3.\n";
+        assert_eq!(codes_at(body)[0], ("steps/numbering".to_string(), 6, 1));
     }
 }
