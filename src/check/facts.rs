@@ -113,6 +113,9 @@ pub struct Facts {
     /// start of a block), for guides written as headed steps, not lists.
     pub step_labels: Vec<u64>,
     pub step_mentions: Vec<StepMention>,
+    /// Bold text glued to the word before or after it (`the**Settings**icon`),
+    /// with the source around it.
+    pub stray_emphasis: Vec<(Pos, String)>,
     /// The body has text a reader would see (not only comments and blanks).
     pub has_text: bool,
 }
@@ -325,6 +328,21 @@ impl<'b, 'm> Collector<'b, 'm> {
                         let at = self.at.pos(range.start + in_source.unwrap_or(0));
                         self.f.step_mentions.push(StepMention { numbers, text, at });
                     }
+                }
+            }
+            Event::Start(Tag::Strong) if !self.in_code => {
+                let b = self.body.as_bytes();
+                let glued = |i: Option<usize>| {
+                    i.and_then(|i| b.get(i)).is_some_and(u8::is_ascii_alphanumeric)
+                };
+                if glued(range.start.checked_sub(1)) || glued(Some(range.end)) {
+                    let from =
+                        self.body[..range.start].rfind(char::is_whitespace).map_or(0, |i| i + 1);
+                    let to = self.body[range.end..]
+                        .find(char::is_whitespace)
+                        .map_or(self.body.len(), |i| range.end + i);
+                    let shown = self.body[from..to].chars().take(60).collect();
+                    self.f.stray_emphasis.push((self.at.pos(from), shown));
                 }
             }
             Event::Code(_) => self.block_start = false,

@@ -21,6 +21,22 @@ pub fn check(path: &Path, facts: &Facts, out: &mut Vec<Diagnostic>) {
     swallowed_text(path, facts, out);
     step_references(path, facts, out);
     step_numbering(path, facts, out);
+    stray_emphasis(path, facts, out);
+}
+
+/// Leftovers of a converted guide: bold whose space before or after it went
+/// missing, so the page runs the words together (`takeIntel driver`).
+fn stray_emphasis(path: &Path, facts: &Facts, out: &mut Vec<Diagnostic>) {
+    for (at, shown) in &facts.stray_emphasis {
+        out.push(
+            Diagnostic::warning(
+                ids::CONTENT_STRAY_EMPHASIS,
+                loc(path, *at),
+                format!("`{shown}`: bold glued to the word next to it, so the page runs the words together"),
+            )
+            .with_help("put a space outside the `**` pair and none just inside it"),
+        );
+    }
 }
 
 // ---- swallowed text ----
@@ -513,5 +529,25 @@ mod tests {
         let body =
             "1) Open it.\n2) Press R.\n\n![](a.png)\n\n2) Locate the device.\n\nSee step 3.\n";
         assert_eq!(codes_at(body)[0], ("steps/numbering".to_string(), 6, 1));
+    }
+
+    #[test]
+    fn bold_glued_to_a_word_is_stray_emphasis() {
+        let f = findings("Then take**Intel display audio driver** and press **Enter**now.\n");
+        let got: Vec<_> =
+            f.iter().map(|(c, l, col, m)| (c.as_str(), *l, *col, m.as_str())).collect();
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[0].0, "content/stray-emphasis");
+        assert_eq!((got[0].1, got[0].2), (1, 6));
+        assert!(
+            got[0].3.starts_with("`take**Intel display audio driver**`: bold glued"),
+            "{got:?}"
+        );
+        assert_eq!((got[1].1, got[1].2), (1, 51));
+        for body in
+            ["Press **Enter** now.\n", "`a**b**c`\n", "```\nx**y**z\n```\n", "中文**粗体**中文\n"]
+        {
+            assert_eq!(codes_at(body), [], "{body}");
+        }
     }
 }

@@ -105,3 +105,17 @@ fn a_guide_whose_steps_are_in_order_has_no_step_findings() {
     assert_eq!(at(&b, "steps/numbering"), []);
     assert_eq!(at(&b, "content/swallowed-text"), []);
 }
+
+#[test]
+fn bold_glued_to_a_word_is_reported_where_the_word_starts() {
+    let site = TestSite::empty();
+    site.write(
+        "content/move.md",
+        &format!("{FM}Then take**Intel display audio driver** and press **Enter** to finish.\n"),
+    );
+    let b = site.build();
+    assert_eq!(at(&b, "content/stray-emphasis"), [(6, Some(6))]);
+    // The page runs the words together, as the finding says.
+    let text = texts(&b.page("move/index.html"), ".e-content p").join("\n");
+    assert!(text.contains("takeIntel display audio driver"), "{text}");
+}
