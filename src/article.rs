@@ -102,8 +102,13 @@ pub fn body(
     let within = crate::limits::check_article(&source.path, len, &env.config.limits, &mut diags);
     let body = if within { source.text.get(body_offset..).unwrap_or("") } else { "" };
     let index = LineIndex::new(&source.text);
-    let (md, html, removed, body_facts) =
+    let (mut md, html, removed, body_facts) =
         render_body(env, source, &index, body, body_offset, &out_dir, &mut diags);
+    if env.config.strip.affiliate_links == strip::AffiliateLinks::Unwrap {
+        // Unwrapped, they are no longer links: the external check must not
+        // fetch them, nor anything count them as published.
+        md.links.retain(|l| l.is_image || env.config.strip.affiliate_host(&l.href).is_none());
+    }
     let summary = meta
         .excerpt
         .clone()
@@ -214,7 +219,8 @@ fn render_body(
     let mut collector = Collector::new(&stripped.body, &mapper);
     let md = markdown::render(&stripped.body, &ctx, diags, &mut |e, r| collector.event(e, r));
     let facts = BodyFacts { facts: collector.finish(), unclosed_markers };
-    let (html, elements) = strip::strip_elements(&md.html, &config.strip);
+    let page = strip::Page { headings: &md.toc, links: &md.links };
+    let (html, elements) = strip::strip_elements(&md.html, &config.strip, page);
     // After stripping, so the sanitizer never sees (or rewrites) ad markup the
     // strip report names; the checks still report what it removes.
     let html = if config.sanitize { crate::sanitize::clean(&html) } else { html };

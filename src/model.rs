@@ -141,7 +141,8 @@ pub struct Link {
 /// One ad block or element removed from an article.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Stripped {
-    /// `block` for a marker pair, `element` for a selector match.
+    /// `block` for a marker pair, `element` for a selector match, `unwrapped`
+    /// or `pointed` for an affiliate link (`strip.affiliate_links: unwrap`).
     pub kind: StrippedKind,
     /// What was removed, for `--verbose` (`affiliate ads block`, `ins.adsbygoogle`).
     pub what: String,
@@ -154,6 +155,10 @@ pub struct Stripped {
 pub enum StrippedKind {
     Block,
     Element,
+    /// An affiliate link replaced by its text.
+    Unwrapped,
+    /// An affiliate link now pointing at the heading its text names.
+    Pointed,
 }
 
 /// A snippet file as published in the output, with the bytes the reader downloads.
@@ -229,6 +234,9 @@ pub struct BuildStats {
     pub files_written: usize,
     pub stripped_blocks: usize,
     pub stripped_elements: usize,
+    /// Affiliate links replaced by their text, and pointed at a heading.
+    pub unwrapped_links: usize,
+    pub pointed_links: usize,
     pub warnings: usize,
     pub errors: usize,
     pub elapsed_ms: u128,

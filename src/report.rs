@@ -507,8 +507,19 @@ pub fn summary(verb: &str, stats: &BuildStats, written: bool) -> String {
     } else {
         String::new()
     };
+    // Only sites that unwrap affiliate links have any; the others keep the line they know.
+    let affiliate = if stats.unwrapped_links + stats.pointed_links > 0 {
+        format!(
+            " · unwrapped {} affiliate {}, pointed {} at their heading",
+            stats.unwrapped_links,
+            plural(stats.unwrapped_links, "link", "links"),
+            stats.pointed_links,
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "{verb} {} {} ({} {}{files}) in {} ms · stripped {} ad {} and {} ad {} · {} {}, {} {}",
+        "{verb} {} {} ({} {}{files}) in {} ms · stripped {} ad {} and {} ad {}{affiliate} · {} {}, {} {}",
         stats.pages,
         plural(stats.pages, "page", "pages"),
         stats.articles,

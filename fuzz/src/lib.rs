@@ -175,7 +175,7 @@ pub fn strip_markers(fx: &Fixture, data: &[u8]) {
 /// sentinels.
 pub fn strip_elements(fx: &Fixture, data: &[u8]) {
     let Ok(html) = std::str::from_utf8(data) else { return };
-    let (out, _) = strip::strip_elements(html, &fx.rules);
+    let (out, _) = strip::strip_elements(html, &fx.rules, strip::Page::default());
     if !html.contains("inkproof:L") {
         assert!(!out.contains(LINE_SENTINEL), "a line sentinel leaked into the page");
     }
@@ -211,7 +211,7 @@ pub fn article(fx: &Fixture, data: &[u8]) {
     let md = markdown::render(&stripped.body, &ctx, &mut diags, &mut |e, r| collector.event(e, r));
     let alone = facts::collect(&stripped.body, &mapper);
     assert_eq!(format!("{:?}", collector.finish()), format!("{alone:?}"), "facts differ");
-    let (html, _) = strip::strip_elements(&md.html, &fx.rules);
+    let (html, _) = strip::strip_elements(&md.html, &fx.rules, strip::Page::default());
     if !text.contains("inkproof:L") {
         assert!(!html.contains(LINE_SENTINEL), "a line sentinel leaked into the page");
     }

@@ -39,6 +39,9 @@ pub fn check(
         .iter()
         .map(|a| (crate::href::page_path(base, &a.url), a.ids.iter().map(String::as_str).collect()))
         .collect();
+    // Headings of every page, for "did you mean" by a heading's text.
+    let headings: HashMap<PathBuf, &[crate::model::TocEntry]> =
+        articles.iter().map(|a| (crate::href::page_path(base, &a.url), a.toc.as_slice())).collect();
     // Published pages as site paths (`/guide/`), for "did you mean".
     let page_paths: Vec<String> = files
         .iter()
@@ -117,9 +120,17 @@ pub fn check(
             }
             if let (Some(frag), Some(ids)) = (fragment, anchors.get(&page)) {
                 if !frag.is_empty() && !ids.contains(frag) {
-                    let help = match closest(frag, ids.iter().copied()) {
-                        Some(near) => format!("did you mean `#{near}`?"),
-                        None => {
+                    // `#fix2` for the heading "Fix 2": the words, not the
+                    // spelling, say which one was meant.
+                    let named = headings
+                        .get(&page)
+                        .and_then(|h| crate::strip::heading_named(&crate::href::decode(frag), h));
+                    let help = match (named, closest(frag, ids.iter().copied())) {
+                        (Some(h), _) => {
+                            format!("did you mean `#{}`, the heading \"{}\"?", h.id, h.title)
+                        }
+                        (None, Some(near)) => format!("did you mean `#{near}`?"),
+                        (None, None) => {
                             "heading ids are the heading text, lowercased, with dashes".to_string()
                         }
                     };

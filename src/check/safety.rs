@@ -7,6 +7,7 @@ use std::path::Path;
 use crate::config::Config;
 use crate::diag::{Diagnostic, LineIndex, Location};
 use crate::model::Article;
+use crate::strip::AffiliateLinks;
 
 use super::facts::{Facts, Pos, TagFact};
 use super::loc;
@@ -43,22 +44,6 @@ fn host_in(host: &str, list: &[String]) -> bool {
     })
 }
 
-/// Known affiliate networks: Impact (`sjv.io`, `pxf.io`, `impactradius`) links
-/// always, Avangate / 2Checkout links when they carry an `AFFILIATE` parameter.
-pub fn is_affiliate(url: &str) -> bool {
-    let Some(h) = host(url) else { return false };
-    let always = ["sjv.io", "pxf.io"];
-    if always.iter().any(|a| h == *a || h.ends_with(&format!(".{a}"))) || h.contains("impactradius")
-    {
-        return true;
-    }
-    let lower = url.to_ascii_lowercase();
-    (h.contains("avangate") || h.contains("2checkout"))
-        && lower.split_once('?').is_some_and(|(_, q)| {
-            q.split('&').any(|kv| kv.split('=').next().is_some_and(|k| k == "affiliate"))
-        })
-}
-
 /// Attribute names whose value is a URL the browser follows or loads.
 const URL_ATTRS: &[&str] = &["href", "src", "action", "formaction", "xlink:href", "data", "poster"];
 
@@ -72,7 +57,8 @@ pub fn check(
     // Scripts the strip rules removed (inline ad loaders) never reach the page.
     let scripts_published = final_html.is_none_or(|h| h.contains("<script"));
     for l in &facts.links {
-        url_checks(path, &l.href, if l.is_image { "image" } else { "link" }, l.at, out);
+        let what = if l.is_image { "image" } else { "link" };
+        url_checks(config, path, &l.href, what, !l.is_image, l.at, out);
         if l.is_image {
             image_checks(path, l.alt.as_deref(), &l.href, l.at, out);
         }
@@ -85,7 +71,17 @@ pub fn check(
     }
 }
 
-fn url_checks(path: &Path, url: &str, what: &str, at: Pos, out: &mut Vec<Diagnostic>) {
+/// `is_link`: the URL is a link's target, which `affiliate_links: unwrap`
+/// takes out of the page (an image's source it does not).
+fn url_checks(
+    config: &Config,
+    path: &Path,
+    url: &str,
+    what: &str,
+    is_link: bool,
+    at: Pos,
+    out: &mut Vec<Diagnostic>,
+) {
     if let Some(scheme) = unsafe_scheme(url) {
         out.push(
             Diagnostic::error(
@@ -95,7 +91,11 @@ fn url_checks(path: &Path, url: &str, what: &str, at: Pos, out: &mut Vec<Diagnos
             )
             .with_help("link to a page or file instead"),
         );
-    } else if is_affiliate(url) {
+    } else if config.strip.affiliate_host(url).is_some() {
+        // Unwrapped at build: the reader never gets it, the summary counts it.
+        if is_link && config.strip.affiliate_links == AffiliateLinks::Unwrap {
+            return;
+        }
         out.push(
             Diagnostic::warning(
                 ids::ADS_AFFILIATE_LINK,
@@ -134,7 +134,8 @@ fn tag_checks(config: &Config, path: &Path, t: &TagFact, out: &mut Vec<Diagnosti
     let attr = |name: &str| t.attrs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
     for (name, value) in &t.attrs {
         if URL_ATTRS.contains(&name.as_str()) {
-            url_checks(path, value, &format!("`<{} {name}>`", t.name), t.at, out);
+            let is_link = t.name == "a" && name == "href";
+            url_checks(config, path, value, &format!("`<{} {name}>`", t.name), is_link, t.at, out);
         }
     }
     // Only `on…=` runs code: a bare word starting with `on` is text, as in the
@@ -339,9 +340,10 @@ pub fn leftover_ads(
     static DEFAULTS: std::sync::LazyLock<crate::strip::StripRules> =
         std::sync::LazyLock::new(crate::strip::StripRules::default);
     let defaults = &*DEFAULTS;
-    let custom = config.strip != *defaults;
+    let custom = !config.strip.element_rules_eq(defaults);
     if custom {
-        let (_, found) = crate::strip::strip_elements(&a.html, defaults);
+        let (_, found) =
+            crate::strip::strip_elements(&a.html, defaults, crate::strip::Page::default());
         let body_start = crate::front_matter::body_offset(text).unwrap_or(0);
         let lower = text.to_ascii_lowercase();
         let index = LineIndex::new(text);
@@ -420,6 +422,8 @@ mod tests {
 
     #[test]
     fn affiliate_hosts() {
+        let rules = crate::strip::StripRules::default();
+        let is_affiliate = |url: &str| rules.affiliate_host(url).is_some();
         assert!(is_affiliate("https://microsoft.sjv.io/c/123"));
         assert!(is_affiliate("https://x.pxf.io/abc"));
         assert!(is_affiliate("https://shop.2checkout.com/order?PRODS=1&AFFILIATE=99"));

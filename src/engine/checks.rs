@@ -307,6 +307,8 @@ pub(super) fn index_stats(indexed: &[Arc<Indexed>]) -> BuildStats {
             match s.kind {
                 StrippedKind::Block => stats.stripped_blocks += 1,
                 StrippedKind::Element => stats.stripped_elements += 1,
+                StrippedKind::Unwrapped => stats.unwrapped_links += 1,
+                StrippedKind::Pointed => stats.pointed_links += 1,
             }
         }
     }

@@ -9,9 +9,10 @@ use lol_html::{
     rewrite_str, DocumentContentHandlers, ElementContentHandlers, RewriteStrSettings, Selector,
 };
 
+use super::affiliate::{self, Found, Page, CLOSE_MARK, OPEN_MARK};
 use super::cleanup::{remove_empty_paragraphs, remove_sentinel_text, P_MARK};
 use super::prefilter::{could_match, has};
-use super::rules::StripRules;
+use super::rules::{matching_host, AffiliateLinks, StripRules};
 use crate::marks::LINE_SENTINEL;
 use crate::model::{Stripped, StrippedKind};
 
@@ -28,7 +29,10 @@ const SENTINEL_TEXT: &str = "inkproof:L";
 /// - `<script src>` from [`StripRules::ad_script_hosts`] (`ad script (host)`);
 /// - `<script>` whose text contains a [`StripRules::script_patterns`] entry
 ///   (`inline ad script`);
-/// - invisible images when [`StripRules::tracking_pixels`] is on (`tracking pixel`).
+/// - invisible images when [`StripRules::tracking_pixels`] is on (`tracking pixel`);
+/// - with `affiliate_links: unwrap`, the tags of links into
+///   [`StripRules::affiliate_hosts`]: the text stays, or the link points at
+///   the one heading of `page` its text names (see [`affiliate`]).
 ///
 /// Afterwards every attribute-less `<p>` holding only whitespace is removed.
 /// Markdown never writes one, so in practice these are the paragraphs that
@@ -41,10 +45,22 @@ const SENTINEL_TEXT: &str = "inkproof:L";
 /// Returns a copy of `html` without running lol_html when it has no sentinel
 /// (so no raw HTML) and nothing any rule could match. If lol_html fails, the
 /// HTML is returned with only the sentinels removed.
-pub fn strip_elements(html: &str, rules: &StripRules) -> (String, Vec<Stripped>) {
+pub fn strip_elements(html: &str, rules: &StripRules, page: Page<'_>) -> (String, Vec<Stripped>) {
     if !has(html, LINE_SENTINEL) && !could_match(html, rules) {
         return (html.to_string(), Vec::new());
     }
+    let (html, mut found, links) = strip_passes(html, rules);
+    if links.is_empty() {
+        return (html, found);
+    }
+    let (html, unwrapped) = affiliate::resolve(&html, links, rules, page);
+    found.extend(unwrapped);
+    (html, found)
+}
+
+/// The lol_html passes of [`strip_elements`], with the affiliate links found
+/// in the last one (their marks still in the HTML).
+fn strip_passes(html: &str, rules: &StripRules) -> (String, Vec<Stripped>, Vec<Found>) {
     // lol_html decides about an element at its start tag, before a script's
     // text is known, so a pass that finds inline ad scripts is followed by one
     // that removes them (by byte offset; the input is the same). Likewise an
@@ -60,7 +76,7 @@ pub fn strip_elements(html: &str, rules: &StripRules) -> (String, Vec<Stripped>)
         let new_scripts: Vec<usize> =
             pass.ad_scripts.iter().copied().filter(|s| !plan.inline_ads.contains(s)).collect();
         if pass.unbalanced.is_empty() && new_scripts.is_empty() {
-            return (pass.html, pass.found);
+            return (pass.html, pass.found, pass.links);
         }
         plan.inline_ads.extend(new_scripts);
         plan.keep_content.extend(pass.unbalanced.iter().copied());
@@ -69,8 +85,8 @@ pub fn strip_elements(html: &str, rules: &StripRules) -> (String, Vec<Stripped>)
     // Out of passes (or lol_html failed): the best result so far, else the
     // input without its sentinels.
     match last {
-        Some(pass) => (pass.html, pass.found),
-        None => (remove_sentinel_text(html), Vec::new()),
+        Some(pass) => (pass.html, pass.found, pass.links),
+        None => (remove_sentinel_text(html), Vec::new(), Vec::new()),
     }
 }
 
@@ -90,6 +106,8 @@ struct Pass {
     ad_scripts: Vec<usize>,
     /// Removed elements whose own end tag was not seen.
     unbalanced: Vec<usize>,
+    /// Affiliate links unwrapped, by mark number.
+    links: Vec<Found>,
 }
 
 /// One lol_html run of [`strip_elements`].
@@ -109,6 +127,12 @@ fn element_pass(
     let ad_scripts = RefCell::new(Vec::new());
     let ad_scripts = &ad_scripts;
 
+    // The affiliate link being read (its mark number), if the current `<a>` is one.
+    let current: Cell<Option<usize>> = Cell::new(None);
+    let current = &current;
+    let links: RefCell<Vec<Found>> = RefCell::new(Vec::new());
+    let links = &links;
+
     let mut handlers = Vec::new();
     for sel in &rules.selectors {
         let Ok(parsed) = sel.parse::<Selector>() else { continue };
@@ -127,7 +151,7 @@ fn element_pass(
                 if plan.inline_ads.contains(&start) {
                     state.remove(el, "inline ad script");
                 } else if let Some(src) = el.get_attribute("src") {
-                    if let Some(host) = ad_host(&src, &rules.ad_script_hosts) {
+                    if let Some(host) = matching_host(&src, &rules.ad_script_hosts) {
                         state.remove(el, &format!("ad script ({host})"));
                     }
                 }
@@ -160,6 +184,43 @@ fn element_pass(
                 }
                 Ok(())
             }),
+        ));
+    }
+    if rules.affiliate_links == AffiliateLinks::Unwrap && !rules.affiliate_hosts.is_empty() {
+        handlers.push((
+            Cow::Owned(parse_selector("a[href]")),
+            ElementContentHandlers::default()
+                .element(move |el: &mut Element<'_, '_>| {
+                    current.set(None);
+                    // Inside a removed ad, the link went with it.
+                    if el.removed() {
+                        return Ok(());
+                    }
+                    let href = el.get_attribute("href").unwrap_or_default();
+                    let href = crate::text::decode_attribute(&href);
+                    let Some(host) = rules.affiliate_host(&href) else { return Ok(()) };
+                    let mut links = links.borrow_mut();
+                    let n = links.len();
+                    links.push(Found {
+                        host: host.to_string(),
+                        href,
+                        text: String::new(),
+                        line: state.line.get(),
+                    });
+                    el.before(&format!("{OPEN_MARK}{n}-->"), ContentType::Html);
+                    el.after(&format!("{CLOSE_MARK}{n}-->"), ContentType::Html);
+                    el.remove_and_keep_content();
+                    current.set(Some(n));
+                    Ok(())
+                })
+                .text(move |t: &mut TextChunk<'_>| {
+                    if let Some(n) = current.get() {
+                        if let Some(f) = links.borrow_mut().get_mut(n) {
+                            f.text.push_str(t.as_str());
+                        }
+                    }
+                    Ok(())
+                }),
         ));
     }
     handlers.push((
@@ -198,7 +259,13 @@ fn element_pass(
     }
     let closed = state.closed.take();
     let unbalanced = state.open.take().into_iter().filter(|o| !closed.contains(o)).collect();
-    Ok(Pass { html: out, found: state.found.take(), ad_scripts: ad_scripts.take(), unbalanced })
+    Ok(Pass {
+        html: out,
+        found: state.found.take(),
+        ad_scripts: ad_scripts.take(),
+        unbalanced,
+        links: links.take(),
+    })
 }
 
 /// What the element handlers share while one fragment is rewritten.
@@ -260,30 +327,6 @@ fn parse_selector(s: &str) -> Selector {
     s.parse().unwrap_or_else(|e| unreachable!("built-in selector `{s}`: {e}"))
 }
 
-/// The `ad_script_hosts` entry that `src`'s host matches on label boundaries.
-fn ad_host<'r>(src: &str, hosts: &'r [String]) -> Option<&'r str> {
-    let src = src.trim();
-    let rest = match src.find("//") {
-        Some(i) if src[..i].bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.:".contains(&b)) => {
-            &src[i + 2..]
-        }
-        _ => return None, // a relative URL is the site's own script
-    };
-    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let host = &rest[..host_end];
-    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    let host = host.split(':').next().unwrap_or(host).trim_end_matches('.').to_ascii_lowercase();
-    hosts.iter().map(String::as_str).find(|entry| {
-        let entry = entry.trim().trim_matches('.').to_ascii_lowercase();
-        !entry.is_empty()
-            && host.match_indices(entry.as_str()).any(|(i, _)| {
-                let before_ok = i == 0 || host.as_bytes()[i - 1] == b'.';
-                let after = i + entry.len();
-                before_ok && (after == host.len() || host.as_bytes()[after] == b'.')
-            })
-    })
-}
-
 /// An image nobody can see: zero-sized, 1×1, or hidden by its inline style.
 fn is_tracking_pixel(el: &Element<'_, '_>) -> bool {
     let attr = |name: &str| el.get_attribute(name).and_then(|v| css_length(&v));
@@ -319,7 +362,7 @@ mod tests {
     use super::*;
 
     fn elements(html: &str) -> (String, Vec<(String, usize)>) {
-        let (out, found) = strip_elements(html, &StripRules::default());
+        let (out, found) = strip_elements(html, &StripRules::default(), Page::default());
         for s in &found {
             assert_eq!(s.kind, StrippedKind::Element);
         }
@@ -458,7 +501,7 @@ mod tests {
             ..StripRules::default()
         };
         let html = "<p>See <a href=\"https://amzn.to/x\">this</a> too.</p>\n<!--inkproof:L7--><div class=\"sponsored\"><p>Buy</p></div>\n";
-        let (out, found) = strip_elements(html, &rules);
+        let (out, found) = strip_elements(html, &rules, Page::default());
         assert_eq!(out, "<p>See  too.</p>\n\n");
         let found: Vec<_> = found.into_iter().map(|s| (s.what, s.line)).collect();
         assert_eq!(
@@ -473,8 +516,11 @@ mod tests {
             selectors: vec!["p:hover".into(), "][".into(), "ins.ad".into()],
             ..StripRules::default()
         };
-        let (out, found) =
-            strip_elements("<!--inkproof:L1--><ins class=\"ad\"></ins><p>x</p>", &rules);
+        let (out, found) = strip_elements(
+            "<!--inkproof:L1--><ins class=\"ad\"></ins><p>x</p>",
+            &rules,
+            Page::default(),
+        );
         assert_eq!(out, "<p>x</p>");
         assert_eq!(found.len(), 1);
     }
@@ -501,7 +547,7 @@ mod tests {
     #[test]
     fn ad_hosts_match_on_label_boundaries() {
         let hosts = StripRules::default().ad_script_hosts;
-        let h = |src: &str| ad_host(src, &hosts);
+        let h = |src: &str| matching_host(src, &hosts);
         assert_eq!(
             h("https://pagead2.googlesyndication.com/pagead/js/a.js"),
             Some("googlesyndication.com")

@@ -1,6 +1,6 @@
 //! The fast path: whether rendered HTML could hold anything the element pass would remove.
 
-use super::rules::StripRules;
+use super::rules::{AffiliateLinks, StripRules};
 
 /// Whether a fragment without raw HTML could still hold something to remove:
 /// the fast path that lets most Markdown-only articles skip lol_html.
@@ -15,6 +15,15 @@ pub(super) fn could_match(html: &str, rules: &StripRules) -> bool {
     {
         return true;
     }
+    if rules.affiliate_links == AffiliateLinks::Unwrap
+        && has(html, "<a")
+        && rules.affiliate_hosts.iter().any(|entry| {
+            let host = entry.split_once('?').map_or(entry.as_str(), |(h, _)| h);
+            has_ignore_ascii_case(html, host.trim().trim_matches('.'))
+        })
+    {
+        return true;
+    }
     rules.selectors.iter().any(|sel| match selector_needles(sel) {
         Some(needles) => needles.iter().any(|n| has(html, n)),
         None => true,
@@ -25,6 +34,15 @@ pub(super) fn could_match(html: &str, rules: &StripRules) -> bool {
 /// run over every article's whole body on every cold build.
 pub(super) fn has(html: &str, needle: &str) -> bool {
     memchr::memmem::find(html.as_bytes(), needle.as_bytes()).is_some()
+}
+
+/// [`has`] for host names, which a URL may spell in any case: candidates
+/// are found by their first byte in either case (SIMD), then compared.
+fn has_ignore_ascii_case(html: &str, needle: &str) -> bool {
+    let (hay, n) = (html.as_bytes(), needle.as_bytes());
+    let Some(&first) = n.first() else { return false };
+    memchr::memchr2_iter(first.to_ascii_lowercase(), first.to_ascii_uppercase(), hay)
+        .any(|i| hay.get(i..i + n.len()).is_some_and(|w| w.eq_ignore_ascii_case(n)))
 }
 
 /// For each alternative of a selector list, one literal that any matching
