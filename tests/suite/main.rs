@@ -2,6 +2,7 @@
 mod harness;
 
 mod adoption;
+mod affiliate;
 mod ads;
 mod build;
 mod checks;
