@@ -139,3 +139,34 @@ fn broken_anchor_hint_names_the_heading_its_words_match() {
         "did you mean `#fix-2-restart-the-service`, the heading \"Fix 2: Restart the service\"?"
     );
 }
+
+/// What `serve` does: one long-lived engine re-running after the config
+/// changed. Its output must equal a clean `build`'s, or a preview would show
+/// links the published site no longer has.
+#[test]
+fn switching_to_unwrap_in_a_running_engine_equals_a_clean_build() {
+    use inkproof::engine::{Engine, EngineOptions};
+    let site = site("title: Guides\n");
+    let options = |out: &str, cache: Option<&str>| EngineOptions {
+        root: site.root.clone(),
+        output: Some(site.root.join(out)),
+        cache_dir: cache.map(|c| site.root.join(c)),
+        ..EngineOptions::default()
+    };
+    let mut running = Engine::new(options("out-running", Some("cache"))).unwrap();
+    running.run().unwrap();
+    site.write("inkproof.yaml", "title: Guides\nstrip:\n  affiliate_links: unwrap\n");
+    // What the file watcher hands the engine.
+    let warm = running.update(&[site.root.join("inkproof.yaml")]).unwrap();
+    let clean = Engine::new(options("out-clean", None)).unwrap().run().unwrap();
+    assert_eq!(
+        (warm.stats.unwrapped_links, warm.stats.pointed_links),
+        (clean.stats.unwrapped_links, clean.stats.pointed_links)
+    );
+    assert_eq!((clean.stats.unwrapped_links, clean.stats.pointed_links), (2, 1));
+    let page = |out: &str| {
+        std::fs::read_to_string(site.root.join(out).join("stuck-update/index.html")).unwrap()
+    };
+    assert_eq!(page("out-running"), page("out-clean"));
+    assert!(!page("out-running").contains("sjv.io"));
+}
