@@ -189,7 +189,7 @@ checks! {
     STRUCTURE_H1_IN_BODY: warning("structure/h1-in-body", "a `#` heading in the body (the title is already the page's h1)", "use `##` for sections"),
     STRUCTURE_DUPLICATE_ID: warning("structure/duplicate-id", "two headings set the same explicit `{#id}`", "give each heading its own id; links go to the first"),
     // Steps of a procedure.
-    STEPS_REFERENCE: warning("steps/reference", "the text points to a step number (\"see step 5\") the article's numbered steps don't have", "fix the number, or number the steps with an ordered list"),
+    STEPS_REFERENCE: warning("steps/reference", "the text points to a step number (`see step 5`) the article's numbered steps don't have", "fix the number, or number the steps with an ordered list"),
     STEPS_NUMBERING: warning("steps/numbering", "an ordered list's typed numbers skip, repeat or start again inside one procedure, while the text names steps by number", "number the items in order; the page counts from the first item, not from what is typed"),
     // Ads and affiliate junk.
     ADS_UNCLOSED_MARKER: error("ads/unclosed-marker", "an ad begin marker has no end marker (nothing is cut)", "add the end marker where the ad ends"),
