@@ -343,10 +343,11 @@ fn serve(cli: &Cli, args: &inkproof::cli::ServeArgs) -> anyhow::Result<Exit> {
             Event::Built(update) => report::human_report(&update.new_findings, &|_| None, colour(), report::DEFAULT_MAX_FINDINGS, &mut err).and_then(|()| {
                 writeln!(
                     err,
-                    "Built in {} ms · {} · {}",
+                    "Built in {} ms · {} · {}{}",
                     update.elapsed.as_millis(),
                     counts(update.warnings, "warning", "warnings"),
-                    counts(update.errors, "error", "errors")
+                    counts(update.errors, "error", "errors"),
+                    known(update.known)
                 )
             }),
             Event::Listening { url } => {
@@ -364,13 +365,14 @@ fn serve(cli: &Cli, args: &inkproof::cli::ServeArgs) -> anyhow::Result<Exit> {
                 report::human_report(&update.new_findings, &|_| None, colour(), report::DEFAULT_MAX_FINDINGS, &mut err).and_then(|()| {
                     writeln!(
                         err,
-                        "Rebuilt {}{more} in {} ms: {} files changed, {} removed · {} · {}",
+                        "Rebuilt {}{more} in {} ms: {} files changed, {} removed · {} · {}{}",
                         names.join(", "),
                         update.elapsed.as_millis(),
                         update.changed_outputs.len(),
                         update.removed_outputs.len(),
                         counts(update.warnings, "warning", "warnings"),
-                        counts(update.errors, "error", "errors")
+                        counts(update.errors, "error", "errors"),
+                        known(update.known)
                     )
                 })
             }
@@ -384,6 +386,14 @@ fn serve(cli: &Cli, args: &inkproof::cli::ServeArgs) -> anyhow::Result<Exit> {
     });
     serve::run(opts, on_event)?;
     Ok(Exit::Ok)
+}
+
+/// ` · 58,142 known, suppressed` after serve's status line, when there are any.
+fn known(n: usize) -> String {
+    if n == 0 {
+        return String::new();
+    }
+    format!(" · {} known, suppressed", report::thousands(n))
 }
 
 fn counts(n: usize, one: &str, many: &str) -> String {

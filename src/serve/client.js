@@ -220,8 +220,14 @@
       list.append(li);
     }
     box.append(list);
-    if (data.others) {
-      box.append(el("p", "others", `${data.others} more finding${data.others === 1 ? "" : "s"} elsewhere in the site (see the terminal)`));
+    if (data.others || data.known) {
+      const top = (data.others_by_check || []).map((c) => `${c.count.toLocaleString("en")} ${c.id}`);
+      if (data.others > (data.others_by_check || []).reduce((s, c) => s + c.count, 0)) top.push("…");
+      let text = data.others
+        ? `${data.others.toLocaleString("en")} more finding${data.others === 1 ? "" : "s"} elsewhere in the site (${top.join(", ")}; see the terminal)`
+        : "No findings elsewhere in the site";
+      if (data.known) text += ` · ${data.known.toLocaleString("en")} known, suppressed`;
+      box.append(el("p", "others", text));
     }
     root.append(style, box);
     if (old) old.replaceWith(host); else document.documentElement.append(host);

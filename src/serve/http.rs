@@ -303,10 +303,24 @@ async fn findings(
         "findings": mine.iter().map(|d| finding_json(d)).collect::<Vec<_>>(),
         "others": others.len(),
         "others_errors": others.iter().filter(|d| d.is_error()).count(),
+        "others_by_check": by_check(&others),
+        "known": site.known(),
     });
     let mut res = axum::Json(json).into_response();
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
+}
+
+/// The checks with most findings among `others`, most first (at most 3), so
+/// the overlay says what the rest of the site holds, as the terminal's overview does.
+fn by_check(others: &[&Diagnostic]) -> Vec<serde_json::Value> {
+    let mut counts: std::collections::HashMap<&str, usize> = Default::default();
+    for d in others {
+        *counts.entry(d.code.as_str()).or_default() += 1;
+    }
+    let mut counts: Vec<_> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    counts.iter().take(3).map(|(id, n)| serde_json::json!({ "id": id, "count": n })).collect()
 }
 
 fn finding_json(d: &Diagnostic) -> serde_json::Value {

@@ -53,6 +53,8 @@ pub struct Update {
     /// Counts over the whole site after the update.
     pub errors: usize,
     pub warnings: usize,
+    /// Findings `inkproof-suppressions.json` accepts as known (counted, not listed).
+    pub known: usize,
 }
 
 impl SiteState {
@@ -186,7 +188,13 @@ impl SiteState {
             new_findings,
             errors,
             warnings,
+            known: self.engine.suppressed().len(),
         }
+    }
+
+    /// How many findings `inkproof-suppressions.json` accepted in the last update.
+    pub fn known(&self) -> usize {
+        self.engine.suppressed().len()
     }
 
     /// The site config as of the last update (folders to watch).

@@ -468,3 +468,35 @@ fn serve_never_answers_from_a_static_folder_linked_out_of_the_site() {
     assert_eq!(findings["others_errors"], 1, "the escape is reported: {findings}");
     assert!(server.lines().iter().any(|l| l.contains("load/path-escape")), "{:#?}", server.lines());
 }
+
+#[test]
+fn serve_says_what_the_rest_of_the_site_holds_and_counts_known_findings() {
+    let site = small_site();
+    let mut other = String::from("---\ntitle: Other\ndate: 2024-05-02\n---\n\n");
+    for i in 0..4 {
+        other.push_str(&format!("![](shot-{i}.png)\n\n"));
+    }
+    other.push_str("See [gone](/gone/).\n");
+    site.write("content/other.md", &other);
+    // The first missing image of other.md is known.
+    site.write(
+        "inkproof-suppressions.json",
+        "{\"version\": 1, \"files\": {\"content/other.md\": {\"image/missing\": {\"count\": 1}}}}\n",
+    );
+    let server = Server::start(&site);
+    let f = server.findings("/reset-the-router/");
+    assert_eq!(f["known"], 1, "{f}");
+    assert_eq!(f["others"], 8, "4 missing images (1 known) and 4 without alt, 1 broken link: {f}");
+    assert_eq!(f["others_by_check"][0]["id"], "image/missing-alt", "{f}");
+    assert_eq!(f["others_by_check"][0]["count"], 4, "{f}");
+    assert_eq!(f["others_by_check"][1]["id"], "image/missing", "{f}");
+    assert_eq!(f["others_by_check"][1]["count"], 3, "{f}");
+    assert!(
+        server
+            .lines()
+            .iter()
+            .any(|l| l.starts_with("Built in ") && l.ends_with("· 1 known, suppressed")),
+        "{:#?}",
+        server.lines()
+    );
+}
