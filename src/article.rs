@@ -10,7 +10,7 @@
 //! snippet files it embeds, both asked for through [`Env`]. The engine records
 //! those two lookups, so it knows exactly when a cached result is stale.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::check::facts::{Collector, Facts, Ignore, LinkFact, Mapper};
 use crate::check::{self, ArticleInput};
@@ -96,7 +96,9 @@ pub fn body(
     env: &Env<'_>,
 ) -> (Article, Vec<Diagnostic>, Vec<Ignore>) {
     let mut diags = Vec::new();
-    let out_dir = PathBuf::from(slug);
+    // The page's folder, where its bundle files and snippets are published.
+    let page = crate::href::page_path(env.config.base_path(), url);
+    let out_dir = page.parent().map(Path::to_path_buf).unwrap_or_default();
     // Above the error size only the finding is made (issue #9: 50 MB built silently).
     let len = source.text.len() as u64;
     let within = crate::limits::check_article(&source.path, len, &env.config.limits, &mut diags);

@@ -42,6 +42,11 @@ pub struct Config {
     pub search: bool,
     /// Write the site's Atom and JSON feeds (and the term pages' feeds).
     pub feeds: bool,
+    /// Where articles are published (`/:slug/`; Hexo `/:year/:month/:day/:title/`,
+    /// Hugo `/posts/:slug/`): see [`crate::permalink`].
+    pub permalink: String,
+    /// A pattern per top folder of `content/`, winning over `permalink`.
+    pub permalinks: BTreeMap<String, String>,
     /// Ad and affiliate stripping rules.
     pub strip: StripRules,
     /// Size limits for articles and snippets.
@@ -176,6 +181,8 @@ impl Default for Config {
             taxonomies: true,
             search: true,
             feeds: true,
+            permalink: crate::permalink::DEFAULT.into(),
+            permalinks: BTreeMap::new(),
             strip: StripRules::default(),
             limits: Limits::default(),
             sanitize: false,
@@ -222,6 +229,7 @@ pub fn parse(name: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
             for problem in problems.chain(config.check.problems()) {
                 diags.push(Diagnostic::error(ids::CONFIG_INVALID, Location::file(name), problem));
             }
+            permalinks_valid(&mut config, name, text, diags);
             config
         }
         Err(e) => {
@@ -233,6 +241,37 @@ pub fn parse(name: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
             ));
             Config::default()
         }
+    }
+}
+
+/// A permalink pattern that cannot give each article its own address is an
+/// error at its line, and the default is used, so nothing is published at a
+/// path the author did not mean.
+fn permalinks_valid(config: &mut Config, file: &str, text: &str, diags: &mut Vec<Diagnostic>) {
+    let at = |needle: &str| {
+        text.lines().enumerate().find_map(|(i, l)| l.find(needle).map(|c| (i + 1, Some(c + 1))))
+    };
+    let mut report = |pattern: &str, problem: String| {
+        let (line, col) = at(pattern).unwrap_or((0, None));
+        diags.push(Diagnostic::error(ids::CONFIG_INVALID, Location::new(file, line, col), problem));
+    };
+    if let Some(problem) = crate::permalink::problem(&config.permalink) {
+        report(&config.permalink, problem);
+        config.permalink = crate::permalink::DEFAULT.into();
+    }
+    config.permalinks.retain(|_, pattern| match crate::permalink::problem(pattern) {
+        Some(problem) => {
+            report(pattern, problem);
+            false
+        }
+        None => true,
+    });
+}
+
+impl Config {
+    /// The permalink pattern of an article in `section` (a top folder of `content/`).
+    pub fn permalink_for(&self, section: &str) -> &str {
+        self.permalinks.get(section).unwrap_or(&self.permalink)
     }
 }
 

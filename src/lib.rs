@@ -28,6 +28,7 @@ pub mod suggest;
 pub mod baseline;
 pub mod limits;
 pub mod slug;
+pub mod permalink;
 
 // Stages outside the knot.
 pub mod front_matter;

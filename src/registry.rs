@@ -235,6 +235,7 @@ checks! {
     LIMITS_SNIPPET_TOO_BIG: error("limits/snippet-too-big", "a snippet is above the error size (`limits: snippet_error_kb`); it is not published", "embed a smaller file, or raise the limit"),
     // URLs, templates and output.
     SLUG_COLLISION: error("slug/collision", "two articles would be written to the same URL", "give one of them a different `slug:`"),
+    SLUG_NEEDS_DATE: error("slug/needs-date", "the permalink pattern uses the date and the article has none", "add `date:` to the front matter, or give its folder a pattern without `:year`, `:month` or `:day`"),
     SLUG_RESERVED: error("slug/reserved", "an article's slug is used by the site itself", "choose another `slug:`"),
     SLUG_TOO_LONG: error("slug/too-long", "a slug (of an article, tag or category) or an alias part is over 255 bytes, the most a file name can have", "set a shorter `slug:`, shorten the tag, or shorten the alias"),
     SLUG_WINDOWS_RESERVED: error("slug/windows-reserved", "a slug or an alias part is a Windows device name (con, aux, nul, prn, com1-9, lpt1-9)", "choose another `slug:`, tag or alias; Windows cannot create these folders"),

@@ -46,6 +46,9 @@ pub(super) struct Slugged {
     pub settings: u128,
     pub slug: String,
     pub url: String,
+    /// The permalink pattern wanted a date the article does not have (its
+    /// URL falls back to `/:slug/`; the build reports it).
+    pub undated: bool,
 }
 
 /// The site-wide link check, kept per article. An article's link findings

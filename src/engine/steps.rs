@@ -171,7 +171,15 @@ pub(super) fn slugs(
         });
         if !fresh {
             let slug = crate::slug::slug_for(source, meta);
-            let url = format!("{base}/{slug}/");
+            let in_content = source.path.strip_prefix(&config.content_dir).unwrap_or(&source.path);
+            let section = crate::permalink::section(in_content, source.bundle_dir.is_some());
+            let pattern = config.permalink_for(&section);
+            let date = meta.date.as_ref();
+            let (path, undated) = match crate::permalink::expand(pattern, &slug, date, &section) {
+                Ok(path) => (path, false),
+                Err(crate::permalink::NeedsDate) => (format!("/{slug}/"), true),
+            };
+            let url = format!("{base}{path}");
             urls_moved |= slugs.get(&source.path).is_none_or(|e| e.url != url);
             let entry = Slugged {
                 front: Arc::clone(front),
@@ -179,6 +187,7 @@ pub(super) fn slugs(
                 settings,
                 slug,
                 url,
+                undated,
             };
             slugs.insert(source.path.clone(), entry);
         }
@@ -189,7 +198,7 @@ pub(super) fn slugs(
         let live: HashSet<&Path> = items.iter().map(|&i| sources[i].path.as_path()).collect();
         slugs.retain(|p, _| live.contains(p.as_path()));
     }
-    slug_findings(sources, fronts, &items, slugs, diags);
+    slug_findings(sources, fronts, &items, slugs, &base, diags);
     Published { items, urls_moved }
 }
 
@@ -213,12 +222,28 @@ fn slug_findings(
     fronts: &[Arc<Front>],
     items: &[usize],
     slugs: &FxHashMap<std::path::PathBuf, Slugged>,
+    base: &str,
     diags: &mut Vec<Diagnostic>,
 ) {
     let mut by_slug: HashMap<&str, &Path> = HashMap::with_capacity(items.len());
     for &i in items {
         let source = &sources[i];
-        let slug = slugs.get(&source.path).expect("every item has a slug").slug.as_str();
+        let entry = slugs.get(&source.path).expect("every item has a slug");
+        // The page's folder: the slug under the default `/:slug/` pattern.
+        let slug = entry.url.strip_prefix(base).unwrap_or(&entry.url).trim_matches('/');
+        if entry.undated {
+            diags.push(
+                Diagnostic::error(
+                    ids::SLUG_NEEDS_DATE,
+                    Location::file(&source.path),
+                    format!(
+                        "the permalink pattern of this article's folder uses the date, and it has no `date:`; published at `{}` for now",
+                        entry.url
+                    ),
+                )
+                .with_help("add `date:` to the front matter, or give the folder a pattern without `:year`, `:month` or `:day`"),
+            );
+        }
         // Where the author changes the slug (only looked up for a finding).
         let at = || match &fronts[i].meta {
             Some(meta) => crate::check::front_matter::slug_location(source, meta),
@@ -237,7 +262,7 @@ fn slug_findings(
                 )
                 .with_help("give one of them a different `slug:` in its front matter"),
             );
-        } else if crate::slug::RESERVED_SECTIONS.contains(&slug) {
+        } else if crate::slug::RESERVED_SECTIONS.contains(&slug.split('/').next().unwrap_or(slug)) {
             diags.push(Diagnostic::error(
                 ids::SLUG_RESERVED,
                 at(),

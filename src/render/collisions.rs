@@ -34,7 +34,9 @@ pub(super) fn collisions(units: &[Unit], site: &Site<'_>, diags: &mut Vec<Diagno
                     .iter()
                     .filter(|a| {
                         pages[a.page_path.as_path()] > 1
-                            || crate::slug::RESERVED_SECTIONS.contains(&a.article.slug.as_str())
+                            || a.page_path.iter().next().is_some_and(|first| {
+                                crate::slug::RESERVED_SECTIONS.iter().any(|r| first == *r)
+                            })
                     })
                     .map(|a| (a.page_path.as_path(), a.article.source.as_path()))
                     .collect()

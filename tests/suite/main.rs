@@ -4,6 +4,7 @@ mod harness;
 mod adoption;
 mod affiliate;
 mod ads;
+mod permalinks;
 mod build;
 mod checks;
 mod cli;
