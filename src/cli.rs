@@ -95,6 +95,11 @@ pub struct BuildArgs {
     /// listed, and an overview and a count of the rest follow.
     #[arg(long, value_name = "N", default_value_t = crate::report::DEFAULT_MAX_FINDINGS)]
     pub max_findings: usize,
+    /// Leave out the articles whose own errors stop them (invalid front matter, an unclosed
+    /// fence, …), publish the rest, list them and exit 3 (`publish: { skip_broken: true }`
+    /// in the config does the same). Config, template and output errors still stop the build.
+    #[arg(long)]
+    pub skip_broken: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -65,6 +65,19 @@ pub struct Config {
     pub checks: BTreeMap<String, Level>,
     /// Settings of individual checks.
     pub check: CheckSettings,
+    /// What `build` publishes when some articles are broken.
+    pub publish: PublishSettings,
+}
+
+/// The `publish:` block.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PublishSettings {
+    /// `build` leaves out the articles whose own errors stop them and
+    /// publishes the rest (as `build --skip-broken`), so a site of thousands
+    /// of guides is not held back by a few broken ones. Off by default: an
+    /// article that silently goes missing is worse for a small site.
+    pub skip_broken: bool,
 }
 
 /// What a site sets a check to in `checks:`.
@@ -192,6 +205,7 @@ impl Default for Config {
             output_dir: "public".into(),
             checks: BTreeMap::new(),
             check: CheckSettings::default(),
+            publish: PublishSettings::default(),
         }
     }
 }
@@ -373,6 +387,19 @@ mod tests {
         assert_eq!(diags.len(), 3, "{diags:?}");
         assert!(diags.iter().all(|d| d.code == "config/invalid"), "{diags:?}");
         assert!(diags.iter().any(|d| d.message.contains("not a regular expression")), "{diags:?}");
+    }
+
+    #[test]
+    fn publish_skip_broken_is_read_and_off_by_default() {
+        let mut diags = Vec::new();
+        assert!(!parse("inkproof.yaml", "title: T\n", &mut diags).publish.skip_broken);
+        let config = parse("inkproof.yaml", "publish:\n  skip_broken: true\n", &mut diags);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert!(config.publish.skip_broken);
+        parse("inkproof.yaml", "publish:\n  skip_brokn: true\n", &mut diags);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(diags[0].message.contains("skip_brokn"), "{diags:?}");
+        assert_eq!(diags[0].location.line, 2, "{diags:?}");
     }
 
     #[test]

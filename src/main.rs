@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use inkproof::cli::{Cli, Command, Format};
-use inkproof::engine::{Engine, EngineOptions, ExternalLinks};
+use inkproof::engine::{Engine, EngineOptions, ExternalLinks, SkipBroken};
 use inkproof::model::Build;
 use inkproof::report;
 use inkproof::store::CACHE_DIR;
@@ -20,12 +20,15 @@ use inkproof::store::CACHE_DIR;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// 0: fine (warnings allowed); 1: the site has errors; 2: the tool failed.
+/// 0: fine (warnings allowed); 1: the site has errors; 2: the tool failed;
+/// 3: built, but articles with errors were left out (`--skip-broken`), so CI
+/// can publish and still flag it.
 #[derive(Debug, Clone, Copy)]
 enum Exit {
     Ok = 0,
     SiteErrors = 1,
     ToolFailed = 2,
+    Skipped = 3,
 }
 
 fn main() -> ExitCode {
@@ -57,6 +60,7 @@ fn run(cli: &Cli) -> anyhow::Result<Exit> {
                 deny_warnings: args.deny_warnings,
                 external: external(args.external),
                 one_shot: true,
+                skip_broken: if args.skip_broken { SkipBroken::On } else { SkipBroken::FromConfig },
                 ..EngineOptions::default()
             })?;
             let bar = progress_bar(show_bar);
@@ -186,16 +190,20 @@ fn report_build(
             report.phases.iter().map(|(n, d)| format!("{n} {} ms", d.as_millis())).collect();
         writeln!(err, "stages: {}", phases.join(", "))?;
     }
-    let denied = args.deny_warnings && build.stats.warnings > 0;
-    if build.has_errors() || denied {
+    // Findings in an article left out did not stop the build.
+    let stopping: Vec<_> = build.diagnostics.iter().filter(|d| !report.left_out(d)).collect();
+    let has_errors = stopping.iter().any(|d| d.is_error());
+    let denied = args.deny_warnings && stopping.iter().any(|d| !d.is_error());
+    if has_errors || denied {
         writeln!(err, "{}", report::summary("Failed:", &build.stats, false))?;
-        let why = if build.has_errors() { "errors" } else { "warnings (--deny-warnings)" };
+        let why = if has_errors { "errors" } else { "warnings (--deny-warnings)" };
         writeln!(err, "error: the build has {why}; the previous output was left untouched")?;
         return Ok(Exit::SiteErrors);
     }
+    report::skipped(&report.skipped, &mut err)?;
     let out = engine.output_dir().map(|p| p.display().to_string()).unwrap_or_default();
     writeln!(err, "{} → {out}", report::summary("Built", &build.stats, true))?;
-    Ok(Exit::Ok)
+    Ok(if report.skipped.is_empty() { Exit::Ok } else { Exit::Skipped })
 }
 
 /// What `check` prints after the run, and its exit code.
@@ -316,7 +324,10 @@ fn print_build(
             )?;
         }
         Format::Short => report::short(diags, &mut std::io::stderr().lock())?,
-        Format::Json => report::json(&build, command, &mut std::io::stdout().lock())?,
+        Format::Json => {
+            let skipped = (command == report::Command::Build).then_some(&report.skipped[..]);
+            report::json_with_skipped(&build, command, skipped, &mut std::io::stdout().lock())?
+        }
         Format::Sarif => report::sarif(diags, &build.suppressed, &mut std::io::stdout().lock())?,
         Format::Github => report::github(diags, &mut std::io::stdout().lock())?,
     }

@@ -344,6 +344,18 @@ pub enum Command {
 /// (`schemas/findings-v1.schema.json`). `check` writes nothing, so it has no
 /// `files_written`.
 pub fn json(build: &Build, command: Command, out: &mut dyn Write) -> io::Result<()> {
+    json_with_skipped(build, command, None, out)
+}
+
+/// [`json`] of a `build`, with the `skipped` list (`--skip-broken`): each
+/// article left out and the ids of the errors that stopped it, so CI can
+/// tell which guides are missing without reading the findings.
+pub fn json_with_skipped(
+    build: &Build,
+    command: Command,
+    skipped: Option<&[crate::engine::Skipped]>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let reported = build.diagnostics.iter().map(|d| (d, false));
     let findings: Vec<serde_json::Value> = reported
         .chain(build.suppressed.iter().map(|d| (d, true)))
@@ -381,6 +393,18 @@ pub fn json(build: &Build, command: Command, out: &mut dyn Write) -> io::Result<
         "findings": findings,
         "summary": summary,
     });
+    let mut doc = doc;
+    if let Some(skipped) = skipped {
+        doc["skipped"] = skipped
+            .iter()
+            .map(|s| {
+                serde_json::json!({
+                    "path": s.path.to_string_lossy().replace('\\', "/"),
+                    "ids": s.ids,
+                })
+            })
+            .collect();
+    }
     writeln!(out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default())
 }
 
@@ -534,6 +558,21 @@ pub fn summary(verb: &str, stats: &BuildStats, written: bool) -> String {
         stats.errors,
         plural(stats.errors, "error", "errors"),
     ) + &known_part(stats)
+}
+
+/// The articles `build --skip-broken` left out, after the findings (which
+/// say why at each line): a person sees at once which guides are missing.
+pub fn skipped(skipped: &[crate::engine::Skipped], out: &mut dyn Write) -> io::Result<()> {
+    if skipped.is_empty() {
+        return Ok(());
+    }
+    let n = skipped.len();
+    writeln!(out, "Left out {} broken {}:", thousands(n), plural(n, "article", "articles"))?;
+    for s in skipped {
+        let ids: Vec<&str> = s.ids.iter().map(|id| id.as_str()).collect();
+        writeln!(out, "  {} ({})", s.path.display(), ids.join(", "))?;
+    }
+    Ok(())
 }
 
 /// ` · 58,142 known, suppressed`, when `inkproof-suppressions.json` accepted some.

@@ -6,7 +6,9 @@
 //!
 //! 1. front matter, per article, in parallel ([`steps::front_matter`]);
 //! 2. slugs and URLs ([`steps::slugs`]);
-//! 3. bodies ([`bodies::bodies`], [`article::body`]). Each result is kept
+//! 3. bodies ([`bodies::bodies`], [`article::body`]), then, with
+//!    `--skip-broken`, the articles whose own errors stop them are left out
+//!    ([`skip`]) and the slug collisions of the rest are found. Each result is kept
 //!    with what it was made from (the source hash, the config, the snippet
 //!    files and article URLs it looked up); the next run reuses it only if all
 //!    of those are unchanged. Bodies go to a [`BodyStore`] (a cache folder, or
@@ -43,7 +45,10 @@ mod cache;
 mod checks;
 mod memo;
 mod output;
+mod skip;
 mod steps;
+
+pub use skip::{SkipBroken, Skipped};
 
 use cache::Cache;
 use memo::Memos;
@@ -75,6 +80,9 @@ pub struct EngineOptions {
     /// reuse, such as the search index's word lists, is let go as soon as
     /// this run is done with it, which lowers a cold build's peak memory.
     pub one_shot: bool,
+    /// Whether articles whose own errors stop them are left out (and the
+    /// rest written) instead of stopping the build.
+    pub skip_broken: SkipBroken,
 }
 
 /// Whether a run checks external links. Off unless asked: the dev server and
@@ -106,6 +114,9 @@ pub struct Report {
     pub elapsed: Duration,
     /// How the external-link check went, when it ran.
     pub external: Option<crate::check::external::Stats>,
+    /// Articles left out because their own errors stop them (`--skip-broken`),
+    /// sorted by path.
+    pub skipped: Vec<Skipped>,
 }
 
 /// The engine: inputs, cached per-article results, the last index and what
@@ -318,7 +329,7 @@ impl Engine {
         let fronts = steps::front_matter(run, cache, &mut memo.last_fronts, &mut diags)?;
         clock.lap("front matter");
 
-        let published = steps::slugs(run, &fronts, opts.drafts, memo, &mut diags);
+        let published = steps::slugs(run, &fronts, opts.drafts, memo);
         let slugs = &memo.slugs;
         clock.lap("slugs");
 
@@ -337,9 +348,31 @@ impl Engine {
         let previous_index = std::mem::take(&mut self.indexed);
         let bodies_made =
             bodies::bodies(&body_inputs, cache, previous_index, opts.one_shot, &mut diags)?;
-        let (indexed, bodies_changed) = (bodies_made.indexed, bodies_made.changed);
+        let (mut indexed, bodies_changed) = (bodies_made.indexed, bodies_made.changed);
         memo.bodies_checked = true;
         clock.lap("bodies");
+
+        let ignores = checks::ignores(sources, &fronts, &cache.bodies);
+        let texts = checks::suppression_texts(sources, &ignores);
+        let known = inputs.known.as_ref();
+        let skipped = if opts.skip_broken.on(config) {
+            let d = skip::Decide { config, ignores: &ignores, texts: &texts, known };
+            skip::broken(&d, inputs, sources, &fronts, &cache.bodies)
+        } else {
+            Vec::new()
+        };
+        let left_out = skip::paths(&skipped);
+        if !left_out.is_empty() {
+            indexed.retain(|x| !left_out.contains(x.article.source.as_path()));
+        }
+        let kept: Vec<usize> = published
+            .items
+            .iter()
+            .copied()
+            .filter(|&i| !left_out.contains(sources[i].path.as_path()))
+            .collect();
+        steps::slug_findings(sources, &fronts, &kept, slugs, config.base_path(), &mut diags);
+        clock.lap("skip broken");
 
         let home = steps::home(run, slugs, &mut diags);
         clock.lap("home");
@@ -372,10 +405,7 @@ impl Engine {
         clock.lap("link check");
 
         checks::duplicate_titles(run, &indexed, &arts, &cache.fronts, &mut memo.titles, &mut diags);
-        let ignores = checks::ignores(sources, &fronts, &cache.bodies);
-        let texts = checks::suppression_texts(sources, &ignores);
         let not_run = link_checks.not_run;
-        let known = inputs.known.as_ref();
         let suppressions =
             output::Suppressions { ignores: &ignores, texts: &texts, not_run, known };
         let mut report = Report { stats: checks::index_stats(&indexed), ..Report::default() };
@@ -384,7 +414,7 @@ impl Engine {
         // In memory (tests, tools) pages are made even with errors, to look
         // at; an output folder is never touched by a build with errors.
         let (decided, has_errors) =
-            output::decide(config, &suppressions, &diags, opts.deny_warnings);
+            output::decide(config, &suppressions, &diags, opts.deny_warnings, &left_out);
         let mut added: Vec<Diagnostic> = Vec::new();
         if !has_errors || target.is_none() || check_only {
             let writer = output::begin(target, check_only || has_errors)?;
@@ -427,6 +457,7 @@ impl Engine {
         report.phases = clock.phases;
         report.notes = std::mem::take(&mut self.notes);
         report.external = link_checks.external;
+        report.skipped = skipped;
         report.elapsed = started.elapsed();
         report.stats.elapsed_ms = report.elapsed.as_millis();
         Ok(report)
@@ -438,5 +469,11 @@ impl Report {
     fn count(&mut self, diags: &[Diagnostic]) {
         self.stats.errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
         self.stats.warnings = diags.len() - self.stats.errors;
+    }
+
+    /// Whether `d` is located in an article this run left out: it did not
+    /// stop the build (the article is not published), though it is reported.
+    pub fn left_out(&self, d: &Diagnostic) -> bool {
+        self.skipped.iter().any(|s| s.path == d.location.path)
     }
 }

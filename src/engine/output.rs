@@ -99,12 +99,21 @@ pub(super) fn decide(
     suppressions: &Suppressions<'_>,
     diags: &[Diagnostic],
     deny_warnings: bool,
+    left_out: &FxHashSet<&Path>,
 ) -> (Vec<Diagnostic>, bool) {
     let decided = suppressions.finalize(config, diags.to_vec());
-    // Known findings never stop a build: only what is reported counts.
+    // Known findings never stop a build: only what is reported counts; nor
+    // do those of articles left out, which are not published.
+    let stops = |d: &&Diagnostic| !left_out.contains(d.location.path.as_path());
     let has_errors = match suppressions.known {
-        None => has_errors(&decided, deny_warnings),
-        Some(_) => has_errors(&suppressions.known(decided.clone()).reported, deny_warnings),
+        None if left_out.is_empty() => has_errors(&decided, deny_warnings),
+        None => {
+            has_errors(&decided.iter().filter(stops).cloned().collect::<Vec<_>>(), deny_warnings)
+        }
+        Some(_) => {
+            let reported = suppressions.known(decided.clone()).reported;
+            has_errors(&reported.iter().filter(stops).cloned().collect::<Vec<_>>(), deny_warnings)
+        }
     };
     (decided, has_errors)
 }

@@ -143,14 +143,13 @@ pub(super) struct Published {
 }
 
 /// Step 2: slugs and URLs, kept per article while its front matter, bundle
-/// and the settings are the same; two articles at one URL is an error naming
-/// both.
+/// and the settings are the same. Collisions are found once the articles left
+/// out are known ([`slug_findings`]).
 pub(super) fn slugs(
     run: Run<'_>,
     fronts: &[Arc<Front>],
     drafts: bool,
     memo: &mut Memos,
-    diags: &mut Vec<Diagnostic>,
 ) -> Published {
     let (sources, config, settings) = (run.sources, run.config, run.settings);
     let base = config.base_path().to_string();
@@ -198,7 +197,6 @@ pub(super) fn slugs(
         let live: HashSet<&Path> = items.iter().map(|&i| sources[i].path.as_path()).collect();
         slugs.retain(|p, _| live.contains(p.as_path()));
     }
-    slug_findings(sources, fronts, &items, slugs, &base, diags);
     Published { items, urls_moved }
 }
 
@@ -216,8 +214,10 @@ pub(super) fn slug_table<'a>(
     slug_of
 }
 
-/// Slug collisions and slugs the site uses itself.
-fn slug_findings(
+/// Slug collisions and slugs the site uses itself, among the articles
+/// published: one left out (`--skip-broken`) takes no URL, as a draft takes
+/// none; two articles at one URL is an error naming both.
+pub(super) fn slug_findings(
     sources: &[Arc<Source>],
     fronts: &[Arc<Front>],
     items: &[usize],

@@ -20,5 +20,6 @@ mod snippets;
 mod incremental;
 mod reliability;
 mod reader;
+mod skip_broken;
 mod sources;
 mod writing;
