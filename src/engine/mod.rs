@@ -6,13 +6,13 @@
 //!
 //! 1. front matter, per article, in parallel ([`steps::front_matter`]);
 //! 2. slugs and URLs ([`steps::slugs`]);
-//! 3. bodies ([`bodies::bodies`], [`article::body`]), then, with
-//!    `--skip-broken`, the articles whose own errors stop them are left out
-//!    ([`skip`]) and the slug collisions of the rest are found. Each result is kept
+//! 3. bodies ([`bodies::bodies`], [`article::body`]). Each result is kept
 //!    with what it was made from (the source hash, the config, the snippet
 //!    files and article URLs it looked up); the next run reuses it only if all
 //!    of those are unchanged. Bodies go to a [`BodyStore`] (a cache folder, or
-//!    memory), not into the index;
+//!    memory), not into the index. Then, with `--skip-broken`, the articles
+//!    whose own errors stop them leave the index ([`skip`]), and the slug
+//!    collisions among the rest are found;
 //! 4. the home page's intro;
 //! 5. the site index ([`render::Site`], rebuilt whole each run: it is small)
 //!    and [`render::plan`], which lists every output as a unit with a key;

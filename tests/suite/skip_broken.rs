@@ -184,6 +184,15 @@ fn an_error_the_site_made_a_warning_leaves_no_guide_out() {
     assert_eq!(out.status.code(), Some(3), "{err}");
     assert!(site.root.join("public/broken-fence/index.html").is_file(), "{err}");
     assert!(err.contains("Left out 1 broken article:\n  content/broken-front.md"), "{err}");
+    // So does accepting the error by its id in inkproof-suppressions.json.
+    let site = mixed_site();
+    let out = site.cli(&["check", "--suppress", "structure/unclosed-fence"]);
+    assert!(site.root.join("inkproof-suppressions.json").is_file(), "{}", stderr(&out));
+    let out = site.cli(&["build", "--skip-broken"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(site.root.join("public/broken-fence/index.html").is_file(), "{err}");
+    assert!(err.contains("Left out 1 broken article:\n  content/broken-front.md"), "{err}");
     // An inkproof-ignore comment on the fence line does the same.
     let site = mixed_site();
     site.write("content/broken-front.md", "---\ntitle: Fine\n---\n\nFine.\n");
