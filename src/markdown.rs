@@ -77,8 +77,8 @@ pub fn render(
     while let Some((event, range)) = parser.next() {
         pass.label_task(&event);
         match event {
-            Event::Start(Tag::Heading { level, id, classes, attrs: _ }) => {
-                pass.heading(level, id, classes, &mut parser);
+            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+                pass.heading(Heading { level, id, classes, attrs }, range, &mut parser);
             }
             Event::Start(Tag::CodeBlock(kind)) => pass.code_block(kind, range, &mut parser),
             Event::Start(Tag::Image { dest_url, title, .. }) => {
@@ -154,9 +154,8 @@ impl<'c, 'd, 'e> Pass<'c, 'd, 'e> {
 
     fn heading(
         &mut self,
-        level: pulldown_cmark::HeadingLevel,
-        id: Option<CowStr<'e>>,
-        classes: Vec<CowStr<'e>>,
+        h: Heading<'e>,
+        range: Range<usize>,
         parser: &mut impl Iterator<Item = (Event<'e>, Range<usize>)>,
     ) {
         let mut inner = Vec::new();
@@ -165,29 +164,62 @@ impl<'c, 'd, 'e> Pass<'c, 'd, 'e> {
             match &e {
                 Event::End(TagEnd::Heading(_)) => break,
                 Event::Text(t) | Event::Code(t) => text.push_str(t),
+                // A setext heading may span lines; the reader sees a space
+                // there, so the table of contents must too.
+                Event::SoftBreak | Event::HardBreak => text.push(' '),
                 _ => {}
             }
             inner.push(e);
         }
         self.r.word_count += text.split_whitespace().count();
-        let base = id.map_or_else(|| anchor(&text), |i| anchor(&i));
-        let id = self.ids.unique(&base);
+        // An id the author wrote is kept as written: links to it were
+        // written with that spelling, and the anchor check reads the page's
+        // ids, so both agree on it.
+        let base = h.id.map_or_else(|| anchor(&text), |i| i.to_string());
+        let id = escape_attr(&self.ids.unique(&base));
         let mut inner_html = String::new();
         pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
-        let level_n = level as u8;
-        let class = if classes.is_empty() {
-            String::new()
-        } else {
-            let joined: Vec<&str> = classes.iter().map(|c| c.as_ref()).collect();
-            format!(" class=\"{}\"", escape_attr(&joined.join(" ")))
-        };
+        let level_n = h.level as u8;
+        let mut attrs = String::new();
+        if !h.classes.is_empty() {
+            let joined: Vec<&str> = h.classes.iter().map(|c| c.as_ref()).collect();
+            let _ = write!(attrs, " class=\"{}\"", escape_attr(&joined.join(" ")));
+        }
+        for (name, value) in &h.attrs {
+            if !is_attribute_name(name) || name.eq_ignore_ascii_case("id") {
+                continue;
+            }
+            if name.len() > 2 && name[..2].eq_ignore_ascii_case("on") {
+                // Same rule as for a handler in raw HTML: published as
+                // written, and reported so the author can remove it.
+                self.diags.push(
+                    Diagnostic::warning(
+                        ids::HTML_EVENT_HANDLER,
+                        self.ctx.index.location(
+                            self.ctx.path,
+                            self.ctx.body_offset + self.ctx.map.original(range.start),
+                        ),
+                        format!("a heading has an inline `{name}` handler"),
+                    )
+                    .with_help("remove it; article HTML should not run code"),
+                );
+            }
+            match value {
+                Some(v) => {
+                    let _ = write!(attrs, " {name}=\"{}\"", escape_attr(v));
+                }
+                None => {
+                    let _ = write!(attrs, " {name}");
+                }
+            }
+        }
         self.r.toc.push(TocEntry {
             level: level_n,
             id: id.clone(),
-            title: text.trim().to_string(),
+            title: text.split_whitespace().collect::<Vec<_>>().join(" "),
         });
         self.events.push(Event::Html(CowStr::from(format!(
-            "<h{level_n} id=\"{id}\"{class}>{inner_html} <a class=\"heading-link\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></h{level_n}>\n"
+            "<h{level_n} id=\"{id}\"{attrs}>{inner_html} <a class=\"heading-link\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></h{level_n}>\n"
         ))));
     }
 
@@ -233,10 +265,18 @@ impl<'c, 'd, 'e> Pass<'c, 'd, 'e> {
     ) {
         let ctx = self.ctx;
         let mut alt = String::new();
+        // An image inside the alt text is part of the alt text (CommonMark
+        // keeps its description), so the outer image ends at its own end,
+        // not at the inner one's.
+        let mut depth = 0usize;
         for (e, _) in parser.by_ref() {
             match e {
-                Event::End(TagEnd::Image) => break,
+                Event::Start(Tag::Image { .. }) => depth += 1,
+                Event::End(TagEnd::Image) if depth == 0 => break,
+                Event::End(TagEnd::Image) => depth -= 1,
                 Event::Text(t) | Event::Code(t) => alt.push_str(&t),
+                // Alt text written over two lines reads with a space there.
+                Event::SoftBreak | Event::HardBreak => alt.push(' '),
                 _ => {}
             }
         }
@@ -391,6 +431,25 @@ fn drop_controls(s: CowStr<'_>) -> CowStr<'_> {
         return s;
     }
     CowStr::from(s.chars().filter(|c| !dropped(*c)).collect::<String>())
+}
+
+/// A heading's start event, as pulldown-cmark gives it.
+struct Heading<'e> {
+    level: pulldown_cmark::HeadingLevel,
+    id: Option<CowStr<'e>>,
+    classes: Vec<CowStr<'e>>,
+    attrs: Vec<(CowStr<'e>, Option<CowStr<'e>>)>,
+}
+
+/// Whether `{name=value}` after a heading names something a browser reads
+/// as one attribute; anything else would break the tag open.
+fn is_attribute_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.chars().all(|c| {
+            !c.is_whitespace()
+                && !c.is_control()
+                && !matches!(c, '"' | '\'' | '>' | '/' | '=' | '<' | '`')
+        })
 }
 
 /// A disabled task-list checkbox named by its item's text.
@@ -617,6 +676,68 @@ mod tests {
         assert!(r.html.contains("alt=\"b\" width=\"1600\" height=\"450\" loading"), "{}", r.html);
         assert!(r.html.contains("alt=\"c\" loading"), "{}", r.html);
         assert!(r.html.contains("alt=\"d\" loading"), "{}", r.html);
+    }
+
+    fn select<'a>(doc: &'a scraper::Html, css: &str) -> Vec<scraper::ElementRef<'a>> {
+        doc.select(&scraper::Selector::parse(css).unwrap()).collect()
+    }
+
+    #[test]
+    fn alt_text_over_two_lines_keeps_the_space() {
+        let (r, _) = render_str(
+            "![Screenshot of the Activation\nsettings page](shot.png)\n",
+            &HashMap::new(),
+        );
+        let doc = scraper::Html::parse_fragment(&r.html);
+        let img = select(&doc, "img");
+        assert_eq!(img[0].attr("alt"), Some("Screenshot of the Activation settings page"));
+    }
+
+    #[test]
+    fn an_image_in_alt_text_stays_in_the_alt() {
+        let (r, _) = render_str("![a ![b](x.png) tail](y.png)\n", &HashMap::new());
+        let doc = scraper::Html::parse_fragment(&r.html);
+        let imgs = select(&doc, "img");
+        assert_eq!(imgs.len(), 1, "{}", r.html);
+        assert_eq!(imgs[0].attr("src"), Some("y.png"));
+        assert_eq!(imgs[0].attr("alt"), Some("a b tail"));
+        let page_text: String = doc.root_element().text().collect();
+        assert_eq!(page_text.trim(), "", "text leaked onto the page: {}", r.html);
+    }
+
+    #[test]
+    fn custom_heading_ids_and_attributes_are_kept_as_written() {
+        let (r, diags) = render_str(
+            "## Step one {#Step_1}\n\nSee [step one](#Step_1).\n\n## Notes {.note data-x=y hidden}\n",
+            &HashMap::new(),
+        );
+        let doc = scraper::Html::parse_fragment(&r.html);
+        let h2 = select(&doc, "h2");
+        assert_eq!(h2[0].attr("id"), Some("Step_1"));
+        assert_eq!(select(&doc, "h2 a.heading-link")[0].attr("href"), Some("#Step_1"));
+        assert_eq!(select(&doc, "p a")[0].attr("href"), Some("#Step_1"));
+        assert_eq!(r.toc[0].id, "Step_1");
+        assert_eq!(h2[1].attr("id"), Some("notes"));
+        assert_eq!(h2[1].attr("class"), Some("note"));
+        assert_eq!(h2[1].attr("data-x"), Some("y"));
+        assert!(h2[1].attr("hidden").is_some(), "{}", r.html);
+        assert!(diags.is_empty(), "{diags:?}");
+    }
+
+    #[test]
+    fn a_heading_attribute_that_runs_code_is_reported_where_written() {
+        let (r, diags) = render_str("text\n\n## Hi {onclick=go()}\n", &HashMap::new());
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].code, "html/event-handler");
+        assert_eq!((diags[0].location.line, diags[0].location.col), (3, Some(1)));
+        assert!(r.html.contains("onclick=\"go()\""), "{}", r.html);
+    }
+
+    #[test]
+    fn the_toc_keeps_the_line_break_of_a_setext_heading_as_a_space() {
+        let (r, _) = render_str("Foo\nBar\n===\n", &HashMap::new());
+        assert_eq!(r.toc[0].title, "Foo Bar");
+        assert_eq!(r.toc[0].id, "foo-bar");
     }
 
     #[test]
