@@ -68,6 +68,9 @@ pub fn parse<'a>(path: &Path, text: &'a str, diags: &mut Vec<Diagnostic>) -> Opt
     let mut fields = Fields { path, raw: split.raw, format: split.format, diags, failed: false };
     let meta = fields.extract(map);
     if fields.failed {
+        // The article is skipped, so the per-article checks never see these
+        // values; report what the other fields say now, in the same run.
+        crate::check::front_matter::fields(path, text, &meta, diags);
         return None;
     }
     Some(Parsed { meta, body: &text[split.body_offset..], body_offset: split.body_offset })
@@ -888,6 +891,24 @@ thumbnail: https://example.com/thumb.jpg
 
 ## Pairing a Bluetooth Keyboard
 ";
+
+    #[test]
+    fn a_bad_date_does_not_hide_the_other_field_findings() {
+        let text = "---\ntitle: Reset\ndate: 2024-13-45\ntittle: Reset it\ndescription: short\nweight: heavy\n---\n\nBody.\n";
+        let diags = rejected("content/reset.md", text);
+        let found: Vec<_> = diags.iter().map(|d| (d.code.as_str(), at(d))).collect();
+        assert_eq!(
+            found,
+            [
+                ("front-matter/invalid-field", (6, Some(1))),
+                ("front-matter/bad-date", (3, Some(7))),
+                ("front-matter/unknown-key", (4, Some(1))),
+                ("seo/description-length", (5, Some(14))),
+            ],
+            "{diags:#?}"
+        );
+        assert!(diags[2].help.as_deref().unwrap_or("").contains("`title`"), "{:?}", diags[2]);
+    }
 
     #[test]
     fn reads_every_field_of_a_typical_article() {

@@ -25,9 +25,17 @@ const DESCRIPTION_CHARS: std::ops::RangeInclusive<usize> = 50..=160;
 
 /// Where a key's value is in the file; the file start if the key can't be found.
 fn value_at(source: &Source, key: &str) -> Location {
-    match crate::load::text_of(source).and_then(|text| locate_key(&text, key)) {
-        Some((line, col)) => Location::new(&source.path, line, Some(col)),
+    match crate::load::text_of(source) {
+        Some(text) => value_in(&source.path, &text, key),
         None => Location::new(&source.path, 1, None),
+    }
+}
+
+/// [`value_at`] in a text already at hand.
+fn value_in(path: &Path, text: &str, key: &str) -> Location {
+    match locate_key(text, key) {
+        Some((line, col)) => Location::new(path, line, Some(col)),
+        None => Location::new(path, 1, None),
     }
 }
 
@@ -81,19 +89,16 @@ fn unportable_slugs(config: &Config, source: &Source, a: &Article, out: &mut Vec
     }
 }
 
-pub fn check(
-    config: &Config,
-    source: &Source,
-    a: &Article,
-    facts: &Facts,
-    statics: &dyn Fn(&Path) -> bool,
-    out: &mut Vec<Diagnostic>,
-) {
-    let path = source.path.as_path();
-    for key in a.meta.extra.keys() {
+/// The findings about a file's front matter values that need nothing but
+/// the values and the file. They are also reported when another field failed
+/// to parse (the article is then skipped), so one run shows every field
+/// finding of a file, as it does for the body (issue 25: a bad `date:` hid a
+/// misspelt `tittle:`).
+pub fn fields(path: &Path, text: &str, meta: &FrontMatter, out: &mut Vec<Diagnostic>) {
+    for key in meta.extra.keys() {
         // Keys under `extra:` (or TOML's [extra]) are custom on purpose; only
         // top-level ones can be typos.
-        let Some((line, _)) = locate_key(&source.text, key) else { continue };
+        let Some((line, _)) = locate_key(text, key) else { continue };
         let d = Diagnostic::warning(
             ids::FRONT_MATTER_UNKNOWN_KEY,
             Location::new(path, line, Some(1)),
@@ -107,12 +112,12 @@ pub fn check(
         });
     }
 
-    if let Some(date) = &a.meta.date {
-        if date.value > chrono::Utc::now() && locate_key(&source.text, "date").is_some() {
+    if let Some(date) = &meta.date {
+        if date.value > chrono::Utc::now() && locate_key(text, "date").is_some() {
             out.push(
                 Diagnostic::warning(
                     ids::FRONT_MATTER_FUTURE_DATE,
-                    value_at(source, "date"),
+                    value_in(path, text, "date"),
                     format!(
                         "`date` {} is in the future, but the page is published now",
                         date.iso()
@@ -123,19 +128,33 @@ pub fn check(
         }
     }
 
-    if let Some(desc) = &a.meta.description {
+    if let Some(desc) = &meta.description {
         let n = desc.chars().count();
         if !DESCRIPTION_CHARS.contains(&n) {
             let what = if n < *DESCRIPTION_CHARS.start() { "short" } else { "long" };
             out.push(
                 Diagnostic::warning(
                     ids::SEO_DESCRIPTION_LENGTH,
-                    value_at(source, "description"),
+                    value_in(path, text, "description"),
                     format!("`description` is {n} characters, too {what} for a search result"),
                 )
                 .with_help("search engines show 50 to 160 characters"),
             );
         }
+    }
+}
+
+pub fn check(
+    config: &Config,
+    source: &Source,
+    a: &Article,
+    facts: &Facts,
+    statics: &dyn Fn(&Path) -> bool,
+    out: &mut Vec<Diagnostic>,
+) {
+    let path = source.path.as_path();
+    if let Some(text) = crate::load::text_of(source) {
+        fields(path, &text, &a.meta, out);
     }
 
     unportable_slugs(config, source, a, out);

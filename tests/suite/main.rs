@@ -21,5 +21,6 @@ mod incremental;
 mod reliability;
 mod reader;
 mod skip_broken;
+mod reader_faults;
 mod sources;
 mod writing;
