@@ -98,6 +98,8 @@ pub fn render(
                 pass.first_paragraph_break(event);
             }
             Event::TaskListMarker(checked) => pass.task_marker(checked),
+            Event::Start(Tag::Table(_)) => pass.table_start(event),
+            Event::End(TagEnd::Table) => pass.table_end(event),
             other => pass.events.push(other),
         }
     }
@@ -119,6 +121,10 @@ struct Pass<'c, 'd, 'e> {
     /// A task-list checkbox waiting for its label: (index in `events`,
     /// checked, the item's text so far).
     task: Option<(usize, bool, String)>,
+    /// The scroll box of the table being read: (index of its opening tag in
+    /// `events`, the header cells' text so far), named once the header ends.
+    table: Option<(usize, Vec<String>)>,
+    tables: usize,
 }
 
 impl<'c, 'd, 'e> Pass<'c, 'd, 'e> {
@@ -132,12 +138,35 @@ impl<'c, 'd, 'e> Pass<'c, 'd, 'e> {
             para_depth: 0,
             first_para_done: false,
             task: None,
+            table: None,
+            tables: 0,
         }
     }
 
     /// Adds what an event says to the label of a waiting checkbox, and sets
-    /// the checkbox once its item's text has ended.
+    /// the checkbox once its item's text has ended; likewise the name of a
+    /// table's scroll box from its header row.
     fn label_task(&mut self, event: &Event<'_>) {
+        let mut named = false;
+        if let Some((at, cells)) = &mut self.table {
+            match event {
+                Event::Start(Tag::TableCell) => cells.push(String::new()),
+                Event::Text(t) | Event::Code(t) => {
+                    if let Some(cell) = cells.last_mut() {
+                        cell.push_str(t);
+                    }
+                }
+                Event::End(TagEnd::TableHead) => {
+                    self.events[*at] = Event::Html(CowStr::from(table_box(self.tables, cells)));
+                    named = true;
+                }
+                _ => {}
+            }
+        }
+        if named {
+            // Cells after the header are not part of the name.
+            self.table = None;
+        }
         if let Some((_, _, label)) = &mut self.task {
             match event {
                 Event::Text(t) | Event::Code(t) => label.push_str(t),
@@ -401,6 +430,24 @@ impl<'c, 'd, 'e> Pass<'c, 'd, 'e> {
         self.events.push(event);
     }
 
+    /// A table is wrapped in a box that scrolls sideways when the table is
+    /// wider than the screen (a phone, 360 px). A box that scrolls must be
+    /// reachable by keyboard (axe `scrollable-region-focusable`), so it is in
+    /// the tab order and named as a region, in the markup, so it works
+    /// without scripts; the table keeps its own table semantics.
+    fn table_start(&mut self, event: Event<'e>) {
+        self.tables += 1;
+        self.table = Some((self.events.len(), Vec::new()));
+        self.events.push(Event::Html(CowStr::from(table_box(self.tables, &[]))));
+        self.events.push(event);
+    }
+
+    fn table_end(&mut self, event: Event<'e>) {
+        self.table = None;
+        self.events.push(event);
+        self.events.push(Event::Html(CowStr::from("</div>\n")));
+    }
+
     fn task_marker(&mut self, checked: bool) {
         // Labelled later, from the item's text (axe: a form field
         // needs a name; issue 8).
@@ -431,6 +478,26 @@ fn drop_controls(s: CowStr<'_>) -> CowStr<'_> {
         return s;
     }
     CowStr::from(s.chars().filter(|c| !dropped(*c)).collect::<String>())
+}
+
+/// The opening tag of a table's scroll box. Its name says which table it is
+/// by the header row, as a screen reader user hears the region announced;
+/// `Table N` when the header has no words.
+fn table_box(n: usize, header: &[String]) -> String {
+    let cells: Vec<String> = header
+        .iter()
+        .map(|c| c.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|c| !c.is_empty())
+        .collect();
+    let name = if cells.is_empty() {
+        format!("Table {n}")
+    } else {
+        format!("Table: {}", cells.join(", "))
+    };
+    format!(
+        "<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"{}\">\n",
+        escape_attr(&name)
+    )
 }
 
 /// A heading's start event, as pulldown-cmark gives it.
@@ -738,6 +805,24 @@ mod tests {
         let (r, _) = render_str("Foo\nBar\n===\n", &HashMap::new());
         assert_eq!(r.toc[0].title, "Foo Bar");
         assert_eq!(r.toc[0].id, "foo-bar");
+    }
+
+    #[test]
+    fn a_table_scrolls_in_a_named_box_reachable_by_keyboard() {
+        let (r, _) = render_str(
+            "| Setting | `Value` |\n|---|---|\n| a | b |\n\n|  |\n|--|\n| x |\n",
+            &HashMap::new(),
+        );
+        let doc = scraper::Html::parse_fragment(&r.html);
+        let boxes = select(&doc, "div.table-scroll");
+        assert_eq!(boxes.len(), 2, "{}", r.html);
+        for b in &boxes {
+            assert_eq!(b.attr("tabindex"), Some("0"));
+            assert_eq!(b.attr("role"), Some("region"));
+        }
+        assert_eq!(boxes[0].attr("aria-label"), Some("Table: Setting, Value"));
+        assert_eq!(boxes[1].attr("aria-label"), Some("Table 2"));
+        assert_eq!(select(&doc, "div.table-scroll > table > tbody > tr > td").len(), 3);
     }
 
     #[test]

@@ -40,6 +40,8 @@ static CLEANER: LazyLock<Builder<'static>> = LazyLock::new(|| {
         .add_tag_attributes("button", &["type"])
         .add_tag_attributes("input", &["type", "checked", "disabled"])
         .add_tag_attributes("time", &["datetime"])
+        // A table's scroll box is a named region in the tab order.
+        .add_tag_attributes("div", &["role", "tabindex"])
         .add_tag_attributes("th", &["style"])
         .add_tag_attributes("td", &["style"])
         // Links keep the `rel` the author or the theme gave them.
@@ -50,6 +52,9 @@ static CLEANER: LazyLock<Builder<'static>> = LazyLock::new(|| {
             // Only read-only checkboxes (task lists); no text fields or buttons.
             ("input", "type") => (value == "checkbox").then_some(value.into()),
             ("button", "type") => (value == "button").then_some(value.into()),
+            // No focus order of the author's own, and no widget roles.
+            ("div", "tabindex") => (value == "0").then_some(value.into()),
+            ("div", "role") => (value == "region").then_some(value.into()),
             _ => Some(value.into()),
         });
     b
@@ -123,6 +128,7 @@ mod tests {
             "h2[id] > a.heading-link[href^='#']",
             "input[type=checkbox][disabled]",
             "img[loading=lazy]",
+            "div.table-scroll[role=region][tabindex='0'][aria-label] > table",
         ] {
             assert!(count(&all, selector) > 0, "the demo has no `{selector}`");
         }

@@ -179,9 +179,10 @@
     }
   }
 
-  // Code that scrolls must be reachable by keyboard.
+  // Code that scrolls must be reachable by keyboard (tables are, from the
+  // markup); any `pre`, also one written as raw HTML, may scroll.
   function focusableScrollers() {
-    var pres = document.querySelectorAll("pre.code");
+    var pres = document.querySelectorAll("pre.code, .content pre");
     for (var i = 0; i < pres.length; i++) {
       var p = pres[i];
       if (p.scrollWidth > p.clientWidth || p.scrollHeight > p.clientHeight) p.tabIndex = 0;
