@@ -10,7 +10,7 @@ use super::plan::page_size;
 use super::site::{neighbours, og_png, Site};
 use super::templates::error_chain;
 use super::unit::{Job, ListKind, ListPage, Unit};
-use super::values::{article_value, json_ld, page_meta, put, Common};
+use super::values::{article_value, json_ld, page_meta, put, put_thumbnail_size, Common};
 use crate::diag::{Diagnostic, Location};
 use crate::href::url_path;
 use crate::registry::ids;
@@ -104,9 +104,9 @@ fn article_page(
     }
     let mut ctx = common.context(meta);
     let mut value = article_value(config, a, true);
+    put_thumbnail_size(&mut value, site, i);
     value["content"] = Value::String(body(i).unwrap_or_default());
-    let related: Vec<Value> =
-        site.related().of(i).iter().map(|&j| site.articles[j].card(config)).collect();
+    let related: Vec<Value> = site.related().of(i).iter().map(|&j| card(site, j)).collect();
     put(&mut ctx, "related", Value::Array(related));
     let (prev, next) = neighbours(site, i);
     let link = |n: Option<usize>| {
@@ -122,6 +122,13 @@ fn article_page(
     render_page(tera, "article.html", &ctx, &a.source)
 }
 
+/// An article as a list or a related link shows it.
+fn card(site: &Site<'_>, i: usize) -> Value {
+    let mut v = site.articles[i].card(site.config);
+    put_thumbnail_size(&mut v, site, i);
+    v
+}
+
 /// A list page: its cards under what its kind shows above them.
 fn list_page(
     site: &Site<'_>,
@@ -129,13 +136,12 @@ fn list_page(
     unit: &Unit,
     list: &ListPage,
 ) -> Result<Vec<u8>, Diagnostic> {
-    let config = site.config;
     let base = site.base();
     // A long list's cards are made on the worker threads: besides
     // the time, their memory is then freed back to the workers'
     // heaps, which the search index (built next, in parallel) reuses
     // instead of growing the process by as much again.
-    let card = |&i: &usize| site.articles[i].card(config);
+    let card = |&i: &usize| card(site, i);
     let cards: Vec<Value> = if list.members.len() > 256 {
         list.members.par_iter().map(card).collect()
     } else {

@@ -11,7 +11,7 @@ use xxhash_rust::xxh3::Xxh3;
 
 use super::collisions::collisions;
 use super::keys::{key_of, stamp_key};
-use super::site::{neighbours, og_png, search_file, Site};
+use super::site::{neighbours, og_png, search_file, thumbnail_key, Site};
 use super::sitemap::sitemap;
 use super::unit::{FeedJob, Job, ListKind, ListPage, Pager, Unit};
 use super::values::xml_escape;
@@ -66,6 +66,7 @@ fn article_pages(site: &Site<'_>) -> Vec<Unit> {
             let mut rel = Xxh3::new();
             for &j in related.of(i) {
                 rel.update(&site.articles[j].card_key.to_le_bytes());
+                rel.update(&thumbnail_key(site, j).to_le_bytes());
             }
             let og = og_png(site, i);
             let og_unit = og.as_ref().map(|(path, from, stamp)| Unit {
@@ -79,6 +80,7 @@ fn article_pages(site: &Site<'_>) -> Vec<Unit> {
             h.update(b"article");
             h.update(&settings);
             h.update(&a.page_key.to_le_bytes());
+            h.update(&thumbnail_key(site, i).to_le_bytes());
             for n in [prev, next] {
                 match n {
                     Some(j) => {
@@ -132,6 +134,7 @@ fn list_key(
     h.update(extra);
     for &m in members {
         h.update(&site.articles[m].card_key.to_le_bytes());
+        h.update(&thumbnail_key(site, m).to_le_bytes());
     }
     if let Some((dir, n, pages)) = page {
         h.update(&[1]);

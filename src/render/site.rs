@@ -219,26 +219,47 @@ pub(super) fn search_file(rel: &Path) -> bool {
     ["search.js", "search.css"].iter().any(|f| rel.as_os_str() == *f)
 }
 
+/// The file of an article's thumbnail when it is one of the site's (in its
+/// bundle, or in `static/`), as (the file, its output path, its stamp).
+pub(super) fn thumbnail_file<'s>(
+    site: &'s Site<'_>,
+    i: usize,
+) -> Option<(&'s Path, &'s Path, Stamp)> {
+    let a = &site.articles[i].article;
+    let thumb = a.meta.thumbnail.as_deref()?;
+    if crate::href::is_external(thumb) {
+        return None;
+    }
+    if let Some(abs) = thumb.strip_prefix('/') {
+        let want = href::normalize_within(Path::new(abs))?;
+        site.statics.iter().find_map(|(rel, src)| match src {
+            StaticSource::Disk { abs, stamp } if *rel == want => {
+                Some((abs.as_path(), rel.as_path(), *stamp))
+            }
+            _ => None,
+        })
+    } else {
+        let want = href::normalize_within(&page_path(site.base(), &a.url).parent()?.join(thumb))?;
+        let (from, to) = a.assets.iter().find(|(_, to)| *to == want)?;
+        Some((from.as_path(), to.as_path(), site.stamps.get(from).copied().unwrap_or_default()))
+    }
+}
+
+/// What an article's pages and cards show of its thumbnail file (its size)
+/// changes with the file: part of their keys, so a replaced thumbnail is
+/// shown at its new size on the next build.
+pub(super) fn thumbnail_key(site: &Site<'_>, i: usize) -> u128 {
+    thumbnail_file(site, i).map_or(0, |(from, _, stamp)| super::keys::stamp_key(from, stamp))
+}
+
 /// The PNG published for an article whose thumbnail is an SVG file of the
 /// site (in its bundle, or in `static/`), as (output path, the SVG file, its
 /// stamp): social sites show no SVG preview. Remote thumbnails stay as they are.
 pub(super) fn og_png<'s>(site: &'s Site<'_>, i: usize) -> Option<(PathBuf, &'s Path, Stamp)> {
-    let a = &site.articles[i].article;
-    let thumb = a.meta.thumbnail.as_deref()?;
-    if crate::href::is_external(thumb) || !thumb.to_ascii_lowercase().ends_with(".svg") {
+    let (from, to, stamp) = thumbnail_file(site, i)?;
+    if !to.to_string_lossy().to_ascii_lowercase().ends_with(".svg") {
         return None;
     }
-    let (from, to, stamp) = if let Some(abs) = thumb.strip_prefix('/') {
-        let want = href::normalize_within(Path::new(abs))?;
-        site.statics.iter().find_map(|(rel, src)| match src {
-            StaticSource::Disk { abs, stamp } if *rel == want => Some((abs.as_path(), rel, *stamp)),
-            _ => None,
-        })?
-    } else {
-        let want = href::normalize_within(&page_path(site.base(), &a.url).parent()?.join(thumb))?;
-        let (from, to) = a.assets.iter().find(|(_, to)| *to == want)?;
-        (from.as_path(), to, site.stamps.get(from).copied().unwrap_or_default())
-    };
     let stem = to.file_stem()?.to_string_lossy();
     Some((to.with_file_name(format!("{stem}.og.png")), from, stamp))
 }

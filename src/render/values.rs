@@ -1,10 +1,14 @@
 //! What templates see: an article, a page's meta, its JSON-LD, and what every page shares.
 
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{LazyLock, Mutex};
+
 use serde_json::{json, Value};
 
 use crate::assets;
 use crate::config::Config;
-use crate::model::{Article, Timestamp};
+use crate::model::{Article, Stamp, Timestamp};
 use crate::slug::slugify;
 
 /// Tags shown on a card: a card is repeated on every term page of its article,
@@ -58,6 +62,35 @@ pub(super) fn put(ctx: &mut tera::Context, key: &str, value: Value) {
     one.insert(key.to_string(), value);
     if let Ok(c) = tera::Context::from_value(Value::Object(one)) {
         ctx.extend(c); // an object always converts
+    }
+}
+
+/// A thumbnail file's size (`None`: not an image) by file and stamp.
+type SizeMemo = HashMap<(PathBuf, Stamp), Option<(u32, u32)>>;
+
+/// Sizes of thumbnail files already read, by file and stamp: a card is made
+/// again on every list page and related link that shows it, and the file is
+/// read once per version.
+static THUMB_SIZES: LazyLock<Mutex<SizeMemo>> = LazyLock::new(Mutex::default);
+
+/// Gives an article's (or card's) thumbnail its `width` and `height`, read
+/// from the file: the box is kept before the image loads, so the list and
+/// the page do not move under the reader (CLS). An SVG's size is its
+/// `width`/`height`, else its `viewBox`; a raster's is read from its header.
+pub(super) fn put_thumbnail_size(v: &mut Value, site: &super::site::Site<'_>, i: usize) {
+    let Some((from, _, stamp)) = super::site::thumbnail_file(site, i) else { return };
+    let key = (from.to_path_buf(), stamp);
+    let cached = THUMB_SIZES.lock().ok().and_then(|m| m.get(&key).copied());
+    let size = cached.unwrap_or_else(|| {
+        let size = std::fs::read(from).ok().and_then(|b| assets::image_size(from, &b));
+        if let Ok(mut m) = THUMB_SIZES.lock() {
+            m.insert(key, size);
+        }
+        size
+    });
+    if let Some((w, h)) = size {
+        v["thumbnail_width"] = w.into();
+        v["thumbnail_height"] = h.into();
     }
 }
 

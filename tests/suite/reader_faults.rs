@@ -53,3 +53,55 @@ fn a_custom_heading_id_is_on_the_page_and_links_to_it_are_not_broken() {
     let other = findings(&b, "content/other.md");
     assert_eq!(other, [("link/broken-anchor".to_string(), 6, Some(31))], "{other:?}");
 }
+
+#[test]
+fn svg_thumbnails_get_their_size_on_the_home_list_and_article_pages() {
+    let site = site();
+    site.write(
+        "content/bundled/index.md",
+        "---\ntitle: Bundled\ndate: 2024-01-02\ntags: [router]\nthumbnail: thumb.svg\n---\n\nText.\n",
+    );
+    site.write(
+        "content/bundled/thumb.svg",
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="630"><rect width="10" height="10"/></svg>"#,
+    );
+    site.write(
+        "content/shared.md",
+        "---\ntitle: Shared\ndate: 2024-01-03\ntags: [router]\nthumbnail: /images/card.svg\n---\n\nText.\n",
+    );
+    // No width or height: the size is the viewBox's, as a browser takes it.
+    site.write(
+        "static/images/card.svg",
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 800 420"><rect width="10" height="10"/></svg>"#,
+    );
+    let b = site.build();
+    b.assert_clean();
+    let size = |page: &scraper::Html, sel: &str| -> Vec<(String, String)> {
+        let sel = scraper::Selector::parse(sel).unwrap();
+        page.select(&sel)
+            .map(|e| {
+                let a = |n| e.value().attr(n).unwrap_or("none").to_string();
+                (a("src"), format!("{}x{}", a("width"), a("height")))
+            })
+            .map(|(src, wh)| (src.rsplit('/').next().unwrap().to_string(), wh))
+            .collect()
+    };
+    let mut cards = vec![
+        ("card.svg".to_string(), "800x420".to_string()),
+        ("thumb.svg".to_string(), "1200x630".to_string()),
+    ];
+    cards.sort();
+    for list in ["index.html", "tags/router/index.html"] {
+        let mut found = size(&b.page(list), ".card-thumb img");
+        found.sort();
+        assert_eq!(found, cards, "{list}");
+    }
+    assert_eq!(
+        size(&b.page("bundled/index.html"), "img.article-thumb"),
+        [("thumb.svg".to_string(), "1200x630".to_string())]
+    );
+    assert_eq!(
+        size(&b.page("shared/index.html"), "img.article-thumb"),
+        [("card.svg".to_string(), "800x420".to_string())]
+    );
+}
