@@ -115,22 +115,33 @@ pub fn new_article(
     if title.is_empty() {
         bail!("`{}` has no name to make a title from", path.display());
     }
+    // What the author still has to write is said in comments, YAML and HTML,
+    // which are never published: a guide published before it is written
+    // shows no placeholder text, and its empty body is reported
+    // (`content/empty-body`) instead of going out as an empty step `1.`.
     let text = format!(
         "---\n\
 title: {title}\n\
 date: {today}\n\
-description: One sentence on what this guide helps the reader do.\n\
+# description: One sentence (50 to 160 characters) on what this guide helps the reader do.\n\
 tags: []\n\
 categories: []\n\
 keywords: []\n\
 draft: false\n\
 ---\n\
 \n\
+<!--\n\
+Replace this comment with the guide. A shape that works:\n\
+\n\
 ## Before you start\n\
+\n\
+What the reader needs first (an account, a cable, ten minutes).\n\
 \n\
 ## Steps\n\
 \n\
-1. \n",
+1. The first thing the reader does.\n\
+2. The next one.\n\
+-->\n",
         title = serde_json::Value::from(title.as_str()),
     );
     if let Some(parent) = file.parent() {
@@ -178,5 +189,31 @@ mod tests {
         assert!(
             new_article(root, Path::new("content"), Path::new("reset-a-pin.md"), today).is_err()
         );
+    }
+
+    /// Everything the template asks the author to write is a comment: the
+    /// front matter has no placeholder description and the body renders to
+    /// nothing a reader sees.
+    #[test]
+    fn new_article_placeholders_are_comments() {
+        let dir = tempfile::tempdir().unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let a = new_article(dir.path(), Path::new("content"), Path::new("x.md"), today).unwrap();
+        let text = std::fs::read_to_string(&a).unwrap();
+        let mut diags = Vec::new();
+        let parsed = crate::front_matter::parse(&a, &text, &mut diags).expect("it parses");
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(parsed.meta.description, None);
+        let html = {
+            let mut out = String::new();
+            let parser =
+                pulldown_cmark::Parser::new_ext(parsed.body, crate::marks::markdown_options());
+            pulldown_cmark::html::push_html(&mut out, parser);
+            out
+        };
+        let shown: String =
+            scraper::Html::parse_fragment(&html).root_element().text().collect::<String>();
+        assert_eq!(shown.trim(), "", "the reader would see: {html}");
+        assert!(text.contains("## Steps") && text.contains("1. The first thing"), "{text}");
     }
 }

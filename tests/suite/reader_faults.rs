@@ -105,3 +105,20 @@ fn svg_thumbnails_get_their_size_on_the_home_list_and_article_pages() {
         [("card.svg".to_string(), "800x420".to_string())]
     );
 }
+
+#[test]
+fn a_new_guide_published_unwritten_shows_no_placeholder_and_is_reported() {
+    let site = site();
+    let out = site.cli(&["new", "content/replace-the-battery"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let b = site.build();
+    b.assert_clean();
+    let page = b.page("replace-the-battery/index.html");
+    assert_eq!(crate::harness::count(&page, "main .content li, main .content h2"), 0);
+    let description = attrs(&page, "meta[name=description]", "content").join("");
+    assert!(!description.contains("One sentence"), "{description}");
+    let found = findings(&b, "content/replace-the-battery/index.md");
+    // Line 10: where the body starts, after the nine lines of front matter.
+    assert!(found.contains(&("content/empty-body".into(), 10, Some(1))), "{found:?}");
+    assert!(found.iter().any(|(code, _, _)| code == "page/missing-description"), "{found:?}");
+}
