@@ -29,6 +29,11 @@
 #                       without (ANCHORS.md: feeds, taxonomy pages, search
 #                       index off "where the tool allows"): its inkproof.yaml
 #                       gets `taxonomies: false`, `search: false`, `feeds: false`
+#   REAL_SHAPED=0       1: plant a real blog's defects in every tool's copy
+#                       (scripts/real_shaped.py --peers: images without alt,
+#                       affiliate links in text, missing anchors, stray fences;
+#                       issue 23), with inkproof's stray-fence errors set to
+#                       warnings so every tool builds every article
 #   GEN=../shared/bench/gen_corpus.py           corpus generator
 #   SEED=42
 set -euo pipefail
@@ -46,9 +51,11 @@ QUIET="${QUIET:-0}"
 QUIET_S="${QUIET_S:-61}"
 RM="${RM:-timed}"
 LIKE_PEERS="${LIKE_PEERS:-0}"
+REAL_SHAPED="${REAL_SHAPED:-0}"
 PROTO=""; [ "$QUIET" = 1 ] && PROTO=" (quiet)"   # tags the results file's rows
 [ "$RM" = untimed ] && PROTO="$PROTO (rm untimed)"
 [ "$LIKE_PEERS" = 1 ] && PROTO="$PROTO (like peers)"
+[ "$REAL_SHAPED" = 1 ] && PROTO="$PROTO (real-shaped)"
 TIME=/usr/bin/time
 
 CORPUS_ROOT="$(realpath -m "$CORPUS_ROOT")"
@@ -130,6 +137,7 @@ run_once() {
 
 for N in $SIZES; do
   C="$CORPUS_ROOT/n$N-s$SEED"
+  [ "$REAL_SHAPED" = 1 ] && C="$C-real"
   if [ ! -f "$C/.done" ]; then
     echo "generating N=$N with $(basename "$GEN")..."
     rm -rf "$C"
@@ -142,10 +150,12 @@ for N in $SIZES; do
     cp -R "$C/raw/posts" "$C/inkproof/content/posts"
     find "$C/inkproof/content/posts" -name '*.md' -print0 \
       | xargs -0 sed -i -E 's#\]\(/posts/(article-[0-9]+)/\)#](\1.md)#g'
+    [ "$REAL_SHAPED" = 1 ] && python3 "$REPO/scripts/real_shaped.py" --peers "$C"
     touch "$C/.done"
   fi
   cfg='title: "Bench"\nbase_url: "https://example.org"\n'
   [ "$LIKE_PEERS" = 1 ] && cfg+='taxonomies: false\nsearch: false\nfeeds: false\n'
+  [ "$REAL_SHAPED" = 1 ] && cfg+='checks:\n  structure/unclosed-fence: warning\n'
   printf "$cfg" > "$C/inkproof/inkproof.yaml"
 
   tools=(inkproof)
