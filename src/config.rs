@@ -122,6 +122,31 @@ pub struct CheckSettings {
     /// Regular expressions: URLs matching one are not checked (unless an
     /// include pattern matches too).
     pub external_exclude: Vec<String>,
+    pub spelling: SpellingSettings,
+}
+
+/// `check.spelling`: what the site knows that a dictionary of common
+/// misspellings does not.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SpellingSettings {
+    /// Words never reported (product names, jargon that looks like a typo),
+    /// matched without regard to case.
+    pub words: Vec<String>,
+    pub dialect: Dialect,
+}
+
+/// Which English the site writes. With `en` both spellings of a word
+/// (`color`, `colour`) pass; a site that picks one gets the other reported.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+pub enum Dialect {
+    #[default]
+    #[serde(rename = "en")]
+    Any,
+    #[serde(rename = "en-US")]
+    American,
+    #[serde(rename = "en-GB")]
+    British,
 }
 
 impl Default for CheckSettings {
@@ -140,6 +165,7 @@ impl Default for CheckSettings {
             external_fragments: true,
             external_include: Vec::new(),
             external_exclude: Vec::new(),
+            spelling: SpellingSettings::default(),
         }
     }
 }

@@ -191,6 +191,8 @@ checks! {
     // Steps of a procedure.
     STEPS_REFERENCE: warning("steps/reference", "the text points to a step number (`see step 5`) the article's numbered steps don't have", "fix the number, or number the steps with an ordered list"),
     STEPS_NUMBERING: warning("steps/numbering", "an ordered list's typed numbers skip, repeat or start again inside one procedure, while the text names steps by number", "number the items in order; the page counts from the first item, not from what is typed"),
+    // Spelling.
+    SPELLING_MISSPELLED: warning("spelling/misspelled", "a known misspelling in the prose, title or description (`recieve`), or a spelling of the other dialect when `check.spelling.dialect` picks one", "fix it as suggested; add product names and jargon to `check.spelling.words`"),
     // Ads and affiliate junk.
     ADS_UNCLOSED_MARKER: error("ads/unclosed-marker", "an ad begin marker has no end marker (nothing is cut)", "add the end marker where the ad ends"),
     ADS_STRAY_END_MARKER: error("ads/stray-end-marker", "an ad end marker has no begin marker", "remove it, or add the begin marker where the ad starts"),

@@ -7,7 +7,7 @@
 //! published, so it is never checked), and maps every position back to the
 //! author's file through the marker [`OffsetMap`].
 
-use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, LinkType, Parser, Tag, TagEnd};
 
 use crate::diag::LineIndex;
 use crate::model::OffsetMap;
@@ -98,6 +98,20 @@ pub struct Ignore {
     pub at: Pos,
 }
 
+/// A run of text the reader sees as prose (paragraphs, headings, list items,
+/// table cells, link text, image alt text): what the spelling check reads.
+/// Code, raw HTML and autolinked URLs never become one.
+#[derive(Debug, Clone)]
+pub struct ProseText {
+    /// File byte offsets of the source the run was parsed from.
+    pub start: usize,
+    pub end: usize,
+    /// The text when it differs from the source (escapes, entities, smart
+    /// quotes); `None` when the source slice is the text, which is the common
+    /// case and costs no copy.
+    pub text: Option<String>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
     pub headings: Vec<Heading>,
@@ -116,6 +130,7 @@ pub struct Facts {
     /// Bold text glued to the word before or after it (`the**Settings**icon`),
     /// with the source around it.
     pub stray_emphasis: Vec<(Pos, String)>,
+    pub prose: Vec<ProseText>,
     /// The body has text a reader would see (not only comments and blanks).
     pub has_text: bool,
 }
@@ -131,6 +146,11 @@ impl Mapper<'_> {
     pub fn pos(&self, body_pos: usize) -> Pos {
         let (line, col) = self.index.line_col(self.body_offset + self.map.original(body_pos));
         Pos { line, col }
+    }
+
+    /// The file byte offset of a body position.
+    pub fn offset(&self, body_pos: usize) -> usize {
+        self.body_offset + self.map.original(body_pos)
     }
 }
 
@@ -163,6 +183,15 @@ pub struct Collector<'b, 'm> {
     block_start: bool,
     /// A heading or text outside lists since the last top-level ordered list.
     prose_since_list: bool,
+    /// Inside an autolink (`<https://…>`): its text is the URL.
+    in_autolink: bool,
+    /// Inside an inline HTML element whose text the page shows as code
+    /// (`<code>`, `<kbd>`, …): its name.
+    html_code: Option<&'static str>,
+    /// Body range of the last prose run, to join the next one to it when
+    /// they touch (the parser splits text at escapes, entities and smart
+    /// quotes, which would cut `--force` or `file.txt` in two).
+    last_prose: std::ops::Range<usize>,
 }
 
 impl<'b, 'm> Collector<'b, 'm> {
@@ -179,6 +208,9 @@ impl<'b, 'm> Collector<'b, 'm> {
             in_heading: false,
             block_start: false,
             prose_since_list: true,
+            in_autolink: false,
+            html_code: None,
+            last_prose: 0..0,
         }
     }
 
@@ -192,6 +224,9 @@ impl<'b, 'm> Collector<'b, 'm> {
                     if let Some(alt) = self.image.as_mut().and_then(|i| i.alt.as_mut()) {
                         alt.push_str(t);
                     }
+                    if let Event::Text(t) = event {
+                        self.prose(t, range);
+                    }
                 }
                 _ => {}
             }
@@ -203,6 +238,7 @@ impl<'b, 'm> Collector<'b, 'm> {
             return;
         }
         self.steps(event, &range);
+        self.prose_event(event, &range);
         let (f, at, body) = (&mut self.f, self.at, self.body);
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
@@ -254,6 +290,62 @@ impl<'b, 'm> Collector<'b, 'm> {
 
     pub fn finish(self) -> Facts {
         self.f
+    }
+
+    /// Prose text runs (images and HTML blocks never get here).
+    fn prose_event(&mut self, event: &Event<'_>, range: &std::ops::Range<usize>) {
+        match event {
+            Event::Start(Tag::Link { link_type, .. }) => {
+                self.in_autolink = matches!(link_type, LinkType::Autolink | LinkType::Email);
+            }
+            Event::End(TagEnd::Link) => self.in_autolink = false,
+            Event::InlineHtml(h) => {
+                const CODE_LIKE: [&str; 5] = ["code", "kbd", "samp", "var", "tt"];
+                let h = h.trim();
+                match self.html_code {
+                    Some(name) => {
+                        let closes = h.strip_prefix("</").and_then(|r| r.get(..name.len()));
+                        if closes.is_some_and(|n| n.eq_ignore_ascii_case(name)) {
+                            self.html_code = None;
+                        }
+                    }
+                    None => {
+                        let name: String = h
+                            .strip_prefix('<')
+                            .unwrap_or("")
+                            .chars()
+                            .take_while(char::is_ascii_alphanumeric)
+                            .collect();
+                        self.html_code =
+                            CODE_LIKE.into_iter().find(|c| c.eq_ignore_ascii_case(&name));
+                    }
+                }
+            }
+            Event::Text(t) if !self.in_code && !self.in_autolink && self.html_code.is_none() => {
+                self.prose(t, range.clone());
+            }
+            _ => {}
+        }
+    }
+
+    fn prose(&mut self, text: &str, range: std::ops::Range<usize>) {
+        let written = &self.body[range.clone()];
+        let touches = self.last_prose.end == range.start && !range.is_empty();
+        if let (true, Some(last)) = (touches, self.f.prose.last_mut()) {
+            if last.text.is_some() || written != text {
+                let before = &self.body[self.last_prose.clone()];
+                last.text.get_or_insert_with(|| before.to_string()).push_str(text);
+            }
+            last.end = self.at.offset(range.end);
+            self.last_prose.end = range.end;
+            return;
+        }
+        self.last_prose = range.clone();
+        self.f.prose.push(ProseText {
+            start: self.at.offset(range.start),
+            end: self.at.offset(range.end),
+            text: (written != text).then(|| text.to_string()),
+        });
     }
 
     /// Ordered lists and step mentions (images and HTML blocks never get here).

@@ -22,6 +22,7 @@ pub mod front_matter;
 pub mod links;
 pub mod output;
 pub mod safety;
+pub mod spelling;
 pub mod structure;
 pub mod suppress;
 pub mod writing;
@@ -112,6 +113,8 @@ pub fn article(config: &Config, input: ArticleInput<'_>) -> ArticleFindings {
     }
     structure::check(path, &facts, &mut out);
     writing::check(path, &facts, &mut out);
+    let spelling = spelling::Input { config, path, text, index, article: input.article };
+    spelling::check(&spelling, &facts, &mut out);
     let final_html = input.article.map(|a| a.html.as_str());
     safety::check(config, path, &facts, final_html, &mut out);
     safety::control_chars(path, body, input.body_offset, index, &mut out);
