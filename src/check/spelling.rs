@@ -172,8 +172,12 @@ fn misspelling(word: &str, dialect: Dialect, known: &Known<'_>) -> Option<Fix> {
             if entries.iter().any(|(flags, _)| flags & bit != 0) {
                 return None;
             }
-            let fixes = entries.iter().flat_map(|(_, variants)| variants[index].iter().copied());
-            (Kind::Dialect(name), fixes.collect())
+            let fixes: Vec<&str> =
+                entries.iter().flat_map(|(_, variants)| variants[index].iter().copied()).collect();
+            if dialect == Dialect::British && fixes.iter().any(|f| oxford(word, f)) {
+                return None;
+            }
+            (Kind::Dialect(name), fixes)
         }
     };
     if corrections.is_empty() || known.contains(word) {
@@ -209,6 +213,13 @@ fn in_dialect(correction: &'static str, dialect: Dialect) -> &'static str {
         return correction;
     }
     entries.iter().find_map(|(_, v)| v[index].first().copied()).unwrap_or(correction)
+}
+
+/// `-ize` where the British list has `-ise` (`organization`): Oxford
+/// spelling, which British publishers use too, so not a dialect slip.
+fn oxford(word: &str, british: &str) -> bool {
+    word.len() == british.len()
+        && word.to_ascii_lowercase().replace("iz", "is") == british.to_ascii_lowercase()
 }
 
 /// `correction` with the first letter capitalised when `word`'s is (a
@@ -369,9 +380,16 @@ mod tests {
             "`colour` is not the American (en-US) spelling; did you mean `color`?"
         );
         config.check.spelling.dialect = Dialect::British;
-        let d = findings_with(&config, body);
-        assert_eq!(d.len(), 1, "{d:?}");
-        assert!(d[0].message.contains("`behaviour`"), "{d:?}");
+        let d = findings_with(&config, "Pick a color, organize the behavoir.\n");
+        let got: Vec<_> = d.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            got,
+            [
+                "`color` is not the British (en-GB) spelling; did you mean `colour`?",
+                "`behavoir` is misspelt; did you mean `behaviour`?",
+            ],
+            "Oxford -ize passes in en-GB"
+        );
     }
 
     #[test]

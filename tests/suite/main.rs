@@ -15,6 +15,7 @@ mod limits;
 mod real_articles;
 mod serve;
 mod slugs;
+mod spelling;
 mod snapshots;
 mod snippets;
 mod incremental;
