@@ -162,8 +162,12 @@ struct Fix {
 
 /// The correction of `word`, if the dictionary (or the dialect) has one.
 fn misspelling(word: &str, dialect: Dialect, known: &Known<'_>) -> Option<Fix> {
-    let key = word.replace('\u{2019}', "'");
-    let key = UniCase::new(key.as_str());
+    // Most words have no curly apostrophe: no copy for them.
+    let key = match word.contains('\u{2019}') {
+        true => std::borrow::Cow::Owned(word.replace('\u{2019}', "'")),
+        false => std::borrow::Cow::Borrowed(word),
+    };
+    let key = UniCase::new(key.as_ref());
     let (kind, corrections): (Kind, Vec<&str>) = match typos_dict::WORD.find(&key) {
         Some(fixes) => (Kind::Typo, fixes.iter().map(|f| in_dialect(f, dialect)).collect()),
         None => {
