@@ -16,7 +16,7 @@ use crate::render;
 use crate::store::{BodyStore, Pack};
 
 /// Bumped when the cached data's shape or meaning changes; part of every key.
-pub(super) const CACHE_VERSION: &str = concat!("inkproof-cache-7 ", env!("CARGO_PKG_VERSION"));
+pub(super) const CACHE_VERSION: &str = concat!("inkproof-cache-8 ", env!("CARGO_PKG_VERSION"));
 
 /// The article cache is split into this many files by a hash of the source
 /// path, so saving after one edit rewrites one of them, not the whole cache.
