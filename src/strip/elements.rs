@@ -189,38 +189,7 @@ fn element_pass(
     if rules.affiliate_links == AffiliateLinks::Unwrap && !rules.affiliate_hosts.is_empty() {
         handlers.push((
             Cow::Owned(parse_selector("a[href]")),
-            ElementContentHandlers::default()
-                .element(move |el: &mut Element<'_, '_>| {
-                    current.set(None);
-                    // Inside a removed ad, the link went with it.
-                    if el.removed() {
-                        return Ok(());
-                    }
-                    let href = el.get_attribute("href").unwrap_or_default();
-                    let href = crate::text::decode_attribute(&href);
-                    let Some(host) = rules.affiliate_host(&href) else { return Ok(()) };
-                    let mut links = links.borrow_mut();
-                    let n = links.len();
-                    links.push(Found {
-                        host: host.to_string(),
-                        href,
-                        text: String::new(),
-                        line: state.line.get(),
-                    });
-                    el.before(&format!("{OPEN_MARK}{n}-->"), ContentType::Html);
-                    el.after(&format!("{CLOSE_MARK}{n}-->"), ContentType::Html);
-                    el.remove_and_keep_content();
-                    current.set(Some(n));
-                    Ok(())
-                })
-                .text(move |t: &mut TextChunk<'_>| {
-                    if let Some(n) = current.get() {
-                        if let Some(f) = links.borrow_mut().get_mut(n) {
-                            f.text.push_str(t.as_str());
-                        }
-                    }
-                    Ok(())
-                }),
+            affiliate_handler(rules, state, current, links),
         ));
     }
     handlers.push((
@@ -266,6 +235,48 @@ fn element_pass(
         unbalanced,
         links: links.take(),
     })
+}
+
+/// Unwrap: marks each affiliate link and drops its tags, keeping its words
+/// for [`super::affiliate`] to decide on once the whole text is known.
+fn affiliate_handler<'h>(
+    rules: &'h StripRules,
+    state: &'h State<'h>,
+    current: &'h Cell<Option<usize>>,
+    links: &'h RefCell<Vec<Found>>,
+) -> ElementContentHandlers<'h> {
+    ElementContentHandlers::default()
+        .element(move |el: &mut Element<'_, '_>| {
+            current.set(None);
+            // Inside a removed ad, the link went with it.
+            if el.removed() {
+                return Ok(());
+            }
+            let href = el.get_attribute("href").unwrap_or_default();
+            let href = crate::text::decode_attribute(&href);
+            let Some(host) = rules.affiliate_host(&href) else { return Ok(()) };
+            let mut links = links.borrow_mut();
+            let n = links.len();
+            links.push(Found {
+                host: host.to_string(),
+                href,
+                text: String::new(),
+                line: state.line.get(),
+            });
+            el.before(&format!("{OPEN_MARK}{n}-->"), ContentType::Html);
+            el.after(&format!("{CLOSE_MARK}{n}-->"), ContentType::Html);
+            el.remove_and_keep_content();
+            current.set(Some(n));
+            Ok(())
+        })
+        .text(move |t: &mut TextChunk<'_>| {
+            if let Some(n) = current.get() {
+                if let Some(f) = links.borrow_mut().get_mut(n) {
+                    f.text.push_str(t.as_str());
+                }
+            }
+            Ok(())
+        })
 }
 
 /// What the element handlers share while one fragment is rewritten.
