@@ -180,6 +180,7 @@ checks! {
     CONTENT_BIDI_IN_CODE: error("content/bidi-in-code", "a bidi control character in code: the command shown is not the one that runs", "delete it; the page marks it and leaves it out of the copied code"),
     CONTENT_INVISIBLE_CHAR: warning("content/invisible-char", "a zero-width character (U+200B-200D, U+2060, U+FEFF) in the text, code or front matter", "delete it; it usually comes from a copy and paste"),
     CONTENT_SWALLOWED_TEXT: warning("content/swallowed-text", "text like `<username>` that the browser reads as an HTML tag, so readers see nothing", "write it as code (`` `<username>` ``) or escape it (`\\<username>`)"),
+    CONTENT_TITLE_REPEATED: warning("content/title-repeated", "the first heading repeats the title the page already shows", "remove the heading, or make it name what its section is about"),
     CONTENT_STRAY_EMPHASIS: warning("content/stray-emphasis", "bold glued to the word before or after it (`take**Intel driver**` shows \"takeIntel driver\")", "put a space outside the `**` pair and none inside it"),
     SEO_DESCRIPTION_LENGTH: warning("seo/description-length", "the description is shorter than 50 or longer than 160 characters", "search engines show about 50-160 characters; rewrite it to fit"),
     SEO_DUPLICATE_TITLE: warning("seo/duplicate-title", "two articles have the same title", "make each title say what its guide does"),

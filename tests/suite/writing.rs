@@ -119,3 +119,25 @@ fn bold_glued_to_a_word_is_reported_where_the_word_starts() {
     let text = texts(&b.page("move/index.html"), ".e-content p").join("\n");
     assert!(text.contains("takeIntel display audio driver"), "{text}");
 }
+
+#[test]
+fn a_first_heading_that_repeats_the_title_is_reported_at_the_heading() {
+    let site = TestSite::empty();
+    site.write(
+        "content/link.md",
+        "---\ntitle: \"How to Link a Key: Windows 11\"\ndate: 2024-01-01\n---\n\nIntro.\n\n## How to link a key — Windows 11\n\nText.\n",
+    );
+    site.write(
+        "content/other.md",
+        "---\ntitle: Reset the router\ndate: 2024-01-01\n---\n\nIntro.\n\n## Before you start\n\nText.\n\n## Reset the router\n\nText.\n",
+    );
+    let b = site.build();
+    let found: Vec<_> = b
+        .build
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "content/title-repeated")
+        .map(|d| (d.location.path.to_string_lossy().into_owned(), d.location.line, d.location.col))
+        .collect();
+    assert_eq!(found, [("content/link.md".to_string(), 8, Some(1))]);
+}
