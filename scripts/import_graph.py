@@ -146,8 +146,11 @@ def main():
     graph = edges("--no-tests" in sys.argv)
     if "--order" in sys.argv:
         order = {m: i for i, m in enumerate(lib_order())}
-        for comp in build_order(graph, order):
+        comps = build_order(graph, order)
+        for comp in comps:
             print(" + ".join(comp) + ("   (cycle)" if len(comp) > 1 else ""))
+        if any(len(c) > 1 for c in comps):
+            sys.exit(1)
         return
     if "--dot" in sys.argv:
         print("digraph imports {")

@@ -35,11 +35,26 @@ pub struct Front {
     pub ignores: Vec<Ignore>,
 }
 
+/// The front matter of `source`. When a field failed the article is skipped,
+/// so the other fields' findings (unknown keys, a future date, the
+/// description's length) are reported here, in the same run.
+fn parse<'a>(source: &'a Source, diags: &mut Vec<Diagnostic>) -> Option<front_matter::Parsed<'a>> {
+    match front_matter::parse_or_read(&source.path, &source.text, diags) {
+        Ok(parsed) => Some(parsed),
+        Err(read) => {
+            if let Some(meta) = read {
+                crate::check::front_matter::fields(&source.path, &source.text, &meta, diags);
+            }
+            None
+        }
+    }
+}
+
 /// Parses the front matter of `source`; when it fails, checks the body alone,
 /// so one bad `date:` never hides the body's broken links.
 pub fn front(source: &Source, config: &Config) -> Front {
     let mut diags = Vec::new();
-    match front_matter::parse(&source.path, &source.text, &mut diags) {
+    match parse(source, &mut diags) {
         Some(p) => Front {
             meta: Some(std::sync::Arc::new(p.meta)),
             body_offset: p.body_offset,
@@ -161,7 +176,7 @@ pub fn home_intro(source: &Source, env: &Env<'_>, diags: &mut Vec<Diagnostic>) -
     let has_fm = source.text.starts_with("---") || source.text.starts_with("+++");
     let (title, body, offset) = if has_fm {
         let mut d = Vec::new();
-        match front_matter::parse(&source.path, &source.text, &mut d) {
+        match parse(source, &mut d) {
             Some(p) => (Some(p.meta.title), p.body, p.body_offset),
             None => {
                 diags.extend(d);

@@ -59,10 +59,10 @@ pub mod article;
 pub mod engine;
 pub mod pipeline;
 pub mod serve;
+pub mod report;
 pub mod cli;
 pub mod corpus;
 pub mod init;
-pub mod report;
 pub mod schema;
 
 pub use pipeline::{build, BuildOptions};
@@ -90,5 +90,58 @@ mod layering {
             }
         }
         assert!(found.is_empty(), "shared leaves import the crate:\n{}", found.join("\n"));
+    }
+
+    /// The order of `pub mod` lines in lib.rs is the order a build meets the
+    /// modules, and it is true: outside its tests, a module names only
+    /// modules listed above it. So there is no cycle, and nothing points back
+    /// up the stages (`scripts/import_graph.py` draws the whole graph).
+    #[test]
+    fn every_module_imports_only_modules_listed_above_it_in_lib_rs() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let lib = std::fs::read_to_string(src.join("lib.rs")).unwrap();
+        let order: Vec<&str> = lib
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("pub mod ")?.strip_suffix(';'))
+            .collect();
+        assert!(order.len() > 30, "{order:?}");
+        let mut wrong = Vec::new();
+        for entry in walkdir::WalkDir::new(&src) {
+            let entry = entry.unwrap();
+            let rel = entry.path().strip_prefix(&src).unwrap();
+            if entry.path().extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let first = rel.components().next().unwrap().as_os_str().to_string_lossy();
+            let module = first.trim_end_matches(".rs");
+            let Some(at) = order.iter().position(|m| *m == module) else { continue };
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            let text = text.split("#[cfg(test)]\nmod tests").next().unwrap_or_default();
+            for (n, line) in text.lines().enumerate() {
+                let code = line.split("//").next().unwrap_or_default();
+                for (i, _) in code.match_indices("crate::") {
+                    let rest = &code[i + "crate::".len()..];
+                    let names: Vec<&str> = match rest.strip_prefix('{') {
+                        Some(group) => group.split([',', '}']).map(|s| s.trim()).collect(),
+                        None => vec![rest],
+                    };
+                    for name in names {
+                        let name: String = name
+                            .chars()
+                            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                            .collect();
+                        let target = order.iter().position(|m| *m == name);
+                        if target.is_some_and(|t| t > at) {
+                            wrong.push(format!("{}:{}: {module} -> {name}", rel.display(), n + 1));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            wrong.is_empty(),
+            "modules naming modules listed below them in lib.rs:\n{}",
+            wrong.join("\n")
+        );
     }
 }
