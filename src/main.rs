@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use inkproof::cli::{Cli, Command, Format};
+use inkproof::diag::Diagnostic;
 use inkproof::engine::{Engine, EngineOptions, ExternalLinks, SkipBroken};
 use inkproof::model::Build;
 use inkproof::report;
@@ -216,19 +217,11 @@ fn report_check(
 ) -> anyhow::Result<Exit> {
     let build = match record_known(engine, args, root)? {
         // What the new file leaves to report: what a later `check` will say.
-        Some(known) => {
-            let all: Vec<_> =
-                engine.diagnostics().iter().chain(engine.suppressed()).cloned().collect();
+        Some((known, all)) => {
             let applied = inkproof::baseline::apply(&known, all);
-            let mut build = Build { stats: report.stats.clone(), ..Build::default() };
-            build.diagnostics = applied.reported.into_iter().filter(|d| narrow.keeps(d)).collect();
-            build.suppressed = applied.suppressed.into_iter().filter(|d| narrow.keeps(d)).collect();
-            build.stats.errors = build.diagnostics.iter().filter(|d| d.is_error()).count();
-            build.stats.warnings = build.diagnostics.len() - build.stats.errors;
-            build.stats.suppressed = build.suppressed.len();
-            build.stats.prunable = 0;
             let mut report = report.clone();
             report.stats.prunable = 0;
+            let build = shown(&report.stats, &applied.reported, &applied.suppressed, narrow);
             print_build(
                 engine,
                 &report,
@@ -415,30 +408,37 @@ fn counts(n: usize, one: &str, many: &str) -> String {
 /// are left out (the engine has them): copying 10,000 of them cost more than
 /// a no-change build itself.
 fn as_build(engine: &Engine, report: &inkproof::engine::Report, narrow: &report::Narrow) -> Build {
-    let mut stats = report.stats.clone();
-    let (diagnostics, suppressed): (Vec<_>, Vec<_>) = if narrow.is_everything() {
-        (engine.diagnostics().to_vec(), engine.suppressed().to_vec())
-    } else {
-        let kept: Vec<_> =
-            engine.diagnostics().iter().filter(|d| narrow.keeps(d)).cloned().collect();
-        let known: Vec<_> =
-            engine.suppressed().iter().filter(|d| narrow.keeps(d)).cloned().collect();
-        stats.errors = kept.iter().filter(|d| d.is_error()).count();
-        stats.warnings = kept.len() - stats.errors;
-        stats.suppressed = known.len();
-        (kept, known)
+    shown(&report.stats, engine.diagnostics(), engine.suppressed(), narrow)
+}
+
+/// The findings a report shows: `reported` and `known` narrowed, with the
+/// counts of what is shown.
+fn shown(
+    stats: &inkproof::model::BuildStats,
+    reported: &[Diagnostic],
+    known: &[Diagnostic],
+    narrow: &report::Narrow,
+) -> Build {
+    let keep = |ds: &[Diagnostic]| -> Vec<Diagnostic> {
+        ds.iter().filter(|d| narrow.keeps(d)).cloned().collect()
     };
+    let (diagnostics, suppressed) = (keep(reported), keep(known));
+    let mut stats = stats.clone();
+    stats.errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    stats.warnings = diagnostics.len() - stats.errors;
+    stats.suppressed = suppressed.len();
     Build { diagnostics, suppressed, stats, ..Build::default() }
 }
 
 /// `check --suppress-all | --suppress ID… | --prune-suppressions`: writes
 /// `inkproof-suppressions.json` from every finding of this run (known ones
-/// included) and says what it accepted. `Ok(None)` when no flag asks for it.
+/// included) and says what it accepted. Returns the new file and the findings
+/// it was made from; `Ok(None)` when no flag asks for it.
 fn record_known(
     engine: &Engine,
     args: &inkproof::cli::CheckArgs,
     root: &std::path::Path,
-) -> anyhow::Result<Option<inkproof::baseline::Baseline>> {
+) -> anyhow::Result<Option<(inkproof::baseline::Baseline, Vec<Diagnostic>)>> {
     use inkproof::baseline::{self, Baseline, Record};
     if !args.suppress_all && args.suppress.is_empty() && !args.prune_suppressions {
         return Ok(None);
@@ -470,7 +470,7 @@ fn record_known(
     let path = baseline::path(root);
     if known == Baseline::default() && !path.exists() {
         eprintln!("note: no findings to accept; {} not written", baseline::FILE);
-        return Ok(Some(known));
+        return Ok(Some((known, all)));
     }
     // Written beside and renamed over, so a killed run never leaves half a file.
     let tmp = root.join(format!(".{}.tmp", baseline::FILE));
@@ -483,7 +483,7 @@ fn record_known(
         baseline::FILE,
         report::thousands(existing.total()),
     );
-    Ok(Some(known))
+    Ok(Some((known, all)))
 }
 
 /// `check PATH…`: each path as the findings name it, relative to the site
