@@ -246,9 +246,14 @@ pub fn record(existing: &Baseline, all: &[Diagnostic], what: Record<'_>) -> Base
         }
     }
     let severity = |id: &str| registry::get(id).map(|c| c.severity);
-    let is_error_in_run = |file: &str, id: &str| {
-        all.iter().any(|d| d.is_error() && d.code == *id && file_key(&d.location.path) == file)
-    };
+    // (file, id) of every error of the run, looked up once per entry: a scan
+    // of all findings per entry was quadratic at 60,000 findings.
+    let errors: std::collections::HashSet<(String, &str)> = all
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| (file_key(&d.location.path), d.code.as_str()))
+        .collect();
+    let is_error_in_run = |file: &str, id: &str| errors.contains(&(file.to_string(), id));
     let mut out = Baseline::default();
     let put = |out: &mut Baseline, file: &str, id: &str, e: Entry| {
         if e.count > 0 {
