@@ -123,10 +123,7 @@ impl Baseline {
 }
 
 fn position_of(text: &str, needle: &str) -> Option<(usize, usize)> {
-    let i = text.find(needle)?;
-    let line = text[..i].matches('\n').count() + 1;
-    let col = text[..i].rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    Some((line, col))
+    text.find(needle).map(|i| crate::diag::LineIndex::new(text).line_col(i))
 }
 
 /// A finding's key in the file: its path as written there.

@@ -215,35 +215,41 @@ fn report_check(
     narrow: &report::Narrow,
     root: &std::path::Path,
 ) -> anyhow::Result<Exit> {
-    let build = match record_known(engine, args, root)? {
+    // The build shown, and how many findings there were before narrowing.
+    let (build, total) = match record_known(engine, args, root)? {
         // What the new file leaves to report: what a later `check` will say.
         Some((known, all)) => {
             let applied = inkproof::baseline::apply(&known, all);
-            let mut report = report.clone();
-            report.stats.prunable = 0;
-            let build = shown(&report.stats, &applied.reported, &applied.suppressed, narrow);
-            print_build(
+            let total = applied.reported.len();
+            let mut build = shown(&report.stats, &applied.reported, &applied.suppressed, narrow);
+            // The file was just made from this run: nothing in it is fixed yet.
+            build.stats.prunable = 0;
+            let build = print_build(
                 engine,
-                &report,
+                report,
                 build,
                 args.format,
                 report::Command::Check,
                 args.max_findings,
-            )?
+            )?;
+            (build, total)
         }
-        None => print_findings(
-            engine,
-            report,
-            args.format,
-            report::Command::Check,
-            args.max_findings,
-            narrow,
-        )?,
+        None => {
+            let build = print_findings(
+                engine,
+                report,
+                args.format,
+                report::Command::Check,
+                args.max_findings,
+                narrow,
+            )?;
+            (build, engine.diagnostics().len())
+        }
     };
     if matches!(args.format, Format::Human | Format::Short) {
         let mut line = report::summary("Checked", &build.stats, false);
         if !narrow.is_everything() {
-            let elsewhere = engine.diagnostics().len() - build.diagnostics.len();
+            let elsewhere = total - build.diagnostics.len();
             line.push_str(&format!(
                 " (report narrowed; {} other {} not shown)",
                 report::thousands(elsewhere),
@@ -283,10 +289,10 @@ fn print_build(
     for note in &report.notes {
         eprintln!("note: {note}");
     }
-    if report.stats.prunable > 0 {
+    if build.stats.prunable > 0 {
         eprintln!(
             "note: {} accepted findings no longer occur; `inkproof check --prune-suppressions` drops them from {}",
-            report::thousands(report.stats.prunable),
+            report::thousands(build.stats.prunable),
             inkproof::baseline::FILE
         );
     }
@@ -351,7 +357,7 @@ fn serve(cli: &Cli, args: &inkproof::cli::ServeArgs) -> anyhow::Result<Exit> {
                     update.elapsed.as_millis(),
                     counts(update.warnings, "warning", "warnings"),
                     counts(update.errors, "error", "errors"),
-                    known(update.known)
+                    report::known_part(update.known)
                 )
             }),
             Event::Listening { url } => {
@@ -376,7 +382,7 @@ fn serve(cli: &Cli, args: &inkproof::cli::ServeArgs) -> anyhow::Result<Exit> {
                         update.removed_outputs.len(),
                         counts(update.warnings, "warning", "warnings"),
                         counts(update.errors, "error", "errors"),
-                        known(update.known)
+                        report::known_part(update.known)
                     )
                 })
             }
@@ -390,14 +396,6 @@ fn serve(cli: &Cli, args: &inkproof::cli::ServeArgs) -> anyhow::Result<Exit> {
     });
     serve::run(opts, on_event)?;
     Ok(Exit::Ok)
-}
-
-/// ` · 58,142 known, suppressed` after serve's status line, when there are any.
-fn known(n: usize) -> String {
-    if n == 0 {
-        return String::new();
-    }
-    format!(" · {} known, suppressed", report::thousands(n))
 }
 
 fn counts(n: usize, one: &str, many: &str) -> String {

@@ -218,7 +218,7 @@ impl<'c, 'd, 'e> Pass<'c, 'd, 'e> {
             if !is_attribute_name(name) || name.eq_ignore_ascii_case("id") {
                 continue;
             }
-            if name.len() > 2 && name[..2].eq_ignore_ascii_case("on") {
+            if crate::text::is_event_handler(name) {
                 // Same rule as for a handler in raw HTML: published as
                 // written, and reported so the author can remove it.
                 self.diags.push(

@@ -557,7 +557,7 @@ pub fn summary(verb: &str, stats: &BuildStats, written: bool) -> String {
         plural(stats.warnings, "warning", "warnings"),
         stats.errors,
         plural(stats.errors, "error", "errors"),
-    ) + &known_part(stats)
+    ) + &known_part(stats.suppressed)
 }
 
 /// The articles `build --skip-broken` left out, after the findings (which
@@ -575,12 +575,13 @@ pub fn skipped(skipped: &[crate::engine::Skipped], out: &mut dyn Write) -> io::R
     Ok(())
 }
 
-/// ` · 58,142 known, suppressed`, when `inkproof-suppressions.json` accepted some.
-fn known_part(stats: &BuildStats) -> String {
-    if stats.suppressed == 0 {
+/// ` · 58,142 known, suppressed`, when `inkproof-suppressions.json` accepted
+/// some: the summary line and serve's status lines end alike.
+pub fn known_part(suppressed: usize) -> String {
+    if suppressed == 0 {
         return String::new();
     }
-    format!(" · {} known, suppressed", thousands(stats.suppressed))
+    format!(" · {} known, suppressed", thousands(suppressed))
 }
 
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {

@@ -108,6 +108,16 @@ pub fn may_hold_invisible(s: &str) -> bool {
     memchr::memchr2(0xE2, 0xEF, s.as_bytes()).is_some() && s.chars().any(|c| invisible(c).is_some())
 }
 
+/// Whether an attribute is one a browser runs as code: `on` and a name of
+/// letters (`onclick`, `onMouseOver`). A bare word that starts with `on`
+/// (`onedrive` in `<path to OneDrive folder>`) is one only with a value, which
+/// the caller knows.
+pub fn is_event_handler(name: &str) -> bool {
+    name.len() > 2
+        && name.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("on"))
+        && name[2..].bytes().all(|b| b.is_ascii_alphabetic())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

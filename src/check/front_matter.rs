@@ -153,9 +153,8 @@ pub fn check(
     out: &mut Vec<Diagnostic>,
 ) {
     let path = source.path.as_path();
-    if let Some(text) = crate::load::text_of(source) {
-        fields(path, &text, &a.meta, out);
-    }
+    // The per-article stage hands the source with its text; no second read.
+    fields(path, &source.text, &a.meta, out);
 
     unportable_slugs(config, source, a, out);
 

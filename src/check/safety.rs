@@ -140,12 +140,9 @@ fn tag_checks(config: &Config, path: &Path, t: &TagFact, out: &mut Vec<Diagnosti
     }
     // Only `on…=` runs code: a bare word starting with `on` is text, as in the
     // placeholder `<path to OneDrive folder>` (`content/swallowed-text`).
-    if let Some((name, _)) = t.attrs.iter().find(|(n, _)| {
-        n.len() > 2
-            && n.starts_with("on")
-            && n[2..].bytes().all(|b| b.is_ascii_lowercase())
-            && !t.bare.contains(n)
-    }) {
+    if let Some((name, _)) =
+        t.attrs.iter().find(|(n, _)| crate::text::is_event_handler(n) && !t.bare.contains(n))
+    {
         out.push(
             Diagnostic::warning(
                 ids::HTML_EVENT_HANDLER,
